@@ -1,0 +1,1 @@
+"""staffcast planning package."""

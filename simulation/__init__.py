@@ -1,0 +1,1 @@
+"""staffcast simulation package."""
