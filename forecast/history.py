@@ -1,0 +1,343 @@
+"""Interval history: reading, validation and resampling.
+
+A *history* is a long-format pandas DataFrame with one row per open interval:
+
+- ``interval_start``: start of the interval (naive local wall-clock time, or timezone-aware when a
+  zone is configured),
+- ``volume``: contacts offered in the interval (count, float dtype, >= 0),
+- ``queue`` (optional): queue name,
+- ``aht_s`` (optional): average handle time of the contacts of that interval, seconds.
+
+The interval length in seconds is stored in ``history.attrs["interval_s"]``.
+
+Closed is not zero: an interval that has no row is *closed* (no demand to forecast); a row with
+``volume == 0`` is an open interval that received no contacts.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["read_history", "resample_history", "infer_interval_s", "DAY_S"]
+
+DAY_S = 86_400
+_MAX_LISTED = 5
+
+
+def _src(source) -> str:
+    return str(source) if not isinstance(source, pd.DataFrame) else "<DataFrame>"
+
+
+def _rows(frame: pd.DataFrame, mask: np.ndarray, cols: list[str]) -> str:
+    """Text listing the first offending rows (file line numbers: header is line 1)."""
+    idx = np.flatnonzero(mask)[:_MAX_LISTED]
+    parts = []
+    for i in idx:
+        vals = ", ".join(f"{c}={frame[c].iloc[i]!r}" for c in cols if c in frame.columns)
+        parts.append(f"row {i + 2} ({vals})")
+    more = int(mask.sum()) - len(idx)
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def _load(path_or_frame) -> pd.DataFrame:
+    if isinstance(path_or_frame, pd.DataFrame):
+        return path_or_frame.reset_index(drop=True).copy()
+    path = Path(path_or_frame)
+    if not path.exists():
+        raise ValueError(f"{path}: history file not found")
+    if path.stat().st_size == 0:
+        raise ValueError(f"{path}: empty file; expected a CSV or Parquet history with a header row")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(path)
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError as exc:
+        raise ValueError(f"{path}: empty file; expected a CSV with a header row ({exc})") from exc
+
+
+def _parse_times(raw: pd.Series, source, frame, time_col, tz) -> pd.Series:
+    """Parse timestamps; localize naive wall-clock times to ``tz`` when given."""
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        ts = pd.Series(raw, copy=True)
+        bad = ts.isna().to_numpy()
+    else:
+        text = raw.astype(str).str.strip()
+        has_offset = text.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True)
+        if has_offset.any() and not has_offset.all():
+            raise ValueError(
+                f"{_src(source)}: column {time_col!r} mixes times with and without UTC offsets: "
+                f"{_rows(frame, ~has_offset.to_numpy(), [time_col])}; expected one convention"
+            )
+        if has_offset.all() and len(text):
+            ts = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+        else:
+            ts = pd.to_datetime(text, errors="coerce", format="mixed")
+        bad = ts.isna().to_numpy()
+    if bad.any():
+        raise ValueError(
+            f"{_src(source)}: column {time_col!r} has unparseable times: {_rows(frame, bad, [time_col])}; "
+            "expected ISO dates like '1999-01-03 07:30' (optionally with a UTC offset)"
+        )
+    if ts.dt.tz is not None:
+        return ts.dt.tz_convert(tz) if tz else ts
+    if not tz:
+        return ts
+    # Naive wall-clock times in a zone with DST: the repeated hour appears twice; resolve it by
+    # file order (first occurrence = before the switch). Non-existent times are an error.
+    order = np.argsort(ts.to_numpy(), kind="stable")
+    sorted_ts = pd.Series(ts.to_numpy()[order])
+    try:
+        loc = pd.DatetimeIndex(sorted_ts).tz_localize(tz, ambiguous="infer", nonexistent="raise")
+    except Exception as exc:  # pytz / zoneinfo errors differ by version
+        raise ValueError(
+            f"{_src(source)}: column {time_col!r}: naive times cannot be placed in zone {tz!r} ({exc}); "
+            "expected wall-clock times that exist in that zone, or times with UTC offsets"
+        ) from exc
+    inv = np.empty_like(order)
+    inv[order] = np.arange(len(order))
+    return pd.Series(loc[inv], index=ts.index)
+
+
+def _numeric(raw: pd.Series, source, frame, col, what, allow_negative=False) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        num = pd.to_numeric(raw, errors="coerce").astype(float)
+        bad = num.isna().to_numpy() | ~np.isfinite(num.to_numpy())
+    else:
+        num = pd.to_numeric(raw.astype(str).str.strip(), errors="coerce").astype(float)
+        bad = num.isna().to_numpy() | ~np.isfinite(num.to_numpy())
+    if bad.any():
+        raise ValueError(
+            f"{_src(source)}: column {col!r} has non-numeric or missing values: "
+            f"{_rows(frame, bad, [col])}; expected {what}"
+        )
+    if not allow_negative:
+        neg = (num < 0).to_numpy()
+        if neg.any():
+            raise ValueError(
+                f"{_src(source)}: column {col!r} has negative values: {_rows(frame, neg, [col])}; expected {what}"
+            )
+    return num
+
+
+def _local_epoch_s(ts: pd.Series) -> np.ndarray:
+    """Wall-clock seconds since 1970-01-01 (local time for aware stamps)."""
+    if ts.dt.tz is not None:
+        ts = ts.dt.tz_localize(None)
+    return ts.to_numpy("datetime64[s]").astype(np.int64)
+
+
+def _utc_epoch_s(ts: pd.Series) -> np.ndarray:
+    if ts.dt.tz is not None:
+        ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
+    return ts.to_numpy("datetime64[s]").astype(np.int64)
+
+
+def infer_interval_s(history: pd.DataFrame) -> int:
+    """Interval length in seconds: ``attrs["interval_s"]`` or the most common step between rows."""
+    if "interval_s" in history.attrs:
+        return int(history.attrs["interval_s"])
+    groups = [history] if "queue" not in history.columns else [g for _, g in history.groupby("queue")]
+    steps = []
+    for g in groups:
+        t = np.sort(np.unique(_utc_epoch_s(g["interval_start"])))
+        steps.append(np.diff(t))
+    steps = np.concatenate(steps) if steps else np.array([], dtype=np.int64)
+    steps = steps[steps > 0]
+    if steps.size == 0:
+        raise ValueError("cannot infer the interval length from fewer than two intervals; pass interval_s")
+    vals, counts = np.unique(steps, return_counts=True)
+    return int(vals[np.argmax(counts)])
+
+
+def _check_grid(ts: pd.Series, source, frame, time_col, interval_s, given: bool) -> int:
+    """Check that all intervals share one length; returns interval_s."""
+    utc = _utc_epoch_s(ts)
+    order = np.argsort(utc, kind="stable")
+    steps = np.diff(utc[order])
+    pos = steps[steps > 0]
+    if interval_s is None:
+        if pos.size == 0:
+            raise ValueError(f"{_src(source)}: cannot infer the interval length from one interval; pass interval_s")
+        vals, counts = np.unique(pos, return_counts=True)
+        interval_s = int(vals[np.argmax(counts)])
+    if interval_s <= 0 or DAY_S % interval_s:
+        raise ValueError(f"interval_s={interval_s}: expected a positive divisor of one day (e.g. 300, 900, 1800)")
+    # Every step must be a multiple of the interval (gaps are closed periods, not errors) ...
+    off = np.zeros(len(utc), dtype=bool)
+    off_sorted = np.concatenate([[False], (steps % interval_s) != 0])
+    off[order] = off_sorted
+    # ... and wall-clock times must sit on one grid within the day.
+    local = _local_epoch_s(ts)
+    phase = local % interval_s
+    if not off.any():
+        vals, counts = np.unique(phase, return_counts=True)
+        off = phase != vals[np.argmax(counts)]
+    if off.any():
+        raise ValueError(
+            f"{_src(source)}: column {time_col!r} mixes interval lengths: {_rows(frame, off, [time_col])} "
+            f"are not on the {interval_s}-second grid of the other rows; expected one interval length"
+        )
+    if not given:
+        # Longer intervals in part of the file (e.g. 6-minute rows, then 30-minute rows) show as
+        # days whose typical step differs from the file's.
+        day = local // DAY_S
+        sd, ss = day[order][1:], steps
+        same = (sd == day[order][:-1]) & (ss > 0)
+        if same.any():
+            df = pd.DataFrame({"day": sd[same], "step": ss[same]})
+            mode = df.groupby("day")["step"].agg(lambda s: s.value_counts().index[0])
+            mins = df.groupby("day")["step"].min()
+            odd_days = mode.index[(mins.to_numpy() > interval_s) & (mode.to_numpy() != interval_s)]
+            if len(odd_days):
+                mask = np.isin(day, odd_days.to_numpy())
+                raise ValueError(
+                    f"{_src(source)}: column {time_col!r} mixes interval lengths: on some days rows are "
+                    f"{int(mode.loc[odd_days[0]])} s apart instead of {interval_s} s: "
+                    f"{_rows(frame, mask, [time_col])}; expected one interval length"
+                )
+    return int(interval_s)
+
+
+def read_history(
+    path_or_frame,
+    *,
+    time_col: str = "interval_start",
+    volume_col: str = "volume",
+    queue_col: str | None = None,
+    aht_col: str | None = None,
+    tz: str | None = None,
+    interval_s: int | None = None,
+) -> pd.DataFrame:
+    """Read and validate an interval history from CSV, Parquet or a DataFrame.
+
+    Parameters
+    ----------
+    path_or_frame: path to a ``.csv`` / ``.parquet`` file, or a DataFrame.
+    time_col, volume_col, queue_col, aht_col: source column names (mapped to ``interval_start``,
+        ``volume``, ``queue``, ``aht_s``). ``volume_col`` may also be e.g. ``"calls"``. If
+        ``queue_col``/``aht_col`` are None, columns literally named ``queue``/``aht_s`` are used
+        when present.
+    tz: IANA zone (e.g. ``"Asia/Jerusalem"``). Naive times are read as wall-clock time in that zone
+        (the repeated hour at the end of DST resolved by file order); times with UTC offsets are
+        converted to it. Without ``tz`` times stay naive.
+    interval_s: interval length in seconds; inferred (most common step) when None.
+
+    Returns
+    -------
+    DataFrame sorted by (queue,) interval_start with columns ``interval_start``, ``volume`` (float,
+    contacts per interval) and ``queue`` / ``aht_s`` (seconds) when present; ``attrs["interval_s"]``.
+
+    Raises
+    ------
+    ValueError naming the source, the column, the first offending rows (file line numbers) and what
+    was expected: empty input, missing columns, unparseable times, duplicated timestamps, negative or
+    non-numeric volume or handle time, mixed interval lengths.
+    """
+    source = path_or_frame
+    frame = _load(path_or_frame)
+    if frame.shape[0] == 0:
+        raise ValueError(f"{_src(source)}: empty history (no data rows); expected at least one interval")
+    if queue_col is None and "queue" in frame.columns:
+        queue_col = "queue"
+    if aht_col is None and "aht_s" in frame.columns:
+        aht_col = "aht_s"
+    for col in (time_col, volume_col, queue_col, aht_col):
+        if col is not None and col not in frame.columns:
+            raise ValueError(
+                f"{_src(source)}: missing column {col!r}; found columns {list(frame.columns)}"
+            )
+    ts = _parse_times(frame[time_col], source, frame, time_col, tz)
+    vol = _numeric(frame[volume_col], source, frame, volume_col, "a count of contacts >= 0")
+    out = pd.DataFrame({"interval_start": ts.to_numpy() if ts.dt.tz is None else ts.values})
+    if ts.dt.tz is not None:
+        out["interval_start"] = pd.DatetimeIndex(ts)
+    out["volume"] = vol.to_numpy()
+    if queue_col is not None:
+        out.insert(0, "queue", frame[queue_col].astype(str).to_numpy())
+    if aht_col is not None:
+        aht = frame[aht_col]
+        if not pd.api.types.is_numeric_dtype(aht):
+            aht = aht.astype(str).str.strip().replace({"": np.nan})
+        aht_num = pd.to_numeric(aht, errors="coerce")
+        bad = aht_num.isna().to_numpy() & (vol.to_numpy() > 0) | (aht_num.to_numpy() < 0)
+        if bad.any():
+            raise ValueError(
+                f"{_src(source)}: column {aht_col!r} has missing, non-numeric or negative handle times "
+                f"on intervals with contacts: {_rows(frame, bad, [aht_col, volume_col])}; "
+                "expected seconds >= 0"
+            )
+        out["aht_s"] = aht_num.astype(float).to_numpy()
+    keys = ["queue", "interval_start"] if queue_col is not None else ["interval_start"]
+    key_frame = out[keys].copy()
+    key_frame["_utc"] = _utc_epoch_s(out["interval_start"])
+    dup = key_frame.duplicated(subset=[k for k in keys if k != "interval_start"] + ["_utc"], keep=False).to_numpy()
+    if dup.any():
+        raise ValueError(
+            f"{_src(source)}: duplicated timestamps in column {time_col!r}: "
+            f"{_rows(frame, dup, [c for c in (queue_col, time_col) if c])}; expected one row per interval"
+            + (" and queue" if queue_col else "")
+        )
+    groups = [np.arange(len(out))] if queue_col is None else list(out.groupby("queue").indices.values())
+    steps = set()
+    for idx in groups:
+        sub = frame.iloc[idx].reset_index(drop=True)
+        if len(idx) < 2 and interval_s is None:
+            continue
+        steps.add(_check_grid(out["interval_start"].iloc[idx].reset_index(drop=True), source, sub, time_col,
+                              interval_s, interval_s is not None))
+    if len(steps) > 1:
+        raise ValueError(f"{_src(source)}: queues have different interval lengths {sorted(steps)} s; expected one")
+    if not steps:
+        raise ValueError(f"{_src(source)}: cannot infer the interval length from one interval; pass interval_s")
+    out = out.sort_values(keys, kind="stable").reset_index(drop=True)
+    out.attrs["interval_s"] = steps.pop()
+    if tz:
+        out.attrs["tz"] = tz
+    return out
+
+
+def resample_history(history: pd.DataFrame, interval_s: int) -> pd.DataFrame:
+    """Aggregate a history to a longer interval (e.g. 6-minute rows to 900 or 1800 seconds).
+
+    ``volume`` is summed; ``aht_s`` is volume-weighted (sum(volume * aht_s) / sum(volume); NaN when
+    the new interval has no contacts). Bins follow local wall-clock time, so DST days keep 23 or 25
+    hours of intervals. A new interval exists when at least one of its source intervals was open.
+    """
+    src_s = infer_interval_s(history)
+    if interval_s % src_s:
+        raise ValueError(f"cannot resample {src_s}-second intervals to {interval_s} s; expected a multiple")
+    if DAY_S % interval_s:
+        raise ValueError(f"interval_s={interval_s}: expected a divisor of one day")
+    ts = history["interval_start"]
+    local = _local_epoch_s(ts)
+    utc = _utc_epoch_s(ts)
+    # Floor on wall-clock time, keep the zone offset of the instant (constant within an interval).
+    new_utc = utc - (local % interval_s)
+    keys = ["queue"] if "queue" in history.columns else []
+    work = pd.DataFrame({"_utc": new_utc, "volume": history["volume"].to_numpy(float)})
+    for k in keys:
+        work[k] = history[k].to_numpy()
+    agg = {"volume": "sum"}
+    if "aht_s" in history.columns:
+        aht = history["aht_s"].to_numpy(float)
+        w = history["volume"].to_numpy(float)
+        work["_work_s"] = np.where(w > 0, np.nan_to_num(aht) * w, 0.0)
+        agg["_work_s"] = "sum"
+    g = work.groupby(keys + ["_utc"], sort=True).agg(agg).reset_index()
+    start = pd.to_datetime(g["_utc"].to_numpy(), unit="s")
+    tz = ts.dt.tz
+    if tz is not None:
+        start = start.tz_localize("UTC").tz_convert(tz)
+    out = pd.DataFrame({k: g[k].to_numpy() for k in keys})
+    out["interval_start"] = start
+    out["volume"] = g["volume"].to_numpy()
+    if "aht_s" in history.columns:
+        vol = g["volume"].to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["aht_s"] = np.where(vol > 0, g["_work_s"].to_numpy() / vol, np.nan)
+    out.attrs = dict(history.attrs)
+    out.attrs["interval_s"] = int(interval_s)
+    return out
