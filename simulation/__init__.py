@@ -4,3 +4,5 @@ Knows nothing of forecasting models; takes arrays of volume and handle time per 
 """
 # --- queueing core (analytic) ---
 # --- simulator (SimPy) ---
+from .distributions import Empirical, Exponential, Gamma, LogNormal  # noqa: E402,F401
+from .simulator import METRIC_DEFINITIONS, SimulationResult, simulate  # noqa: E402,F401
