@@ -657,6 +657,11 @@ def _batches(seeds: list, n_batches: int) -> list[list]:
 
 
 def _execute(cfg: _Config, seeds: list, executor) -> list:
+    if isinstance(executor, str) and executor != "serial" and ":" not in executor:
+        raise ValueError(
+            f"executor: {executor!r} is neither 'serial' nor a Dask scheduler address "
+            "(e.g. 'tcp://10.0.0.5:8786')"
+        )
     if executor == "serial" or (executor is None and len(seeds) == 1):
         return _run_batch(cfg, seeds)
     if executor is None or (isinstance(executor, (int, np.integer)) and not isinstance(executor, bool)):

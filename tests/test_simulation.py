@@ -1,0 +1,226 @@
+"""Simulator behaviour: engines agree, conservation, Little's law, plan changes, reproducibility
+across executors, records and bad input. Statistical checks use a fixed seed and tolerances from
+Student-t standard errors over replications (stated per test)."""
+import concurrent.futures as cf
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from simulation import Empirical, Exponential, Gamma, LogNormal, simulate
+
+PLAN_RATE = [200.0, 320.0, 260.0, 120.0]  # contacts per hour
+PLAN_AGENTS = [5, 9, 7, 3]
+
+
+def _paired_z(y: np.ndarray, x: np.ndarray) -> float:
+    """z (t) score of mean(y - x) = 0 over replications."""
+    d = y - x
+    return abs(d.mean()) / (d.std(ddof=1) / math.sqrt(d.size))
+
+
+@pytest.mark.parametrize("concurrency", [1])
+def test_fast_path_and_simpy_model_give_the_same_contacts(concurrency):
+    kwargs = dict(service=LogNormal(100, 1.3), patience=Exponential(60), balk_prob=0.15,
+                  replications=4, seed=11, executor="serial", keep_contacts=True)
+    fast = simulate(PLAN_RATE, PLAN_AGENTS, 1800, engine="fast", **kwargs)
+    model = simulate(PLAN_RATE, PLAN_AGENTS, 1800, engine="simpy", **kwargs)
+    a, b = fast.contacts, model.contacts
+    assert len(a) == len(b) > 1000
+    assert (a["outcome"] == b["outcome"]).all()
+    assert (a["balked"] == b["balked"]).all()
+    np.testing.assert_allclose(a["wait_s"], b["wait_s"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(a["handle_s"], b["handle_s"], rtol=0, atol=1e-6)
+    cols = [c for c in fast.by_interval.columns if c != "interval_start"]
+    np.testing.assert_allclose(fast.by_interval[cols].to_numpy(float),
+                               model.by_interval[cols].to_numpy(float), rtol=1e-9, atol=1e-9)
+    assert (a["outcome"] == "abandoned").any() and a["balked"].any()
+
+
+def test_conservation_and_records():
+    res = simulate(PLAN_RATE, PLAN_AGENTS, 1800, service=Gamma(110, 0.7), patience=LogNormal(45, 1.0),
+                   balk_prob=0.1, replications=6, seed=3, executor="serial", keep_contacts=True)
+    pr = res.per_replication
+    np.testing.assert_array_equal(pr["offered"], pr["served"] + pr["abandoned"])
+    assert np.all(pr["balked"] <= pr["abandoned"])
+    c = res.contacts
+    assert {"replication", "arrival_s", "wait_s", "outcome", "interval"} <= set(c.columns)
+    assert sorted(c["replication"].unique()) == list(range(6))
+    assert set(c["outcome"].unique()) <= {"served", "abandoned"}
+    counts = c.groupby(["replication", "interval"]).size().unstack(fill_value=0).to_numpy()
+    np.testing.assert_array_equal(counts, pr["offered"])
+    served = c[c["outcome"] == "served"]
+    assert (served["handle_s"] > 0).all() and c.loc[c["outcome"] == "abandoned", "handle_s"].isna().all()
+    assert (c["wait_s"] >= 0).all() and (c.loc[c["balked"], "wait_s"] == 0).all()
+    # summary counts are sums of the interval counts
+    assert res.summary.loc["offered", "value"] == pytest.approx(res.by_interval["offered"].sum())
+    assert res.summary.loc["max_queue", "value"] >= res.by_interval["max_queue"].max() - 1e-9
+    # service-level definitions: offered <= excluding short abandons <= answered-only denominator
+    sl = res.summary["value"]
+    assert sl["service_level"] <= sl["service_level_excl_short_abandon"] <= sl["service_level_answered"]
+    for col in ["service_level", "asa_s", "p_wait", "occupancy", "max_queue"]:
+        b = res.by_interval
+        assert (b[f"{col}_lo"] <= b[col] + 1e-12).all() and (b[col] <= b[f"{col}_hi"] + 1e-12).all()
+
+
+def test_littles_law_for_agents_and_queue():
+    """Busy agents = served rate x mean handle time (E[S] from the input distribution) and
+    time-average queue = arrival rate x mean time in queue; z < 3.3 (two-sided 0.1%)."""
+    rate, agents, hours = 300.0, 10, 6
+    res = simulate([rate] * hours, [agents] * hours, 3600, service=Gamma(100, 0.8),
+                   patience=Exponential(90), replications=40, seed=21, executor="serial")
+    pr = res.per_replication
+    # ignore the last interval (drain beyond the horizon) and the first (empty start)
+    s = slice(1, hours - 1)
+    horizon = pr["horizon_s"][:, s].sum(1)
+    busy_agents = pr["busy_s"][:, s].sum(1) / horizon
+    little = pr["served"][:, s].sum(1) / horizon * 100.0
+    assert _paired_z(busy_agents, little) < 3.3
+    mean_queue = pr["queue_area_s"][:, s].sum(1) / horizon
+    little_q = pr["wait_sum_all"][:, s].sum(1) / horizon
+    assert _paired_z(mean_queue, little_q) < 3.3
+    # over the whole run (the drain included in the last interval's contacts) the identity is exact
+    # up to the queue time after the horizon
+    assert res.summary.loc["occupancy", "value"] == pytest.approx(
+        pr["busy_s"].sum() / pr["capacity_s"].sum())
+
+
+def test_agents_leaving_finish_the_contact_in_hand():
+    res = simulate([600.0, 600.0, 600.0], [20, 4, 4], 900, service=Exponential(300),
+                   replications=3, seed=5, executor="serial", keep_contacts=True)
+    c = res.contacts
+    pr = res.per_replication
+    # after the plan drops to 4 agents, busy agents finish: logged-in capacity exceeds the plan
+    assert np.all(pr["capacity_s"][:, 1] > 4 * 900)
+    np.testing.assert_allclose(pr["capacity_s"][:, 0], 20 * 900)
+    # but no more than 4 contacts start service after the boundary while earlier ones still run
+    served = c[c["outcome"] == "served"].copy()
+    served["start"] = served["arrival_s"] + served["wait_s"]
+    served["end"] = served["start"] + served["handle_s"]
+    for _, rep in served.groupby("replication"):
+        late = rep[rep["start"] >= 900].sort_values("start")
+        for t in late["start"].to_numpy()[:200]:
+            in_service_started_late = ((late["start"] <= t) & (late["end"] > t + 1e-6)).sum()
+            assert in_service_started_late <= 4
+    # the queue carries over and everybody is served in the end (no patience)
+    assert (c["outcome"] == "served").all()
+
+
+def test_staffing_increase_serves_the_waiting_at_once():
+    res = simulate([400.0, 10.0], [0, 30], 600, service=Exponential(60), patience=None,
+                   replications=2, seed=1, executor="serial", keep_contacts=True)
+    c = res.contacts
+    first = c[c["interval"] == 0]
+    start = first["arrival_s"] + first["wait_s"]
+    assert (start >= 600 - 1e-9).all()
+    # 30 agents take the first 30 waiting contacts exactly at the boundary
+    for _, rep in first.groupby("replication"):
+        st = np.sort((rep["arrival_s"] + rep["wait_s"]).to_numpy())
+        np.testing.assert_allclose(st[: min(30, len(st))], 600.0)
+
+
+def test_rate_cv_multiplies_volume_per_replication():
+    """Offered per replication has variance lambda + (cv lambda)^2 (Poisson mixed by gamma)."""
+    lam = 500.0
+    res = simulate([lam], [12], 3600, service=Exponential(60), rate_cv=0.2, replications=400,
+                   seed=8, executor="serial")
+    off = res.per_replication["offered"][:, 0]
+    expected_var = lam + (0.2 * lam) ** 2
+    # chi-square interval for the variance at 99.9%
+    n = off.size
+    lo = (n - 1) * off.var(ddof=1) / stats.chi2.ppf(0.9995, n - 1)
+    hi = (n - 1) * off.var(ddof=1) / stats.chi2.ppf(0.0005, n - 1)
+    assert lo < expected_var < hi
+    assert abs(off.mean() - lam) < 3.3 * off.std(ddof=1) / math.sqrt(n)
+
+
+@pytest.mark.parametrize("dist, mean, cv", [
+    (Exponential(120), 120, 1.0), (LogNormal(200, 0.6), 200, 0.6), (Gamma(90, 1.8), 90, 1.8),
+    (Gamma(50, 0.0), 50, 0.0), (Empirical([10, 20, 30, 40]), 25, math.sqrt(125) / 25),
+])
+def test_distributions_mean_and_cv(dist, mean, cv):
+    x = dist.sample(np.random.default_rng(0), 200_000)
+    assert dist.mean_s == pytest.approx(mean) and dist.cv == pytest.approx(cv)
+    se = cv * mean / math.sqrt(x.size)
+    assert abs(x.mean() - mean) <= 4 * se + 1e-12
+    if cv > 0 and cv < 1.5:
+        assert x.std() / x.mean() == pytest.approx(cv, rel=0.03)
+    assert (x >= 0).all()
+
+
+def test_reproducible_across_serial_pools_and_dask():
+    distributed = pytest.importorskip("distributed")
+    kwargs = dict(service=LogNormal(150, 1.1), patience=Exponential(80), balk_prob=0.05,
+                  rate_cv=0.1, replications=6, seed=2024)
+    serial = simulate(PLAN_RATE, PLAN_AGENTS, 1800, executor="serial", keep_contacts=True, **kwargs)
+    one = simulate(PLAN_RATE, PLAN_AGENTS, 1800, executor=1, keep_contacts=True, **kwargs)
+    two = simulate(PLAN_RATE, PLAN_AGENTS, 1800, executor=2, keep_contacts=True, **kwargs)
+    with cf.ThreadPoolExecutor(3) as pool:
+        threads = simulate(PLAN_RATE, PLAN_AGENTS, 1800, executor=pool, **kwargs)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        dask_res = simulate(PLAN_RATE, PLAN_AGENTS, 1800, executor=client, keep_contacts=True, **kwargs)
+        chat_serial = simulate(PLAN_RATE, PLAN_AGENTS, 1800, concurrency=2, executor="serial", **kwargs)
+        chat_dask = simulate(PLAN_RATE, PLAN_AGENTS, 1800, concurrency=2, executor=client, **kwargs)
+    for other in (one, two, threads, dask_res):
+        pd.testing.assert_frame_equal(serial.by_interval, other.by_interval)
+        pd.testing.assert_frame_equal(serial.summary, other.summary)
+    for other in (one, two, dask_res):
+        pd.testing.assert_frame_equal(serial.contacts, other.contacts)
+    pd.testing.assert_frame_equal(chat_serial.by_interval, chat_dask.by_interval)
+    # a different seed gives different numbers
+    other_seed = simulate(PLAN_RATE, PLAN_AGENTS, 1800, executor="serial", **{**kwargs, "seed": 7})
+    assert not serial.by_interval["offered"].equals(other_seed.by_interval["offered"])
+
+
+def test_series_index_and_single_replication():
+    idx = pd.date_range("2024-03-04 08:00", periods=4, freq="30min", tz="Europe/Berlin")
+    res = simulate(pd.Series(PLAN_RATE, index=idx), PLAN_AGENTS, 1800, service=180.0,
+                   replications=1, seed=0)
+    assert list(res.by_interval["interval_start"]) == list(idx)
+    assert res.by_interval["service_level_lo"].isna().all()
+    assert res.replications == 1 and res.engine == "fast"
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(arrival_rate_per_h=[100, -1]), "arrival_rate_per_h"),
+    (dict(arrival_rate_per_h=[100, np.nan]), "arrival_rate_per_h"),
+    (dict(agents=[3, -1]), "agents"),
+    (dict(agents=[3, 2.5]), "agents"),
+    (dict(agents=[3, 3, 3]), "same length"),
+    (dict(interval_s=0), "interval_s"),
+    (dict(service=None), "service"),
+    (dict(service=LogNormal), "service"),
+    (dict(patience="soon"), "patience"),
+    (dict(balk_prob=1.5), "balk_prob"),
+    (dict(concurrency=0), "concurrency"),
+    (dict(concurrency=2, aht_by_concurrency_s=[100]), "aht_by_concurrency_s"),
+    (dict(awt_s=-1), "awt_s"),
+    (dict(rate_cv=-0.1), "rate_cv"),
+    (dict(replications=0), "replications"),
+    (dict(replications=2.0), "replications"),
+    (dict(executor="nope"), "executor"),
+    (dict(executor=object()), "executor"),
+    (dict(engine="fast", concurrency=2), "engine"),
+    (dict(agents=[3, 0]), "agents"),
+    (dict(seed=-3), "seed"),
+])
+def test_bad_input_names_the_argument(kwargs, name):
+    base = dict(arrival_rate_per_h=[100, 120], agents=[3, 3], interval_s=1800, service=Exponential(100),
+                replications=2, executor="serial")
+    base.update(kwargs)
+    with pytest.raises(ValueError, match=name):
+        simulate(**base)
+
+
+@pytest.mark.parametrize("make, name", [
+    (lambda: Exponential(-1), "mean_s"), (lambda: LogNormal(100, -0.5), "cv"),
+    (lambda: Gamma(0, 1), "mean_s"), (lambda: Gamma(10, float("inf")), "cv"),
+    (lambda: Empirical([]), "samples_s"), (lambda: Empirical([1, -2]), "samples_s"),
+])
+def test_bad_distribution_names_the_argument(make, name):
+    with pytest.raises(ValueError, match=name):
+        make()
