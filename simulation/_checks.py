@@ -1,0 +1,81 @@
+"""Input validation shared by the queueing core: clear errors naming the argument and the index."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def _first_index(mask: np.ndarray) -> tuple[int, ...] | int:
+    """Index of the first True in ``mask`` (an int for 0-d and 1-d arrays, a tuple otherwise)."""
+    mask = np.atleast_1d(mask)
+    flat = int(np.flatnonzero(mask.ravel())[0])
+    if mask.ndim == 1:
+        return flat
+    return tuple(int(i) for i in np.unravel_index(flat, mask.shape))
+
+
+def _value_at(arr: np.ndarray, idx) -> float:
+    return float(np.atleast_1d(arr)[idx])
+
+
+def as_float_array(name: str, value, *, minimum: float | None = None, strict_min: bool = False,
+                   maximum: float | None = None, strict_max: bool = False,
+                   allow_inf: bool = False) -> np.ndarray:
+    """Convert ``value`` to a float array and check its range; raise ValueError naming ``name``."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}: expected numbers, got {value!r:.80}") from exc
+    bad = np.isnan(arr)
+    if bad.any():
+        raise ValueError(f"{name}: NaN at index {_first_index(bad)}; expected a number")
+    if not allow_inf:
+        bad = np.isinf(arr)
+        if bad.any():
+            raise ValueError(f"{name}: infinite value at index {_first_index(bad)}; expected a finite number")
+    if minimum is not None:
+        bad = arr <= minimum if strict_min else arr < minimum
+        if bad.any():
+            idx = _first_index(bad)
+            op = ">" if strict_min else ">="
+            raise ValueError(f"{name}: value {_value_at(arr, idx)} at index {idx}; expected {op} {minimum}")
+    if maximum is not None:
+        bad = arr >= maximum if strict_max else arr > maximum
+        if bad.any():
+            idx = _first_index(bad)
+            op = "<" if strict_max else "<="
+            raise ValueError(f"{name}: value {_value_at(arr, idx)} at index {idx}; expected {op} {maximum}")
+    return arr
+
+
+def as_count_array(name: str, value) -> np.ndarray:
+    """Non-negative integer counts (agents, servers, positions); floats must be whole numbers."""
+    arr = as_float_array(name, value, minimum=0)
+    bad = arr != np.floor(arr)
+    if bad.any():
+        idx = _first_index(bad)
+        raise ValueError(f"{name}: value {_value_at(arr, idx)} at index {idx} is not a whole number")
+    return arr.astype(np.int64)
+
+
+def broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
+    """Broadcast the named arrays together; on failure name every argument and its shape."""
+    try:
+        return list(np.broadcast_arrays(*arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
+        raise ValueError(f"arguments do not broadcast to one shape: {shapes}") from None
+
+
+def check_target(name: str, value, low: float, high: float, *, high_inclusive: bool = False):
+    """A scalar target in the open interval (low, high) (or (low, high])."""
+    if value is None:
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: expected a number, got {value!r}") from None
+    ok = low < v <= high if high_inclusive else low < v < high
+    if not ok or np.isnan(v):
+        bracket = "]" if high_inclusive else ")"
+        raise ValueError(f"{name}: {v} is outside ({low}, {high}{bracket}")
+    return v
