@@ -1,0 +1,613 @@
+"""The planning pipeline: history -> forecast -> requirements -> simulation check -> headcount.
+
+``run_plan(config)`` does the whole chain for every queue of a plan, stores the run (one
+transaction) and exports its tables. Each stage is also usable on its own:
+
+- :func:`load_histories`      read, validate and resample each queue's history (+ fingerprints);
+- :func:`plan_window`         the forecast start (``as_of``), end and the history window;
+- :func:`forecast_queues`     forecast per queue (automatic model choice, prediction intervals);
+- :func:`requirements_for`    agents per interval from the analytic queueing model;
+- :func:`simulate_plan`       simulation check of the plan (and refinement where it misses);
+- :func:`headcount` (module ``planning.headcount``) FTE per queue and week.
+
+The stage functions call ``forecast`` and ``simulation``; those packages never import this one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .config import InputError, PlanConfig, QueueConfig, load_config
+from .exports import export_run
+from .headcount import headcount
+from .progress import Progress
+from .store import RunRecord, RunStore, resolve_store_url, run_key
+
+__all__ = [
+    "PlanResult",
+    "run_plan",
+    "load_histories",
+    "read_queue_history",
+    "plan_window",
+    "forecast_queues",
+    "requirements_for",
+    "simulate_plan",
+    "data_fingerprint",
+    "file_sha256",
+]
+
+REQ_METRICS = ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy")
+
+
+# --------------------------------------------------------------------------- history
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def data_fingerprint(files: dict[str, str]) -> str:
+    """One hash over the per-queue file hashes."""
+    return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
+
+
+def _localize_wall_clock(frame: pd.DataFrame, time_col: str, tz: str) -> tuple[pd.DataFrame, dict]:
+    """Place naive wall-clock times that ignore DST (one row per wall-clock slot every day, as in
+    the bundled bank file) into ``tz``: times skipped at the spring change are dropped, the repeated
+    autumn hour (present once) is read as summer time. Returns the frame and what was done."""
+    ts = pd.to_datetime(frame[time_col], format="mixed")
+    loc = pd.DatetimeIndex(ts).tz_localize(tz, ambiguous=np.ones(len(ts), dtype=bool), nonexistent="NaT")
+    missing = np.asarray(loc.isna())
+    out = frame.loc[~missing].copy()
+    out[time_col] = loc[~missing]
+    return out, {"dropped_nonexistent": int(missing.sum())}
+
+
+def read_queue_history(q: QueueConfig, interval_s: int, tz: str | None, progress: Progress | None = None) -> pd.DataFrame:
+    """Read one queue's history (validated by ``forecast.read_history``), at the plan interval."""
+    from forecast.history import read_history, resample_history
+
+    kw = dict(time_col=q.time_col, volume_col=q.volume_col, aht_col=q.aht_col,
+              queue_col=q.queue_col)
+    src = q.history
+    zone = q.history_tz or tz
+    try:
+        try:
+            hist = read_history(src, tz=zone, **kw)
+        except ValueError as exc:
+            if not zone or "cannot be placed in zone" not in str(exc):
+                raise
+            # Naive wall-clock file that ignores DST changes: localize here, say what was done.
+            raw = pd.read_parquet(src) if src.suffix.lower() in (".parquet", ".pq") else pd.read_csv(src)
+            if q.time_col not in raw:
+                raise
+            raw, info = _localize_wall_clock(raw, q.time_col, zone)
+            if progress is not None:
+                progress.warn(f"queue {q.name}: history times ignore daylight saving in {zone}; "
+                              f"{info['dropped_nonexistent']} rows at non-existent times dropped, "
+                              "repeated hour read as summer time", queue=q.name)
+            hist = read_history(raw, tz=zone, **kw)
+            hist.attrs["dst_fix"] = info
+    except ValueError as exc:
+        raise InputError(f"queue {q.name}: history {src}: {exc}") from None
+    if q.queue_col is not None and q.queue_value is not None:
+        hist = hist[hist["queue"] == q.queue_value].reset_index(drop=True)
+        if hist.empty:
+            raise InputError(f"queue {q.name}: history {src} has no rows with {q.queue_col} == {q.queue_value!r}")
+    if "queue" in hist:
+        if hist["queue"].nunique() > 1:
+            raise InputError(f"queue {q.name}: history {src} holds several queues "
+                             f"({', '.join(map(str, hist['queue'].unique()[:5]))}); set queue_value")
+        hist = hist.drop(columns="queue")
+    src_s = int(hist.attrs["interval_s"])
+    if src_s > interval_s:
+        raise InputError(f"queue {q.name}: history {src} has {src_s // 60}-minute intervals, longer than "
+                         f"the plan's {interval_s // 60} minutes; expected plan.interval_min >= {src_s // 60}")
+    if interval_s % src_s:
+        raise InputError(f"queue {q.name}: history interval {src_s} s does not divide the plan interval {interval_s} s")
+    attrs = dict(hist.attrs)
+    if src_s != interval_s:
+        hist = resample_history(hist, interval_s)
+    hist.attrs.update(attrs)
+    hist.attrs["interval_s"] = interval_s
+    hist.attrs["source_interval_s"] = src_s
+    return hist
+
+
+def load_histories(config: PlanConfig, progress: Progress | None = None) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+    """Every queue's history at the plan interval, and the sha256 of each history file."""
+    hist, files = {}, {}
+    for name, q in config.queues.items():
+        files[name] = file_sha256(q.history)
+        hist[name] = read_queue_history(q, config.interval_s, config.timezone, progress)
+    return hist, files
+
+
+# --------------------------------------------------------------------------- window
+
+
+def _local_midnight(day: dt.date, tz: str | None) -> pd.Timestamp:
+    ts = pd.Timestamp(day)
+    if tz:
+        ts = ts.tz_localize(tz, nonexistent="shift_forward", ambiguous=True)
+    return ts
+
+
+def plan_window(config: PlanConfig, histories: dict[str, pd.DataFrame], as_of: dt.date | None = None):
+    """``(start, end, as_of_date)``: the forecast horizon [start, end) in plan time.
+
+    ``as_of`` (argument, else ``[forecast] as_of``, else the day after the earliest queue's last
+    history day) is the first forecast day; the history used is the ``history_weeks`` before it.
+    """
+    tz = config.timezone
+    as_of = as_of or config.forecast.as_of
+    if as_of is None:
+        ends = []
+        for h in histories.values():
+            last_end = pd.Timestamp(h["interval_start"].max()) + pd.Timedelta(seconds=config.interval_s)
+            # a day the history covers only in part is forecast again (its history is not used)
+            ends.append(last_end.date())
+        as_of = min(ends)
+    start = _local_midnight(as_of, tz)
+    end = _local_midnight(as_of + dt.timedelta(days=config.forecast.horizon_days), tz)
+    return start, end, as_of
+
+
+def history_window(history: pd.DataFrame, start: pd.Timestamp, weeks: int | None, queue: str) -> pd.DataFrame:
+    ts = history["interval_start"]
+    mask = ts < start
+    if weeks:
+        mask &= ts >= start - pd.Timedelta(weeks=weeks)
+    out = history.loc[mask].reset_index(drop=True)
+    out.attrs.update(history.attrs)
+    if out.empty:
+        first, last = ts.min(), ts.max()
+        raise InputError(f"queue {queue}: no history before the forecast start {start} "
+                         f"(history covers {first} .. {last}); expected forecast.as_of after the history starts")
+    return out
+
+
+# --------------------------------------------------------------------------- forecast
+
+
+def forecast_queues(config: PlanConfig, histories: dict[str, pd.DataFrame], start, end,
+                    progress: Progress | None = None) -> tuple[pd.DataFrame, dict]:
+    """Forecast every queue over [start, end). Returns the long forecast and ``models`` info."""
+    from forecast import forecast_volume
+
+    frames, models = [], {}
+    fc = config.forecast
+    for name, q in config.queues.items():
+        hist = history_window(histories[name], start, fc.history_weeks, name)
+        kwargs = dict(model=fc.model, interval_s=config.interval_s, country=fc.country)
+        extra = _optional_forecast_kwargs(forecast_volume, config, q)
+        try:
+            f = forecast_volume(hist, start, end, **kwargs, **extra)
+        except ValueError as exc:
+            raise InputError(f"queue {name}: forecast: {exc}") from None
+        f = f.copy()
+        f["queue"] = name
+        aht_default = q.mean_handle_s
+        if "aht_s" not in f or q.aht_col is None:
+            f["aht_s"] = aht_default if aht_default is not None else np.nan
+        if f["aht_s"].isna().any():
+            fill = aht_default
+            if fill is None and "aht_s" in hist:
+                w = hist["volume"].to_numpy(float)
+                a = hist["aht_s"].to_numpy(float)
+                ok = np.isfinite(a) & (w > 0)
+                fill = float((a[ok] * w[ok]).sum() / w[ok].sum()) if ok.any() else None
+            if fill is None:
+                raise InputError(f"queue {name}: no handle time for some forecast intervals; set queues.{name}.aht_s")
+            f["aht_s"] = f["aht_s"].fillna(fill)
+        backtest = f.attrs.get("backtest")
+        chosen = sorted(set(map(str, f["model"].unique()))) if "model" in f else [fc.model]
+        models[name] = {
+            "model": chosen[0] if len(chosen) == 1 else chosen,
+            "history_start": str(hist["interval_start"].min()),
+            "history_end": str(hist["interval_start"].max()),
+            "history_intervals": int(len(hist)),
+            "backtest": _jsonable(backtest),
+        }
+        cols = ["queue", "interval_start", "volume", "volume_p10", "volume_p90", "aht_s", "model"]
+        for c in cols:
+            if c not in f:
+                f[c] = np.nan
+        frames.append(f[cols])
+        if progress is not None:
+            progress.info(f"forecast {name}: model={models[name]['model']}", queue=name,
+                          volume=round(float(f["volume"].sum()), 1))
+    return pd.concat(frames, ignore_index=True), models
+
+
+def _optional_forecast_kwargs(fn, config: PlanConfig, q: QueueConfig) -> dict:
+    """Pass backtest settings / opening hours only if ``forecast_volume`` accepts them."""
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}
+    fc = config.forecast
+    wanted = {
+        "backtest_origins": fc.backtest_origins,
+        "n_origins": fc.backtest_origins,
+        "backtest_horizon_days": fc.backtest_horizon_days,
+        "opening_hours": _hours_for_forecast(q),
+    }
+    return {k: v for k, v in wanted.items() if k in params}
+
+
+def _hours_for_forecast(q: QueueConfig):
+    names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    out = {}
+    for i, ranges in enumerate(q.hours.by_weekday):
+        out[names[i]] = [(f"{s // 60:02d}:{s % 60:02d}", f"{e // 60:02d}:{e % 60:02d}") for s, e in ranges]
+    return out
+
+
+def _jsonable(obj):
+    if obj is None:
+        return None
+    if isinstance(obj, pd.DataFrame):
+        return json.loads(obj.to_json(orient="records", date_format="iso"))
+    if isinstance(obj, pd.Series):
+        return json.loads(obj.to_json(date_format="iso"))
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (np.floating, float)):
+        return float(obj) if np.isfinite(obj) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, (str, int, bool)):
+        return obj
+    return str(obj)
+
+
+# --------------------------------------------------------------------------- requirements
+
+
+def queue_model_kwargs(q: QueueConfig) -> dict:
+    """Keyword arguments for ``simulation.required_agents`` from a queue's configuration."""
+    kw = dict(q.targets.as_kwargs())
+    kw.update(max_occupancy=q.max_occupancy, patience_s=q.patience_s, shrinkage=q.shrinkage,
+              concurrency=q.concurrency, min_agents=q.min_agents)
+    if q.aht_by_concurrency_s is not None:
+        kw["aht_by_concurrency_s"] = list(q.aht_by_concurrency_s)
+    return kw
+
+
+def requirements_for(q: QueueConfig, forecast: pd.DataFrame, interval_s: int) -> pd.DataFrame:
+    """Agents per interval for one queue's forecast (columns interval_start, volume, aht_s).
+
+    Closed intervals (opening hours) get zero agents and no predicted metrics.
+    """
+    from simulation import required_agents
+
+    f = forecast.reset_index(drop=True)
+    open_ = q.hours.mask(f["interval_start"], interval_s)
+    vol = np.clip(f["volume"].to_numpy(float), 0.0, None)
+    aht = f["aht_s"].to_numpy(float)
+    out = pd.DataFrame({"queue": q.name, "interval_start": f["interval_start"], "open": open_,
+                        "volume": np.where(open_, vol, 0.0), "aht_s": aht})
+    n = len(f)
+    agents = np.zeros(n, dtype=np.int64)
+    scheduled = np.zeros(n, dtype=np.int64)
+    metrics = {m: np.full(n, np.nan) for m in REQ_METRICS}
+    if open_.any():
+        kw = queue_model_kwargs(q)
+        aht_arg = aht[open_]
+        try:
+            res = required_agents(vol[open_], interval_s, aht_arg, **kw)
+        except ValueError as exc:
+            raise InputError(f"queue {q.name}: requirements: {exc}") from None
+        agents[open_] = np.asarray(res.agents, dtype=np.int64)
+        scheduled[open_] = np.asarray(res.scheduled, dtype=np.int64)
+        for m in REQ_METRICS:
+            v = getattr(res, m, None)
+            if v is not None:
+                metrics[m][open_] = np.asarray(v, dtype=float)
+    out["agents_analytic"] = agents
+    out["agents"] = agents.copy()
+    out["scheduled"] = scheduled
+    for m in REQ_METRICS:
+        out[m] = metrics[m]
+    return out
+
+
+def scheduled_from(agents: np.ndarray, shrinkage: float) -> np.ndarray:
+    """Scheduled agents = ceil(agents / (1 - shrinkage)) (tolerant of float noise)."""
+    a = np.asarray(agents, dtype=float)
+    return np.ceil(a / (1.0 - shrinkage) - 1e-9).astype(np.int64)
+
+
+# --------------------------------------------------------------------------- simulation
+
+
+def _open_blocks(open_: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of consecutive open intervals as [i, j) index pairs."""
+    blocks, i, n = [], 0, len(open_)
+    while i < n:
+        if open_[i]:
+            j = i
+            while j < n and open_[j]:
+                j += 1
+            blocks.append((i, j))
+            i = j
+        else:
+            i += 1
+    return blocks
+
+
+def _block_seed(seed: int, queue_index: int, block: int) -> int:
+    return int(np.random.SeedSequence([seed, queue_index, block]).generate_state(1)[0])
+
+
+def simulate_plan(config: PlanConfig, requirements: pd.DataFrame, progress: Progress | None = None,
+                  *, refine: bool | None = None, days: int | None = None) -> pd.DataFrame:
+    """Simulate each queue's plan, one block of consecutive open intervals at a time (arrivals stop
+    at closing and the last staffing drains the queue), and refine where the target is missed.
+
+    Returns per interval: ``queue, interval_start`` and the simulator's metrics, plus
+    ``agents_plan`` (analytic) and ``agents_final`` (after refinement). Reproducible from
+    ``[simulation] seed``: each block gets its own seed derived from (seed, queue, block).
+    """
+    sc = config.simulation
+    refine = sc.refine if refine is None else refine
+    days = sc.days if days is None else days
+    frames = []
+    for qi, (name, q) in enumerate(config.queues.items()):
+        r = requirements[requirements["queue"] == name].reset_index(drop=True)
+        if days:
+            first = pd.Timestamp(r["interval_start"].min())
+            r = r[r["interval_start"] < first + pd.Timedelta(days=days)].reset_index(drop=True)
+        for bi, (i, j) in enumerate(_open_blocks(r["open"].to_numpy(bool))):
+            blk = r.iloc[i:j]
+            frames.append(_simulate_block(config, q, blk, _block_seed(sc.seed, qi, bi), refine))
+    if not frames:
+        return pd.DataFrame(columns=["queue", "interval_start"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _simulate_block(config: PlanConfig, q: QueueConfig, blk: pd.DataFrame, seed: int, refine: bool) -> pd.DataFrame:
+    from simulation import simulate
+
+    interval_s = config.interval_s
+    sc = config.simulation
+    rate_per_h = blk["volume"].to_numpy(float) * 3600.0 / interval_s
+    agents = blk["agents"].to_numpy(np.int64)
+    kw = _sim_kwargs(q, blk, sc)
+    if refine:
+        from simulation import refine_staffing
+
+        ref = refine_staffing(rate_per_h, agents, interval_s, **_refine_kwargs(q, kw), replications=sc.replications,
+                              seed=seed)
+        final = np.asarray(getattr(ref, "agents", ref), dtype=np.int64)
+        result = getattr(ref, "result", None)
+        if result is None:
+            result = simulate(rate_per_h, final, interval_s, replications=sc.replications, seed=seed, **kw)
+    else:
+        final = agents
+        result = simulate(rate_per_h, final, interval_s, replications=sc.replications, seed=seed, **kw)
+    by = result.by_interval.reset_index(drop=True)
+    by = by.drop(columns=[c for c in ("interval", "interval_start", "queue") if c in by.columns])
+    by = by[[c for c in by.columns if pd.api.types.is_numeric_dtype(by[c])]]
+    out = pd.DataFrame({"queue": q.name, "interval_start": blk["interval_start"].to_numpy()})
+    if len(by) >= len(out):
+        by = by.iloc[: len(out)]
+    out = pd.concat([out, by.reset_index(drop=True)], axis=1)
+    out["interval_start"] = blk["interval_start"].to_numpy()
+    out["agents_plan"] = agents
+    out["agents_final"] = final
+    return out
+
+
+def _sim_kwargs(q: QueueConfig, blk: pd.DataFrame, sc) -> dict:
+    from simulation import Exponential
+
+    aht = blk["aht_s"].to_numpy(float)
+    mean_s = float(np.average(aht, weights=np.maximum(blk["volume"].to_numpy(float), 1e-9)))
+    kw = dict(
+        service=Exponential(mean_s),
+        patience=Exponential(q.patience_s) if q.patience_s else None,
+        concurrency=q.concurrency,
+        awt_s=q.targets.awt_s,
+        rate_cv=sc.rate_cv,
+    )
+    if q.aht_by_concurrency_s is not None:
+        kw["aht_by_concurrency_s"] = list(q.aht_by_concurrency_s)
+    return kw
+
+
+def _refine_kwargs(q: QueueConfig, kw: dict) -> dict:
+    out = dict(kw)
+    t = q.targets
+    out.update(service_level=t.service_level, asa_s=t.asa_s, p_wait=t.p_wait, abandon_rate=t.abandon_rate)
+    return out
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class PlanResult:
+    run_id: str
+    reused: bool
+    run_key: str
+    config: PlanConfig
+    store_url: str | None
+    as_of: dt.date | None = None
+    horizon_start: pd.Timestamp | None = None
+    horizon_end: pd.Timestamp | None = None
+    forecast: pd.DataFrame | None = None
+    requirements: pd.DataFrame | None = None
+    simulation: pd.DataFrame | None = None
+    headcount: pd.DataFrame | None = None
+    models: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    summary: dict = field(default_factory=dict)
+    exports: list = field(default_factory=list)
+    export_dir: Path | None = None
+
+
+def new_run_id() -> str:
+    now = dt.datetime.now(dt.timezone.utc)
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def run_plan(
+    config: PlanConfig | str | Path,
+    *,
+    store: RunStore | str | None = None,
+    save: bool = True,
+    force: bool = False,
+    as_of: dt.date | None = None,
+    simulate: bool | None = None,
+    export: bool = True,
+    out_dir: str | Path | None = None,
+    progress: Progress | None = None,
+) -> PlanResult:
+    """Run the whole plan. Returns a :class:`PlanResult`.
+
+    If ``save`` and a run with the same configuration and the same input data is already in the
+    store, nothing is computed and that run is returned (``reused=True``) unless ``force``.
+    ``as_of`` and ``simulate`` override the config (and so are part of the run's identity).
+    """
+    t_all = time.perf_counter()
+    if not isinstance(config, PlanConfig):
+        config = load_config(config)
+    overrides = {}
+    if as_of is not None:
+        overrides["forecast"] = {"as_of": as_of}
+    if simulate is not None:
+        overrides["simulation"] = {"enabled": bool(simulate)}
+    if overrides:
+        config = config.with_overrides(**overrides)
+    sim_on = config.simulation.enabled
+    steps = 5 + int(sim_on) + int(save) + int(export)
+    progress = progress or Progress(fmt="quiet")
+    progress.total = steps
+
+    own_store = False
+    url = None
+    if save:
+        if not isinstance(store, RunStore):
+            store = RunStore(resolve_store_url(store, config.store))
+            own_store = True
+        url = store.url
+    try:
+        with progress.step("history", "read history"):
+            histories, files = load_histories(config, progress)
+            fingerprint = data_fingerprint(files)
+            key = run_key(config.config_hash(), fingerprint)
+        if save and not force:
+            existing = store.find_run(key)
+            if existing is not None:
+                progress.info(f"identical run already stored: {existing} (same config and data; --force recomputes)",
+                              run_id=existing)
+                return PlanResult(run_id=existing, reused=True, run_key=key, config=config, store_url=url)
+
+        start, end, as_of_d = plan_window(config, histories)
+        with progress.step("forecast", "forecast"):
+            fc, models = forecast_queues(config, histories, start, end, progress)
+        with progress.step("requirements", "requirements (analytic)"):
+            req = pd.concat([requirements_for(q, fc[fc["queue"] == n], config.interval_s)
+                             for n, q in config.queues.items()], ignore_index=True)
+        sim = None
+        if sim_on:
+            with progress.step("simulation", "simulation check" + (" + refinement" if config.simulation.refine else "")):
+                sim = simulate_plan(config, req, progress)
+            if config.simulation.refine and len(sim):
+                req = _apply_refinement(config, req, sim)
+        with progress.step("headcount", "headcount"):
+            hc = headcount(req, interval_s=config.interval_s,
+                           shrinkage={n: q.shrinkage for n, q in config.queues.items()},
+                           paid_hours_per_week=config.headcount.paid_hours_per_week,
+                           week_start=config.week_start)
+        summary = _summary(config, req, sim, hc)
+        run_id = new_run_id()
+        result = PlanResult(run_id=run_id, reused=False, run_key=key, config=config, store_url=url, as_of=as_of_d,
+                            horizon_start=start, horizon_end=end, forecast=fc, requirements=req, simulation=sim,
+                            headcount=hc, models=models, timings=progress.timings, summary=summary)
+        if save:
+            with progress.step("store", "store run"):
+                record = RunRecord(
+                    run_id=run_id, run_key=key, plan_name=config.name, config_hash=config.config_hash(),
+                    config=config.raw, data_fingerprint=fingerprint,
+                    inputs={n: {"path": str(config.queues[n].history), "sha256": s} for n, s in files.items()},
+                    timezone=config.timezone, interval_s=config.interval_s, as_of=as_of_d.isoformat(),
+                    horizon_start=start.isoformat(), horizon_end=end.isoformat(), models=models,
+                    timings=dict(progress.timings), summary=summary,
+                    forecast=fc, requirements=req, simulation=sim, headcount=hc,
+                )
+                stored_id, reused = store.save_run(record, force=force)
+            if reused:  # an identical run was stored meanwhile by another process
+                progress.info(f"identical run stored meanwhile by another process: {stored_id}", run_id=stored_id)
+                result.run_id, result.reused = stored_id, True
+                return result
+        if export:
+            base = Path(out_dir) if out_dir is not None else (config.output_dir or Path("out"))
+            result.export_dir = base / run_id
+            with progress.step("export", "export CSV + Parquet"):
+                tables = {"forecast": fc, "requirements": req, "simulation": sim, "headcount": hc}
+                result.exports = export_run(tables, result.export_dir)
+        result.timings = dict(progress.timings)
+        result.timings["total"] = time.perf_counter() - t_all
+        return result
+    finally:
+        if own_store:
+            store.close()
+
+
+def _apply_refinement(config: PlanConfig, req: pd.DataFrame, sim: pd.DataFrame) -> pd.DataFrame:
+    req = req.copy()
+    key = sim[["queue", "interval_start", "agents_final"]]
+    m = req.merge(key, on=["queue", "interval_start"], how="left")
+    final = m["agents_final"].to_numpy(float)
+    has = np.isfinite(final)
+    req.loc[has, "agents"] = final[has].astype(np.int64)
+    for name, q in config.queues.items():
+        sel = (req["queue"] == name).to_numpy() & has
+        req.loc[sel, "scheduled"] = scheduled_from(req.loc[sel, "agents"].to_numpy(), q.shrinkage)
+    return req
+
+
+def _summary(config: PlanConfig, req: pd.DataFrame, sim: pd.DataFrame | None, hc: pd.DataFrame) -> dict:
+    out = {"queues": list(config.queues), "fte_total": None, "by_queue": {}}
+    full = hc[hc["days"] == 7] if (hc["days"] == 7).any() else hc
+    fte_week = full.groupby("queue")["fte"].mean()
+    out["fte_total"] = round(float(fte_week.sum()), 2)
+    for name in config.queues:
+        r = req[req["queue"] == name]
+        q = {
+            "volume": round(float(r["volume"].sum()), 1),
+            "agent_hours": round(float(r["agents"].sum() * config.interval_s / 3600.0), 1),
+            "peak_agents": int(r["agents"].max()) if len(r) else 0,
+            "fte_per_week": round(float(fte_week.get(name, np.nan)), 2),
+            "agents_added_by_simulation": int((r["agents"] - r["agents_analytic"]).sum()),
+        }
+        if sim is not None and len(sim):
+            s = sim[sim["queue"] == name]
+            for col in ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy"):
+                if col in s and len(s):
+                    w = r.set_index("interval_start").reindex(s["interval_start"])["volume"].to_numpy(float)
+                    v = s[col].to_numpy(float)
+                    ok = np.isfinite(v) & np.isfinite(w)
+                    if ok.any() and w[ok].sum() > 0:
+                        q[f"sim_{col}"] = round(float(np.average(v[ok], weights=w[ok])), 4)
+        out["by_queue"][name] = q
+    return out
