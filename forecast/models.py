@@ -254,7 +254,7 @@ class MstlEts(VolumeModel):
         periods = (s, 7 * s) if n >= 14 else (s,)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res = MSTL(x, periods=periods, iterate=2, stl_kwargs={"seasonal_deg": 0, "robust": False}).fit()
+            res = MSTL(x, periods=periods, iterate=1, stl_kwargs={"seasonal_deg": 0, "inner_iter": 1}).fit()
             seas = np.asarray(res.seasonal).reshape(len(x), -1).sum(axis=1)
             desea = x - seas
             # exponential smoothing on daily means of the deseasonalised series (cheap and stable)

@@ -1,0 +1,247 @@
+"""Public entry points: :func:`backtest`, :func:`forecast_volume`, :func:`forecast_aht`."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .backtest import DEFAULT_MODELS, choose, run_backtest, scores_frame
+from .grid import DAY_S, Grid, future_instants, holiday_flags, open_mask, to_grid
+from .history import _local_epoch_s, infer_interval_s, read_history, resample_history
+from .intervals import quantiles
+from .models import MODELS, Context, make_model
+
+__all__ = ["backtest", "forecast_volume", "forecast_aht"]
+
+
+def _prepare(history, interval_s):
+    if not isinstance(history, pd.DataFrame):
+        history = read_history(history)
+    if "interval_start" not in history.columns or "volume" not in history.columns:
+        raise ValueError(
+            f"history needs columns 'interval_start' and 'volume' (see read_history); got {list(history.columns)}"
+        )
+    src_s = infer_interval_s(history)
+    if interval_s is None:
+        interval_s = src_s
+    elif interval_s != src_s:
+        history = resample_history(history, interval_s)
+    return history, int(interval_s)
+
+
+def _queues(history):
+    if "queue" in history.columns:
+        return [(q, g.reset_index(drop=True)) for q, g in history.groupby("queue", sort=True)]
+    return [(None, history)]
+
+
+def _context(grid: Grid, country, opening_hours) -> Context:
+    return Context(country, open_mask(grid, opening_hours), lambda d: holiday_flags(d, country))
+
+
+def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=3, *, calibration_origins=1,
+             interval_s=None, country="IL", evening=("20:00", "24:00"), opening_hours=None,
+             combine=True) -> pd.DataFrame:
+    """Rolling-origin backtest of volume models; one row per (queue,) model.
+
+    ``origins`` scored folds of ``horizon_days`` each end with the history; the
+    ``calibration_origins`` folds before them only calibrate the prediction intervals. Columns:
+    model, wape, mase, bias, evening_wape, coverage_80, hit_80, poisson_floor_wape, fit_s (seconds),
+    phi (interval dispersion), baseline, folds (+ queue). ``combine`` adds equal-weight combinations
+    of the best 2 and 3 non-baseline models. ``attrs["chosen"]`` maps queue -> lowest-WAPE model.
+    See :mod:`forecast.backtest` for the definitions.
+    """
+    history, interval_s = _prepare(history, interval_s)
+    unknown = [m for m in models if m not in MODELS]
+    if unknown:
+        raise ValueError(f"unknown models {unknown}; expected names from {sorted(MODELS)}")
+    frames, chosen = [], {}
+    for q, h in _queues(history):
+        grid = to_grid(h, interval_s)
+        ctx = _context(grid, country, opening_hours)
+        run = run_backtest(grid, ctx, models, horizon_days, origins, calibration_origins, evening, combine)
+        sc = scores_frame(run)
+        if q is not None:
+            sc.insert(0, "queue", q)
+        chosen[q] = choose(sc)
+        frames.append(sc)
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs["chosen"] = chosen
+    return out
+
+
+def _members(name: str) -> list[str]:
+    if name.startswith("combo(") and name.endswith(")"):
+        return name[len("combo("):-1].split("+")
+    return [name]
+
+
+def _predict_days(grid, ctx, name, days):
+    preds = [make_model(m).fit(grid, ctx).predict(days, ctx) for m in _members(name)]
+    return np.maximum(np.mean(preds, axis=0), 0.0)
+
+
+def forecast_volume(history, start, end, model="auto", *, interval_s=None, horizon_days=None, origins=3,
+                    calibration_origins=1, models=None, country="IL", evening=("20:00", "24:00"),
+                    opening_hours=None, combine=True, seed=0) -> pd.DataFrame:
+    """Forecast contacts per interval for every open interval in [start, end).
+
+    Parameters
+    ----------
+    history: a history DataFrame from :func:`read_history` (or a path it can read with default column
+        names). One forecast per queue when it has a ``queue`` column.
+    start, end: forecast range (end exclusive); naive local times, or aware when the history has a zone.
+    model: ``"auto"`` (lowest backtest WAPE among ``models`` and their combinations) or a model name
+        from :data:`forecast.models.MODELS`, or a ``"combo(a+b)"`` name.
+    interval_s: planning interval in seconds (history is resampled); default: the history's.
+    horizon_days: backtest horizon; default the number of days from the end of history to ``end``,
+        clipped to 7..28. ``origins`` scored folds plus ``calibration_origins`` earlier folds.
+    country: ``holidays`` country code for holiday / eve effects (None: no holidays).
+    evening: wall-clock window scored separately in the backtest.
+    opening_hours: {weekday: [("HH:MM", "HH:MM"), ...]} overriding the open slots seen in history.
+    seed: accepted for API stability; all current models and intervals are deterministic, so the
+        result does not depend on it.
+
+    Returns
+    -------
+    DataFrame with ``interval_start``, ``volume`` (expected contacts per interval), ``volume_p10``,
+    ``volume_p90`` (80% prediction interval, negative binomial with backtest-calibrated dispersion),
+    ``model``, plus ``queue`` and ``aht_s`` (seconds, see :func:`forecast_aht`) when the history has
+    them. ``attrs["backtest"]`` holds, per queue, the chosen model, the dispersion and the backtest
+    scores as a list of plain dicts.
+    """
+    history, interval_s = _prepare(history, interval_s)
+    tz = history["interval_start"].dt.tz
+    instants = future_instants(start, end, interval_s, tz)
+    names = list(models) if models is not None else list(DEFAULT_MODELS)
+    if model != "auto":
+        for m in _members(model):
+            make_model(m)  # validates the name
+        names = _members(model)
+    frames, report = [], {}
+    for q, h in _queues(history):
+        grid = to_grid(h, interval_s)
+        ctx = _context(grid, country, opening_hours)
+        hist_end = grid.days[-1] + pd.Timedelta(days=1)
+        if horizon_days is None:
+            last = pd.Timestamp(end).tz_localize(None) if pd.Timestamp(end).tz is not None else pd.Timestamp(end)
+            hd = int(np.clip(np.ceil((last - hist_end) / pd.Timedelta(days=1)), 7, 28))
+        else:
+            hd = int(horizon_days)
+        run = run_backtest(grid, ctx, names, hd, origins, calibration_origins, evening,
+                           combine=combine and model == "auto")
+        sc = scores_frame(run)
+        chosen = choose(sc) if model == "auto" else model
+        if chosen not in run.phi:  # explicit combination
+            run.preds[chosen] = [np.mean([run.preds[m][i] for m in _members(chosen)], axis=0)
+                                 for i in range(len(run.origins))]
+            from .backtest import _phi
+            run.phi[chosen] = _phi(run, chosen, len(run.origins))
+        phi = run.phi[chosen]
+        out = _interval_frame(grid, ctx, chosen, instants, phi)
+        if q is not None:
+            out.insert(0, "queue", q)
+        if "aht_s" in h.columns:
+            aht = forecast_aht(h, start, end, interval_s=interval_s, opening_hours=opening_hours)
+            out = out.merge(aht[["interval_start", "aht_s"]], on="interval_start", how="left")
+        frames.append(out)
+        report[q] = {
+            "chosen": chosen,
+            "phi": phi,
+            "horizon_days": hd,
+            "origins": [str(o.date()) for o in run.origins],
+            "calibration_origins": run.n_calibration,
+            "scores": sc.to_dict("records"),
+        }
+    result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    result.attrs["backtest"] = report if "queue" in history.columns else report[None]
+    result.attrs["interval_s"] = interval_s
+    return result
+
+
+def _instant_cells(grid: Grid, instants: pd.DatetimeIndex):
+    local = _local_epoch_s(pd.Series(instants))
+    day = local // DAY_S
+    slot = (local % DAY_S) // grid.interval_s
+    return day, slot
+
+
+def _interval_frame(grid, ctx, chosen, instants, phi):
+    cols = ["interval_start", "volume", "volume_p10", "volume_p90", "model"]
+    if len(instants) == 0:
+        return pd.DataFrame({c: [] for c in cols})
+    day, slot = _instant_cells(grid, instants)
+    d0 = int(day.min())
+    days = pd.DatetimeIndex(pd.to_datetime(np.arange(d0, int(day.max()) + 1) * DAY_S, unit="s"))
+    last_train = grid.days[-1]
+    if days[0] <= last_train:
+        raise ValueError(
+            f"forecast start {instants[0]} is not after the history (last day {last_train.date()}); "
+            "expected a range after the end of the history"
+        )
+    dow = days.dayofweek.to_numpy()
+    open_rows = ctx.open_mask[dow[day - d0], slot]
+    pred = _predict_days(grid, ctx, chosen, days)
+    mu = pred[day - d0, slot][open_rows]
+    q10, q90 = quantiles(mu, phi)
+    return pd.DataFrame({
+        "interval_start": instants[open_rows],
+        "volume": mu,
+        "volume_p10": q10,
+        "volume_p90": q90,
+        "model": chosen,
+    })
+
+
+def forecast_aht(history, start=None, end=None, *, interval_s=None, weeks=8, shrink_contacts=50.0,
+                 opening_hours=None) -> pd.DataFrame:
+    """Handle-time forecast per weekday x time of day, seconds.
+
+    For each (weekday, slot) cell over the last ``weeks`` weeks: the volume-weighted mean handle time
+    sum(volume * aht_s) / sum(volume), shrunk toward the weekday's (then the overall) volume-weighted
+    mean with a prior worth ``shrink_contacts`` contacts:
+    (W * cell_mean + k * prior) / (W + k), W = contacts in the cell. Thin cells end near the prior.
+
+    Returns the forecast for each open interval in [start, end) (columns ``interval_start``, ``aht_s``
+    (+ ``queue``)), or, without start/end, the table (``weekday`` 0=Monday, ``slot_start_s`` seconds
+    after midnight, ``aht_s``, ``contacts``).
+    """
+    history, interval_s = _prepare(history, interval_s)
+    if "aht_s" not in history.columns:
+        raise ValueError("history has no 'aht_s' column; pass aht_col= to read_history")
+    frames = []
+    for q, h in _queues(history):
+        grid = to_grid(h, interval_s)
+        n = min(len(grid.days), 7 * weeks)
+        aht, w = grid.aht_s[0][-n:], grid.aht_s[1][-n:]
+        dow = grid.days[-n:].dayofweek.to_numpy()
+        s = grid.n_slots
+        work = np.zeros((7, s))
+        cnt = np.zeros((7, s))
+        np.add.at(work, dow, np.nan_to_num(aht) * w)
+        np.add.at(cnt, dow, w)
+        total = cnt.sum()
+        if total <= 0:
+            raise ValueError("history has no contacts with a handle time; cannot forecast aht_s")
+        overall = work.sum() / total
+        day_cnt = cnt.sum(axis=1, keepdims=True)
+        day_mean = (work.sum(axis=1, keepdims=True) + shrink_contacts * overall) / (day_cnt + shrink_contacts)
+        table = (work + shrink_contacts * day_mean) / (cnt + shrink_contacts)
+        if start is None:
+            out = pd.DataFrame({
+                "weekday": np.repeat(np.arange(7), s),
+                "slot_start_s": np.tile(np.arange(s) * interval_s, 7),
+                "aht_s": table.ravel(),
+                "contacts": cnt.ravel(),
+            })
+        else:
+            tz = h["interval_start"].dt.tz
+            instants = future_instants(start, end, interval_s, tz)
+            ctx_mask = open_mask(grid, opening_hours)
+            day, slot = _instant_cells(grid, instants)
+            wd = ((day + 3) % 7)  # 1970-01-01 was a Thursday (weekday 3)
+            ok = ctx_mask[wd, slot]
+            out = pd.DataFrame({"interval_start": instants[ok], "aht_s": table[wd[ok], slot[ok]]})
+        if q is not None:
+            out.insert(0, "queue", q)
+        frames.append(out)
+    return pd.concat(frames, ignore_index=True)

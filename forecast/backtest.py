@@ -1,0 +1,185 @@
+"""Rolling-origin backtest and model selection.
+
+For each origin (a local midnight), every model is fitted on the days strictly before the origin
+and forecasts the next ``horizon_days``; the origin then moves forward by ``horizon_days``. The last
+fold ends with the history. Nothing after an origin is ever passed to a model: the training grid is
+sliced (``Grid.head``) before fitting.
+
+Scores per model, on open intervals with an actual value (volume-weighted unless stated):
+
+- ``wape``: sum |forecast - actual| / sum actual.
+- ``mase``: mean |error| / mean |y(t) - y(t - 7 days)| of the training data (weekly seasonal naive
+  in sample), pooled over folds.
+- ``bias``: sum (forecast - actual) / sum actual (positive = over-forecast).
+- ``evening_wape``: WAPE on the evening window (20:00-24:00 by default).
+- ``coverage_80``: share of actuals whose randomized PIT lies in [0.1, 0.9] under the interval
+  model of :mod:`forecast.intervals`, with the dispersion of each fold calibrated only on earlier
+  folds (the first ``calibration_origins`` folds only serve that purpose and are not scored).
+- ``hit_80``: plain share of actuals within [volume_p10, volume_p90].
+- ``poisson_floor_wape``: sum sqrt(2 actual / pi) / sum actual, the WAPE a forecast that knew the
+  true Poisson rate would still make (E|N - lambda| ~ sqrt(2 lambda / pi)); the same for all models.
+- ``fit_s``: seconds spent fitting and predicting, all folds.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .grid import Grid, window_mask
+from .intervals import calibrate_phi, pit_coverage, quantiles
+from .models import BASELINES, MODELS, Context, make_model
+
+__all__ = ["DEFAULT_MODELS", "BacktestRun", "run_backtest", "scores_frame"]
+
+DEFAULT_MODELS = tuple(MODELS)
+
+
+@dataclass
+class BacktestRun:
+    """Per-fold forecasts of every model on one queue (internal; see :func:`scores_frame`)."""
+
+    origins: list  # fold start days (Timestamps), calibration folds first
+    n_calibration: int
+    actual: list  # per fold (h, n_slots) arrays, NaN = not scored
+    scale: list  # per fold MASE scale
+    preds: dict = field(default_factory=dict)  # model -> list of (h, n_slots)
+    fit_s: dict = field(default_factory=dict)
+    evening: np.ndarray | None = None
+    phi: dict = field(default_factory=dict)  # model -> dispersion from all folds
+
+
+def _origin_indices(n_days: int, horizon_days: int, n_folds: int, min_train_days: int) -> list[int]:
+    last = n_days - horizon_days
+    idx = [last - k * horizon_days for k in range(n_folds - 1, -1, -1)]
+    return [i for i in idx if i >= min_train_days]
+
+
+def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=3, calibration_origins=1,
+                 evening=("20:00", "24:00"), combine=True, min_train_days=28) -> BacktestRun:
+    """Fit and forecast every model at every origin; returns the per-fold forecasts."""
+    if horizon_days < 1:
+        raise ValueError(f"horizon_days={horizon_days}: expected >= 1")
+    if origins < 1:
+        raise ValueError(f"origins={origins}: expected >= 1")
+    folds = _origin_indices(len(grid.days), horizon_days, origins + calibration_origins, min_train_days)
+    if len(folds) == 0:
+        raise ValueError(
+            f"history of {len(grid.days)} days is too short for a backtest with horizon {horizon_days} days "
+            f"(need at least {min_train_days + horizon_days} days)"
+        )
+    n_cal = max(0, len(folds) - origins)
+    open_cells = ctx.open_mask
+    run = BacktestRun([grid.days[o] for o in folds], n_cal, [], [])
+    run.evening = window_mask(grid.n_slots, grid.interval_s, evening)
+    for o in folds:
+        days = grid.days[o:o + horizon_days]
+        y = grid.Y[o:o + horizon_days].copy()
+        y[~open_cells[days.dayofweek.to_numpy()]] = np.nan
+        run.actual.append(y)
+        tr = grid.Y[max(0, o - 56):o]
+        diff = np.abs(tr[7:] - tr[:-7])
+        run.scale.append(float(np.nanmean(diff)) if np.isfinite(diff).any() else np.nan)
+    for name in models:
+        t0 = time.perf_counter()
+        preds = []
+        for o in folds:
+            days = grid.days[o:o + horizon_days]
+            model = make_model(name).fit(grid.head(o), ctx)
+            preds.append(np.maximum(model.predict(days, ctx), 0.0))
+        run.fit_s[name] = time.perf_counter() - t0
+        run.preds[name] = preds
+    if combine:
+        _add_combinations(run)
+    for name in run.preds:
+        run.phi[name] = _phi(run, name, len(folds))
+    return run
+
+
+def _wape_of(run: BacktestRun, name: str, scored_only=True) -> float:
+    start = run.n_calibration if scored_only else 0
+    err = tot = 0.0
+    for p, y in zip(run.preds[name][start:], run.actual[start:]):
+        m = np.isfinite(y)
+        err += np.abs(p[m] - y[m]).sum()
+        tot += y[m].sum()
+    return err / tot if tot > 0 else np.nan
+
+
+def _add_combinations(run: BacktestRun) -> None:
+    """Equal-weight means of the 2 and 3 best non-baseline models (by WAPE on all folds)."""
+    cands = [m for m in run.preds if m not in BASELINES]
+    if len(cands) < 2:
+        return
+    ranked = sorted(cands, key=lambda m: _wape_of(run, m, scored_only=False))
+    for k in (2, 3):
+        if len(ranked) < k:
+            break
+        members = ranked[:k]
+        name = "combo(" + "+".join(members) + ")"
+        run.preds[name] = [np.mean([run.preds[m][i] for m in members], axis=0) for i in range(len(run.origins))]
+        run.fit_s[name] = sum(run.fit_s[m] for m in members)
+
+
+def _phi(run: BacktestRun, name: str, upto: int) -> float:
+    ys = [y[np.isfinite(y)] for y in run.actual[:upto]]
+    ps = [p[np.isfinite(y)] for p, y in zip(run.preds[name][:upto], run.actual[:upto])]
+    if not ys:
+        return float("nan")
+    return calibrate_phi(np.concatenate(ys), np.concatenate(ps))
+
+
+def scores_frame(run: BacktestRun, **extra) -> pd.DataFrame:
+    """One row of scores per model (see module docstring for definitions)."""
+    rows = []
+    scored = range(run.n_calibration, len(run.origins))
+    for name, preds in run.preds.items():
+        err = tot = signed = ev_err = ev_tot = floor = mase_num = mase_den = 0.0
+        cov_sum = hit_sum = 0.0
+        cov_n = 0
+        for i in scored:
+            y, p = run.actual[i], preds[i]
+            m = np.isfinite(y)
+            e = p[m] - y[m]
+            err += np.abs(e).sum()
+            signed += e.sum()
+            tot += y[m].sum()
+            floor += np.sqrt(2.0 * y[m] / np.pi).sum()
+            ev = m & run.evening[None, :]
+            ev_err += np.abs(p[ev] - y[ev]).sum()
+            ev_tot += y[ev].sum()
+            if np.isfinite(run.scale[i]) and run.scale[i] > 0:
+                mase_num += np.abs(e).sum()
+                mase_den += run.scale[i] * m.sum()
+            if i > 0:  # dispersion only from earlier folds: never look ahead
+                phi = _phi(run, name, i)
+                cov_sum += pit_coverage(y[m], p[m], phi).sum()
+                q10, q90 = quantiles(p[m], phi)
+                hit_sum += ((y[m] >= q10) & (y[m] <= q90)).sum()
+                cov_n += int(m.sum())
+        rows.append({
+            "model": name,
+            "wape": err / tot if tot else np.nan,
+            "mase": mase_num / mase_den if mase_den else np.nan,
+            "bias": signed / tot if tot else np.nan,
+            "evening_wape": ev_err / ev_tot if ev_tot else np.nan,
+            "coverage_80": cov_sum / cov_n if cov_n else np.nan,
+            "hit_80": hit_sum / cov_n if cov_n else np.nan,
+            "poisson_floor_wape": floor / tot if tot else np.nan,
+            "fit_s": run.fit_s.get(name, np.nan),
+            "phi": run.phi.get(name, np.nan),
+            "baseline": name in BASELINES,
+            "folds": len(scored),
+            **extra,
+        })
+    return pd.DataFrame(rows)
+
+
+def choose(scores: pd.DataFrame) -> str:
+    """The model with the lowest backtest WAPE (ties: the simpler, i.e. earlier listed, model)."""
+    s = scores.dropna(subset=["wape"])
+    if s.empty:
+        raise ValueError("backtest produced no scores; history too short or all intervals closed")
+    return str(s.loc[s["wape"].idxmin(), "model"])
