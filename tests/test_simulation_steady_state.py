@@ -1,8 +1,10 @@
 """Steady state: long runs at a constant rate agree with Erlang C, Erlang A (with balking) and the
 chat birth-death model.
 
-References are computed here from first principles (an exact birth-death chain; the wait of an
-arrival that finds j queued is a sum of exponential phases), independent of the analytic core.
+References: the analytic core (``erlang_c_metrics``, ``erlang_a_metrics``, ``chat_metrics``); balking,
+which the core does not model, against a birth-death chain computed here from first principles (the
+wait of an arrival that finds j queued is a sum of exponential phases), itself checked against the
+core where both apply.
 
 Tolerance: every simulated metric is a ratio of means over independent replications (the first
 interval, which starts empty, is left out); the reference must lie within t(0.9995, n-1) standard
@@ -15,7 +17,7 @@ import numpy as np
 import pytest
 from scipy import linalg, stats
 
-from simulation import Exponential, simulate
+from simulation import Exponential, chat_metrics, erlang_a_metrics, erlang_c_metrics, simulate
 
 LEVEL = 0.999
 
@@ -35,7 +37,7 @@ def birth_death(lam: float, servers: int, mu_of_n, theta: float, balk: float = 0
 
 def queue_reference(lam, servers, mu_of_n, service_rate_full, theta, awt_s, balk=0.0):
     """Metrics per offered contact: p_wait, service_level (answered within awt / offered),
-    asa_s (answered only), abandon_rate, mean busy servers. An arrival finding j waiting passes
+    asa_s (answered only), abandon_rate, occupancy (contacts in service / servers). An arrival finding j waiting passes
     phases j, j-1, ..., 0, phase m ending at rate r_m = service_rate_full + (m + 1) theta; it moves
     on with probability (service_rate_full + m theta) / r_m, else it abandons."""
     p = birth_death(lam, servers, mu_of_n, theta, balk)
@@ -63,7 +65,7 @@ def queue_reference(lam, servers, mu_of_n, service_rate_full, theta, awt_s, balk
     asa = (queued * mean_served_wait).sum() / answered
     busy = (p * np.minimum(n, servers)).sum()  # contacts in service (chats for chat)
     return {"p_wait": p_wait, "service_level": sl, "asa_s": asa, "abandon_rate": 1.0 - answered,
-            "busy": busy}
+            "occupancy": busy / servers}
 
 
 def erlang_c_closed_form(servers: int, load: float, aht_s: float, awt_s: float):
@@ -73,7 +75,7 @@ def erlang_c_closed_form(servers: int, load: float, aht_s: float, awt_s: float):
     c = servers * b / (servers - load * (1.0 - b))
     drain = (servers - load) / aht_s
     return {"p_wait": c, "service_level": 1.0 - c * math.exp(-drain * awt_s),
-            "asa_s": c / drain, "abandon_rate": 0.0, "busy": load}
+            "asa_s": c / drain, "abandon_rate": 0.0, "occupancy": load / servers}
 
 
 
@@ -84,7 +86,7 @@ def simulated(res, skip: int = 1):
     tot = {k: v[:, s].sum(axis=1) for k, v in pr.items()}
     pairs = {"p_wait": ("delayed", "offered"), "service_level": ("answered_in_awt", "offered"),
              "asa_s": ("wait_sum_served", "served"), "abandon_rate": ("abandoned", "offered"),
-             "busy": ("busy_s", "horizon_s")}
+             "occupancy": ("busy_s", "capacity_s")}
     out = {}
     for name, (num, den) in pairs.items():
         y, x = tot[num], tot[den]
@@ -101,12 +103,21 @@ def assert_agrees(res, ref, metrics):
         assert abs(est - ref[name]) <= t * se + 1e-12, (name, est, se, ref[name])
 
 
-def test_reference_reduces_to_erlang_c():
+def core(metrics) -> dict:
+    return {name: float(getattr(metrics, name)) for name in
+            ("p_wait", "service_level", "asa_s", "abandon_rate", "occupancy")}
+
+
+def test_local_reference_matches_the_core():
     aht, c, lam = 120.0, 12, 4.2 / 60
     ref = queue_reference(lam, c, lambda n: n / aht, c / aht, 0.0, 20.0)
-    closed = erlang_c_closed_form(c, lam * aht, aht, 20.0)
-    for key in closed:
-        assert ref[key] == pytest.approx(closed[key], rel=1e-9, abs=1e-12)
+    for key, value in erlang_c_closed_form(c, lam * aht, aht, 20.0).items():
+        assert ref[key] == pytest.approx(value, rel=1e-9, abs=1e-12)
+    for key, value in core(erlang_c_metrics(c, lam * 3600, 3600, aht, awt_s=20)).items():
+        assert ref[key] == pytest.approx(value, rel=1e-9, abs=1e-12)
+    ref_a = queue_reference(lam, c, lambda n: n / aht, c / aht, 1 / 60, 20.0)
+    for key, value in core(erlang_a_metrics(c, lam * 3600, 3600, aht, 60, awt_s=20)).items():
+        assert ref_a[key] == pytest.approx(value, rel=1e-7, abs=1e-12)
 
 
 @pytest.mark.parametrize("servers, arrivals_per_min, aht_s", [(12, 4.2, 120.0), (30, 13.5, 120.0)])
@@ -114,8 +125,8 @@ def test_erlang_c(servers, arrivals_per_min, aht_s):
     hours = 9
     res = simulate([arrivals_per_min * 60] * hours, [servers] * hours, 3600,
                    service=Exponential(aht_s), awt_s=20, replications=30, seed=101, executor="serial")
-    ref = erlang_c_closed_form(servers, arrivals_per_min / 60 * aht_s, aht_s, 20.0)
-    assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "busy"])
+    ref = core(erlang_c_metrics(servers, arrivals_per_min * 60, 3600, aht_s, awt_s=20))
+    assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "occupancy"])
 
 
 def test_erlang_a():
@@ -125,8 +136,8 @@ def test_erlang_a():
     res = simulate([lam * 3600] * hours, [c] * hours, 3600, service=Exponential(aht),
                    patience=Exponential(patience), awt_s=20, replications=30, seed=202,
                    executor="serial")
-    ref = queue_reference(lam, c, lambda n: n / aht, c / aht, 1.0 / patience, 20.0)
-    assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "abandon_rate", "busy"])
+    ref = core(erlang_a_metrics(c, lam * 3600, 3600, aht, patience, awt_s=20))
+    assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "abandon_rate", "occupancy"])
 
 
 def test_balking_and_abandonment():
@@ -137,17 +148,12 @@ def test_balking_and_abandonment():
                    patience=Exponential(patience), balk_prob=0.3, awt_s=30, replications=30,
                    seed=303, executor="serial")
     ref = queue_reference(lam, c, lambda n: n / aht, c / aht, 1.0 / patience, 30.0, balk=0.3)
-    assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "abandon_rate", "busy"])
+    assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "abandon_rate", "occupancy"])
 
 
 def chat_reference(agents, k, aht, lam, patience_s, awt_s):
     """The analytic chat model: chats spread evenly, an agent holding i completes at i / aht_i."""
-    def mu(n):
-        q, r = divmod(n, agents)
-        rate = (agents - r) * q / aht[q - 1] if q > 0 else 0.0
-        return rate + (r * (q + 1) / aht[q] if r else 0.0)
-
-    return queue_reference(lam, agents * k, mu, mu(agents * k), 1.0 / patience_s, awt_s)
+    return core(chat_metrics(agents, lam * 3600, 3600, aht, patience_s=patience_s, awt_s=awt_s))
 
 
 @pytest.mark.parametrize("agents, aht, replications", [
@@ -163,7 +169,7 @@ def test_chat_agrees_with_the_chat_model(agents, aht, replications):
                    patience=Exponential(120.0), concurrency=k, aht_by_concurrency_s=aht,
                    awt_s=30, replications=replications, seed=404, executor=2)
     ref = chat_reference(agents, k, aht, lam, 120.0, 30.0)
-    assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "abandon_rate", "busy"])
+    assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "abandon_rate", "occupancy"])
 
 
 def test_chat_with_slowdown_and_many_agents_is_close_to_the_chat_model():
@@ -181,4 +187,4 @@ def test_chat_with_slowdown_and_many_agents_is_close_to_the_chat_model():
     ref = chat_reference(agents, k, aht, lam, 120.0, 30.0)
     assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "abandon_rate"])
     sim, _ = simulated(res)
-    assert ref["busy"] <= sim["busy"][0] <= 1.05 * ref["busy"]
+    assert ref["occupancy"] <= sim["occupancy"][0] <= 1.05 * ref["occupancy"]
