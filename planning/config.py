@@ -203,8 +203,8 @@ class QueueConfig:
         """Per-contact handle time used when the history has no handle-time column."""
         if self.aht_s is not None:
             return self.aht_s
-        if self.aht_by_concurrency_s:
-            return float(self.aht_by_concurrency_s[-1])
+        if self.aht_by_concurrency_s:  # chat: the handle time of a chat held alone
+            return float(self.aht_by_concurrency_s[0])
         return None
 
 
@@ -441,7 +441,7 @@ def parse_config(raw: dict, *, base_dir: str | Path | None = None, source=None) 
         history_weeks=history_weeks,
         as_of=as_of,
         country=country,
-        backtest_origins=c.get(f, "backtest_origins", "forecast.", int, 3, lo=0, hi=52),
+        backtest_origins=c.get(f, "backtest_origins", "forecast.", int, 3, lo=1, hi=52),
         backtest_horizon_days=c.get(f, "backtest_horizon_days", "forecast.", int, 7, lo=1, hi=366),
     )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -197,7 +198,7 @@ def forecast_queues(config: PlanConfig, histories: dict[str, pd.DataFrame], star
             f = forecast_volume(hist, start, end, **kwargs, **extra)
         except ValueError as exc:
             raise InputError(f"queue {name}: forecast: {exc}") from None
-        f = f.copy()
+        f = _full_grid(f, start, end, config.interval_s, config.timezone)
         f["queue"] = name
         aht_default = q.mean_handle_s
         if "aht_s" not in f or q.aht_col is None:
@@ -213,6 +214,8 @@ def forecast_queues(config: PlanConfig, histories: dict[str, pd.DataFrame], star
                 raise InputError(f"queue {name}: no handle time for some forecast intervals; set queues.{name}.aht_s")
             f["aht_s"] = f["aht_s"].fillna(fill)
         backtest = f.attrs.get("backtest")
+        if isinstance(backtest, dict) and name in backtest and "chosen" not in backtest:
+            backtest = backtest[name]
         chosen = sorted(set(map(str, f["model"].unique()))) if "model" in f else [fc.model]
         models[name] = {
             "model": chosen[0] if len(chosen) == 1 else chosen,
@@ -232,6 +235,28 @@ def forecast_queues(config: PlanConfig, histories: dict[str, pd.DataFrame], star
     return pd.concat(frames, ignore_index=True), models
 
 
+def _full_grid(f: pd.DataFrame, start, end, interval_s: int, tz) -> pd.DataFrame:
+    """The forecast on every interval of [start, end): intervals the forecast leaves out (closed in
+    the history) get volume 0 (they are also closed in the plan unless the opening hours say so)."""
+    from forecast.grid import future_instants
+
+    idx = future_instants(start, end, interval_s, tz)
+    attrs = dict(f.attrs)
+    f = f.drop(columns=[c for c in ("queue",) if c in f]).copy()
+    g = pd.DataFrame({"interval_start": idx})
+    key = lambda s: (s.dt.tz_convert("UTC") if s.dt.tz is not None else s)  # noqa: E731
+    g["_k"] = key(g["interval_start"])
+    f["_k"] = key(pd.to_datetime(f["interval_start"])) if len(f) else pd.Series(dtype=g["_k"].dtype)
+    out = g.merge(f.drop(columns=["interval_start"]), on="_k", how="left").drop(columns="_k")
+    for c in ("volume", "volume_p10", "volume_p90"):
+        if c in out:
+            out[c] = out[c].fillna(0.0)
+    if "model" in out and out["model"].notna().any():
+        out["model"] = out["model"].fillna(out["model"].dropna().iloc[0])
+    out.attrs.update(attrs)
+    return out
+
+
 def _optional_forecast_kwargs(fn, config: PlanConfig, q: QueueConfig) -> dict:
     """Pass backtest settings / opening hours only if ``forecast_volume`` accepts them."""
     import inspect
@@ -242,9 +267,8 @@ def _optional_forecast_kwargs(fn, config: PlanConfig, q: QueueConfig) -> dict:
         return {}
     fc = config.forecast
     wanted = {
-        "backtest_origins": fc.backtest_origins,
-        "n_origins": fc.backtest_origins,
-        "backtest_horizon_days": fc.backtest_horizon_days,
+        "origins": fc.backtest_origins,
+        "horizon_days": fc.backtest_horizon_days,
         "opening_hours": _hours_for_forecast(q),
     }
     return {k: v for k, v in wanted.items() if k in params}
@@ -338,13 +362,26 @@ def scheduled_from(agents: np.ndarray, shrinkage: float) -> np.ndarray:
 # --------------------------------------------------------------------------- simulation
 
 
-def _open_blocks(open_: np.ndarray) -> list[tuple[int, int]]:
-    """Runs of consecutive open intervals as [i, j) index pairs."""
+def _gaps(interval_start: pd.Series, interval_s: int) -> np.ndarray:
+    """True at row i when row i does not follow row i-1 by exactly one interval."""
+    ts = pd.to_datetime(pd.Series(interval_start)).reset_index(drop=True)
+    if ts.dt.tz is not None:
+        ts = ts.dt.tz_convert("UTC")
+    step = ts.diff().dt.total_seconds().to_numpy()
+    gap = step != interval_s
+    if len(gap):
+        gap[0] = False
+    return gap
+
+
+def _open_blocks(open_: np.ndarray, gaps: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """Runs of consecutive open intervals (not crossing a time gap) as [i, j) index pairs."""
     blocks, i, n = [], 0, len(open_)
+    gaps = np.zeros(n, dtype=bool) if gaps is None else gaps
     while i < n:
         if open_[i]:
-            j = i
-            while j < n and open_[j]:
+            j = i + 1
+            while j < n and open_[j] and not gaps[j]:
                 j += 1
             blocks.append((i, j))
             i = j
@@ -358,65 +395,113 @@ def _block_seed(seed: int, queue_index: int, block: int) -> int:
 
 
 def simulate_plan(config: PlanConfig, requirements: pd.DataFrame, progress: Progress | None = None,
-                  *, refine: bool | None = None, days: int | None = None) -> pd.DataFrame:
-    """Simulate each queue's plan, one block of consecutive open intervals at a time (arrivals stop
-    at closing and the last staffing drains the queue), and refine where the target is missed.
+                  *, refine: bool | None = None, days: int | None = None, workers: int | None = None) -> pd.DataFrame:
+    """Simulate each queue's plan and, with ``refine``, add agents where the simulation shows a
+    target missed.
 
-    Returns per interval: ``queue, interval_start`` and the simulator's metrics, plus
-    ``agents_plan`` (analytic) and ``agents_final`` (after refinement). Reproducible from
-    ``[simulation] seed``: each block gets its own seed derived from (seed, queue, block).
+    The plan is simulated one block of consecutive open intervals at a time (arrivals stop at
+    closing and the last staffing level drains the queue). Refinement: an interval misses a target
+    when the simulated metric's 95% confidence bound is on the wrong side of it (service level
+    ``_hi`` below target; ASA, P(wait), abandonment ``_lo`` above); such intervals get one more
+    agent and the block is simulated again with the same seed (common random numbers), at most
+    ``MAX_REFINE_ROUNDS`` times. Agents are never removed.
+
+    Returns per interval: ``queue, interval_start``, the simulator's metrics (with ``_lo``/``_hi``
+    bounds), ``agents_plan`` (analytic) and ``agents_final`` (simulated plan). Reproducible from
+    ``[simulation] seed``: each block gets a seed derived from (seed, queue, block), so the result
+    does not depend on ``workers`` (blocks run in a process pool when ``workers`` > 1; default:
+    CPU count).
     """
     sc = config.simulation
     refine = sc.refine if refine is None else refine
     days = sc.days if days is None else days
-    frames = []
+    jobs = []
     for qi, (name, q) in enumerate(config.queues.items()):
         r = requirements[requirements["queue"] == name].reset_index(drop=True)
         if days:
             first = pd.Timestamp(r["interval_start"].min())
             r = r[r["interval_start"] < first + pd.Timedelta(days=days)].reset_index(drop=True)
-        for bi, (i, j) in enumerate(_open_blocks(r["open"].to_numpy(bool))):
-            blk = r.iloc[i:j]
-            frames.append(_simulate_block(config, q, blk, _block_seed(sc.seed, qi, bi), refine))
-    if not frames:
-        return pd.DataFrame(columns=["queue", "interval_start"])
-    return pd.concat(frames, ignore_index=True)
-
-
-def _simulate_block(config: PlanConfig, q: QueueConfig, blk: pd.DataFrame, seed: int, refine: bool) -> pd.DataFrame:
-    from simulation import simulate
-
-    interval_s = config.interval_s
-    sc = config.simulation
-    rate_per_h = blk["volume"].to_numpy(float) * 3600.0 / interval_s
-    agents = blk["agents"].to_numpy(np.int64)
-    kw = _sim_kwargs(q, blk, sc)
-    if refine:
-        from simulation import refine_staffing
-
-        ref = refine_staffing(rate_per_h, agents, interval_s, **_refine_kwargs(q, kw), replications=sc.replications,
-                              seed=seed)
-        final = np.asarray(getattr(ref, "agents", ref), dtype=np.int64)
-        result = getattr(ref, "result", None)
-        if result is None:
-            result = simulate(rate_per_h, final, interval_s, replications=sc.replications, seed=seed, **kw)
+        open_ = r["open"].to_numpy(bool).copy()
+        for bi, (i, j) in enumerate(_open_blocks(open_, _gaps(r["interval_start"], config.interval_s))):
+            blk = r.iloc[i:j][["interval_start", "volume", "aht_s", "agents"]].reset_index(drop=True)
+            jobs.append((config.interval_s, q, sc.replications, sc.rate_cv, blk,
+                         _block_seed(sc.seed, qi, bi), refine))
+    if not jobs:
+        return pd.DataFrame(columns=["queue", "interval_start", "agents_plan", "agents_final"])
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    workers = max(1, min(workers, len(jobs)))
+    if workers == 1:
+        frames = [_simulate_block(*job) for job in jobs]
     else:
-        final = agents
-        result = simulate(rate_per_h, final, interval_s, replications=sc.replications, seed=seed, **kw)
-    by = result.by_interval.reset_index(drop=True)
-    by = by.drop(columns=[c for c in ("interval", "interval_start", "queue") if c in by.columns])
-    by = by[[c for c in by.columns if pd.api.types.is_numeric_dtype(by[c])]]
-    out = pd.DataFrame({"queue": q.name, "interval_start": blk["interval_start"].to_numpy()})
-    if len(by) >= len(out):
-        by = by.iloc[: len(out)]
-    out = pd.concat([out, by.reset_index(drop=True)], axis=1)
-    out["interval_start"] = blk["interval_start"].to_numpy()
-    out["agents_plan"] = agents
-    out["agents_final"] = final
+        import concurrent.futures as cf
+
+        with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+            frames = list(pool.map(_simulate_block_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+    out = pd.concat(frames, ignore_index=True)
+    if progress is not None:
+        added = int((out["agents_final"] - out["agents_plan"]).sum())
+        progress.info(f"simulated {len(jobs)} open blocks; refinement added {added} agent-intervals",
+                      blocks=len(jobs), agents_added=added)
     return out
 
 
-def _sim_kwargs(q: QueueConfig, blk: pd.DataFrame, sc) -> dict:
+MAX_REFINE_ROUNDS = 4
+_SL_COLUMN = {"offered": "service_level", "answered": "service_level_answered",
+              "offered_minus_early_abandons": "service_level_excl_short_abandon"}
+
+
+def _misses(q: QueueConfig, by: pd.DataFrame) -> np.ndarray:
+    """Intervals where the simulation shows (95% bound) a target missed."""
+    t = q.targets
+    miss = np.zeros(len(by), dtype=bool)
+
+    def col(name):
+        return by[name].to_numpy(float) if name in by else np.full(len(by), np.nan)
+
+    if t.service_level is not None:
+        hi = col(_SL_COLUMN.get(t.sl_definition, "service_level") + "_hi")
+        miss |= np.nan_to_num(hi, nan=1.0) < t.service_level
+    for name, target in (("asa_s", t.asa_s), ("p_wait", t.p_wait), ("abandon_rate", t.abandon_rate)):
+        if target is not None:
+            lo = col(name + "_lo")
+            miss |= np.nan_to_num(lo, nan=-np.inf) > target
+    return miss
+
+
+def _simulate_block_job(job):
+    return _simulate_block(*job)
+
+
+def _simulate_block(interval_s: int, q: QueueConfig, replications: int, rate_cv: float, blk: pd.DataFrame,
+                    seed: int, refine: bool) -> pd.DataFrame:
+    from simulation import simulate
+
+    rate_per_h = blk["volume"].to_numpy(float) * 3600.0 / interval_s
+    plan = blk["agents"].to_numpy(np.int64)
+    kw = _sim_kwargs(q, blk)
+    agents = plan.copy()
+    rounds = MAX_REFINE_ROUNDS if refine else 0
+    for rnd in range(rounds + 1):
+        result = simulate(rate_per_h, agents, interval_s, replications=replications, seed=seed, rate_cv=rate_cv,
+                          executor="serial", **kw)
+        by = result.by_interval.reset_index(drop=True)
+        if rnd == rounds:
+            break
+        miss = _misses(q, by) & (rate_per_h > 0)
+        if not miss.any():
+            break
+        agents = agents + miss.astype(np.int64)
+    drop = [c for c in ("interval", "interval_start", "queue", "start_s") if c in by.columns]
+    by = by.drop(columns=drop)
+    by = by[[c for c in by.columns if pd.api.types.is_numeric_dtype(by[c])]]
+    out = pd.DataFrame({"queue": q.name, "interval_start": blk["interval_start"].to_numpy()})
+    out = pd.concat([out, by.iloc[: len(out)].reset_index(drop=True)], axis=1)
+    out["agents_plan"] = plan
+    out["agents_final"] = agents
+    return out
+
+
+def _sim_kwargs(q: QueueConfig, blk: pd.DataFrame) -> dict:
     from simulation import Exponential
 
     aht = blk["aht_s"].to_numpy(float)
@@ -426,18 +511,10 @@ def _sim_kwargs(q: QueueConfig, blk: pd.DataFrame, sc) -> dict:
         patience=Exponential(q.patience_s) if q.patience_s else None,
         concurrency=q.concurrency,
         awt_s=q.targets.awt_s,
-        rate_cv=sc.rate_cv,
     )
     if q.aht_by_concurrency_s is not None:
         kw["aht_by_concurrency_s"] = list(q.aht_by_concurrency_s)
     return kw
-
-
-def _refine_kwargs(q: QueueConfig, kw: dict) -> dict:
-    out = dict(kw)
-    t = q.targets
-    out.update(service_level=t.service_level, asa_s=t.asa_s, p_wait=t.p_wait, abandon_rate=t.abandon_rate)
-    return out
 
 
 # --------------------------------------------------------------------------- the run

@@ -36,6 +36,12 @@ class Progress:
         self.total = total_steps
         self.n = 0
         self.timings: dict[str, float] = {}
+        self._line_open = False  # a "[n/N] step ..." line waits for its "done"
+
+    def _break_line(self):
+        if self._line_open:
+            print(file=self.stream, flush=True)
+            self._line_open = False
 
     def _emit(self, level: str, event: str, **fields):
         if self.fmt == "quiet" and level != "error":
@@ -52,6 +58,7 @@ class Progress:
 
     def info(self, message: str, **fields):
         if self.fmt == "steps":
+            self._break_line()
             extra = " ".join(f"{k}={v}" for k, v in fields.items())
             print(f"      {message}{(' ' + extra) if extra else ''}", file=self.stream, flush=True)
         else:
@@ -59,6 +66,7 @@ class Progress:
 
     def warn(self, message: str, **fields):
         if self.fmt == "steps":
+            self._break_line()
             print(f"      warning: {message}", file=self.stream, flush=True)
         else:
             self._emit("warning", "warning", msg=message, **fields)
@@ -72,6 +80,7 @@ class Progress:
         prefix = f"[{self.n}/{self.total}]" if self.total else f"[{self.n}]"
         if self.fmt == "steps":
             print(f"{prefix} {label} ...", end="", file=self.stream, flush=True)
+            self._line_open = True
         else:
             self._emit("info", "step_start", step=name, **fields)
         try:
@@ -79,7 +88,9 @@ class Progress:
         except BaseException as exc:
             secs = time.perf_counter() - t0
             if self.fmt == "steps":
-                print(f" failed after {secs:.1f} s", file=self.stream, flush=True)
+                print(f"{'' if self._line_open else prefix + ' ' + label} failed after {secs:.1f} s",
+                      file=self.stream, flush=True)
+                self._line_open = False
             else:
                 self._emit("error", "step_failed", step=name, seconds=round(secs, 3),
                            error=type(exc).__name__, **fields)
@@ -87,6 +98,8 @@ class Progress:
         secs = time.perf_counter() - t0
         self.timings[name] = self.timings.get(name, 0.0) + secs
         if self.fmt == "steps":
-            print(f" done in {secs:.1f} s", file=self.stream, flush=True)
+            print(f"{'' if self._line_open else prefix + ' ' + label} done in {secs:.1f} s",
+                  file=self.stream, flush=True)
+            self._line_open = False
         else:
             self._emit("info", "step_done", step=name, seconds=round(secs, 3), **fields)
