@@ -85,20 +85,18 @@ def _parse_times(raw: pd.Series, source, frame, time_col, tz) -> pd.Series:
         return ts.dt.tz_convert(tz) if tz else ts
     if not tz:
         return ts
-    # Naive wall-clock times in a zone with DST: the repeated hour appears twice; resolve it by
-    # file order (first occurrence = before the switch). Non-existent times are an error.
-    order = np.argsort(ts.to_numpy(), kind="stable")
-    sorted_ts = pd.Series(ts.to_numpy()[order])
+    # Naive wall-clock times in a zone with DST: the repeated hour appears twice; in file order the
+    # first occurrence is taken as summer time, the second as standard time. Non-existent times
+    # (the skipped hour) are an error.
+    first = (ts.groupby(ts).cumcount() == 0).to_numpy()
     try:
-        loc = pd.DatetimeIndex(sorted_ts).tz_localize(tz, ambiguous="infer", nonexistent="raise")
+        loc = pd.DatetimeIndex(ts).tz_localize(tz, ambiguous=first, nonexistent="raise")
     except Exception as exc:  # pytz / zoneinfo errors differ by version
         raise ValueError(
             f"{_src(source)}: column {time_col!r}: naive times cannot be placed in zone {tz!r} ({exc}); "
             "expected wall-clock times that exist in that zone, or times with UTC offsets"
         ) from exc
-    inv = np.empty_like(order)
-    inv[order] = np.arange(len(order))
-    return pd.Series(loc[inv], index=ts.index)
+    return pd.Series(loc, index=ts.index)
 
 
 def _numeric(raw: pd.Series, source, frame, col, what, allow_negative=False) -> pd.Series:
