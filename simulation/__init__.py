@@ -11,3 +11,4 @@ from .staffing import StaffingResult, required_agents  # noqa: F401
 # --- simulator (SimPy) ---
 from .distributions import Empirical, Exponential, Gamma, LogNormal  # noqa: E402,F401
 from .simulator import METRIC_DEFINITIONS, SimulationResult, simulate  # noqa: E402,F401
+from .refine import RefineResult, refine_staffing  # noqa: E402,F401

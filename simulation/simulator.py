@@ -91,6 +91,8 @@ METRIC_DEFINITIONS: dict[str, str] = {
     "mean_queue": "time-average number of contacts waiting in the queue during the interval",
     "max_queue": "largest number of contacts waiting at once during the interval (mean over "
     "replications)",
+    "queue_at_start": "contacts waiting at the start of the interval: the backlog carried over "
+    "from the interval before (whole day: at time 0, so 0)",
 }
 
 _RATIOS = {  # metric: (numerator, denominator) of per-replication sums
@@ -104,11 +106,11 @@ _RATIOS = {  # metric: (numerator, denominator) of per-replication sums
     "occupancy": ("busy_s", "capacity_s"),
     "mean_queue": ("queue_area_s", "horizon_s"),
 }
-_MEANS = ["offered", "served", "abandoned", "balked", "max_queue"]
+_MEANS = ["offered", "served", "abandoned", "balked", "max_queue", "queue_at_start"]
 _METRIC_ORDER = [
     "offered", "served", "abandoned", "balked", "service_level", "service_level_answered",
     "service_level_excl_short_abandon", "asa_s", "p_wait", "abandon_rate", "aht_s", "occupancy",
-    "mean_queue", "max_queue",
+    "mean_queue", "max_queue", "queue_at_start",
 ]
 
 
@@ -608,6 +610,7 @@ def _stats(cfg: _Config, arrival, wait, served, delayed, balked, end, ot_start, 
     out["queue_area_s"] = _overlap(q_in, q_out, grid)
     out["horizon_s"] = np.full(n_int, L)
     max_q = np.zeros(n_int)
+    at_start = np.zeros(n_int)
     if q_in.size:
         times = np.concatenate((q_in, q_out))
         delta = np.concatenate((np.ones(q_in.size), -np.ones(q_out.size)))
@@ -615,11 +618,13 @@ def _stats(cfg: _Config, arrival, wait, served, delayed, balked, end, ot_start, 
         times = times[order]
         level = np.cumsum(delta[order])
         before = np.searchsorted(times, grid[:-1], "left") - 1
-        max_q = np.where(before >= 0, level[np.maximum(before, 0)], 0.0)
+        at_start = np.where(before >= 0, level[np.maximum(before, 0)], 0.0)
+        max_q = at_start.copy()
         cell = (times / L).astype(np.int64)
         inside = cell < n_int
         np.maximum.at(max_q, cell[inside], level[inside])
     out["max_queue"] = max_q
+    out["queue_at_start"] = at_start
     return out
 
 
@@ -794,6 +799,7 @@ def _assemble(cfg: _Config, reps: list, labels, seed_entropy) -> SimulationResul
 
     day = {key: val.sum(axis=1, keepdims=True) for key, val in sums.items()}
     day["max_queue"] = sums["max_queue"].max(axis=1, keepdims=True)
+    day["queue_at_start"] = sums["queue_at_start"][:, :1]
     rows = {name: [float(v[0]), float(lo[0]), float(hi[0]), METRIC_DEFINITIONS[name]]
             for name, (v, lo, hi) in _metric_table(day).items()}
     summary = pd.DataFrame.from_dict(rows, orient="index", columns=["value", "lo", "hi", "definition"])

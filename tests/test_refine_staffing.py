@@ -1,0 +1,71 @@
+"""refine_staffing: the simulation raises the analytic plan where the day misses its targets."""
+import numpy as np
+import pytest
+
+from simulation import Exponential, LogNormal, refine_staffing, required_agents
+
+RATE = np.array([60, 120, 240, 420, 480, 450, 300, 360, 420, 300, 180, 90.0])  # contacts per hour
+
+
+def test_refine_raises_the_formula_where_forecast_error_and_carry_over_bite():
+    res = refine_staffing(RATE, 1800, LogNormal(240, 1.2), service_level=0.8, awt_s=20,
+                          patience=LogNormal(90, 1.0), rate_cv=0.1, shrinkage=0.3,
+                          replications=60, seed=1, executor="serial")
+    formula = required_agents(RATE * 0.5, 1800, 240, service_level=0.8, awt_s=20, patience_s=90)
+    np.testing.assert_array_equal(res.formula_agents, formula.agents)
+    assert res.stopped == "met" and res.meets.all()
+    assert res.added_agent_intervals > 0 and (res.added >= 0).all()
+    np.testing.assert_array_equal(res.agents, res.formula_agents + res.added)
+    assert res.changes["added"].sum() == res.added_agent_intervals
+    np.testing.assert_array_equal(
+        res.changes.groupby("interval")["added"].sum().reindex(range(RATE.size), fill_value=0),
+        res.added)
+    assert set(res.changes["metric"]) == {"service_level"}
+    assert res.changes["reason"].str.contains("target 0.8|carry-over").all()
+    # the formula's own plan missed with confidence where agents were added for the metric itself
+    first = res.formula_simulation.by_interval
+    direct = res.changes[~res.changes["reason"].str.startswith("carry-over")]
+    rounds1 = direct[direct["round"] == 1]["interval"].to_numpy()
+    assert (first.loc[rounds1, "service_level_hi"] < 0.8).all()
+    final = res.simulation.by_interval
+    assert (final["service_level_hi"] >= 0.8).all()
+    np.testing.assert_array_equal(res.scheduled, np.ceil(res.agents / 0.7 - 1e-9))
+
+
+def test_estimate_criterion_is_stricter():
+    kwargs = dict(service_level=0.8, awt_s=20, patience=90.0, rate_cv=0.1, replications=40, seed=2,
+                  executor="serial")
+    loose = refine_staffing(RATE, 1800, 240.0, **kwargs)
+    strict = refine_staffing(RATE, 1800, 240.0, criterion="estimate", **kwargs)
+    assert (strict.agents >= loose.agents).all()
+    assert (strict.simulation.by_interval["service_level"] >= 0.8).all()
+
+
+def test_cap_stops_the_search():
+    res = refine_staffing(RATE, 1800, LogNormal(240, 1.2), service_level=0.8, awt_s=20,
+                          patience=LogNormal(90, 1.0), rate_cv=0.1, replications=60, seed=1,
+                          executor="serial", max_added_per_interval=0)
+    assert res.stopped == "cap" and res.added_agent_intervals == 0 and len(res.changes) == 0
+    assert not res.meets.all()
+
+
+def test_chat_refine_with_asa_target():
+    res = refine_staffing([40.0, 90.0, 60.0], 1800, Exponential(600), asa_s=30, concurrency=2,
+                          aht_by_concurrency_s=[600, 750], patience=Exponential(300), rate_cv=0.15,
+                          replications=40, seed=4, executor="serial")
+    assert res.stopped == "met"
+    assert (res.simulation.by_interval["asa_s_lo"] <= 30).all()
+    assert res.simulation.engine == "simpy"
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(), "target"),
+    (dict(service_level=0.8, replications=1), "replications"),
+    (dict(service_level=0.8, criterion="maybe"), "criterion"),
+    (dict(service_level=0.8, max_rounds=0), "max_rounds"),
+    (dict(service_level=0.8, rate_cv=-1), "rate_cv"),
+    (dict(service_level=1.5), "service_level"),
+])
+def test_bad_input(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        refine_staffing([100.0, 120.0], 1800, 180.0, executor="serial", **kwargs)
