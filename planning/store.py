@@ -513,7 +513,9 @@ class RunStore:
         frame["fte_total"] = summ.map(lambda s: s.get("fte_total"))
         frame["config_hash"] = frame["config_hash"].str[:12]
         frame["data_fingerprint"] = frame["data_fingerprint"].str[:12]
-        return frame
+        order = ["run_id", "created_at_utc", "plan_name", "as_of", "horizon_start", "horizon_end", "queues",
+                 "fte_total", "config_hash", "data_fingerprint", "code_version"]
+        return frame[order]
 
     def get_run(self, run_id: str) -> dict:
         """The run's metadata (JSON fields decoded). Raises :class:`InputError` if unknown.
