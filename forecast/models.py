@@ -109,7 +109,9 @@ class VolumeModel:
     def _fallback(self, train: Grid, days: pd.DatetimeIndex) -> np.ndarray:
         dow = train.days.dayofweek.to_numpy()
         prof = _weighted_profile(train.Y, dow, range(7), 8)
-        allmean = np.nanmean(train.Y[-56:], axis=0) if np.isfinite(train.Y[-56:]).any() else np.zeros(train.n_slots)
+        recent = train.Y[-56:]
+        seen = np.isfinite(recent)
+        allmean = np.nansum(recent, axis=0) / np.maximum(seen.sum(axis=0), 1)
         prof = np.where(np.isfinite(prof), prof, np.nan_to_num(allmean)[None, :])
         return prof[days.dayofweek.to_numpy()]
 

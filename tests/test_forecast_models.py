@@ -1,0 +1,213 @@
+"""forecast models, backtest, intervals and the public forecast_volume / forecast_aht."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast import backtest, forecast_aht, forecast_volume, read_history
+from forecast.backtest import run_backtest
+from forecast.grid import holiday_flags, open_mask, to_grid
+from forecast.intervals import calibrate_phi, pit_coverage, quantiles
+from forecast.models import Context
+
+SLOTS = 48  # 30-minute intervals
+HOUR = np.arange(SLOTS) / 2.0
+
+
+def _intraday():
+    """Morning peak at 10:00, dip in the afternoon and a strong evening peak at 21:00."""
+    shape = 1.0 + 2.0 * np.exp(-0.5 * ((HOUR - 10) / 1.5) ** 2) + 3.0 * np.exp(-0.5 * ((HOUR - 21) / 1.0) ** 2)
+    return shape / shape.sum()
+
+
+# weekday 0=Monday .. 6=Sunday; a center open Sun-Thu 07-24, Fri 07-14, closed Saturday
+DAY_TOTAL = np.array([1500, 1400, 1300, 1300, 500, 0, 1700], float)
+
+
+def _open_slots(dow):
+    if dow == 5:
+        return np.zeros(SLOTS, bool)
+    if dow == 4:
+        return (HOUR >= 7) & (HOUR < 14)
+    return HOUR >= 7
+
+
+def synthetic(weeks=10, seed=1, phi=0.0, start="2024-01-07"):
+    """Poisson (or Poisson-gamma with per-interval variance phi) counts with a known rate.
+
+    Returns (history, rate) where rate is a DataFrame of the true expected volume per open interval.
+    Closed slots have no rows; 07:00-07:30 is open but its rate is 0 (a real zero).
+    """
+    rng = np.random.default_rng(seed)
+    days = pd.date_range(start, periods=7 * weeks, freq="D")
+    prof = _intraday()
+    rows, rates = [], []
+    for d in days:
+        m = _open_slots(d.dayofweek)
+        lam = DAY_TOTAL[d.dayofweek] * prof / prof[m].sum() if m.any() else prof * 0
+        lam = np.where(HOUR == 7.0, 0.0, lam)
+        t = d + pd.to_timedelta(np.arange(SLOTS) * 1800, unit="s")
+        rates.append(pd.DataFrame({"interval_start": t[m], "rate": lam[m]}))
+    rate = pd.concat(rates, ignore_index=True)
+    lam = rate["rate"].to_numpy()
+    if phi > 0:
+        lam = lam * rng.gamma(1 / phi, phi, lam.size)
+    hist = pd.DataFrame({"interval_start": rate["interval_start"], "volume": rng.poisson(lam)})
+    return read_history(hist), rate
+
+
+def true_rate(start, periods_days):
+    return synthetic(weeks=(periods_days + 6) // 7 + 1, start=start)[1]
+
+
+@pytest.fixture(scope="module")
+def syn():
+    return synthetic()
+
+
+def test_forecast_recovers_weekly_and_intraday_pattern_with_evening_peak(syn):
+    hist, _ = syn
+    end_hist = hist["interval_start"].max().normalize() + pd.Timedelta(days=1)
+    start, end = end_hist, end_hist + pd.Timedelta(days=7)
+    fc = forecast_volume(hist, start, end, country=None)
+    truth = synthetic(weeks=11)[1]
+    truth = truth[(truth.interval_start >= start) & (truth.interval_start < end)]
+    # one row per open interval, same intervals as the truth: closed Saturday and nights stay closed
+    assert fc["interval_start"].tolist() == truth["interval_start"].tolist()
+    assert set(fc.columns) >= {"interval_start", "volume", "volume_p10", "volume_p90", "model"}
+    err = np.abs(fc["volume"].to_numpy() - truth["rate"].to_numpy()).sum() / truth["rate"].sum()
+    assert err < 0.08, err
+    f = fc.assign(dow=fc.interval_start.dt.dayofweek, h=fc.interval_start.dt.hour + fc.interval_start.dt.minute / 60)
+    t = truth.assign(dow=truth.interval_start.dt.dayofweek)
+    # weekly pattern: daily totals within 6%
+    ratio = f.groupby("dow")["volume"].sum() / t.groupby("dow")["rate"].sum()
+    assert ratio.between(0.94, 1.06).all(), ratio
+    # evening peak recovered on Sun-Thu: the day's maximum is at 21:00 +- 30 min
+    for _, g in f[f.dow.isin([6, 0, 1, 2, 3])].groupby(f.interval_start.dt.date):
+        assert abs(g.loc[g["volume"].idxmax(), "h"] - 21.0) <= 0.5
+    # intervals bracket the point forecast
+    assert (fc["volume_p10"] <= fc["volume"]).all() and (fc["volume"] <= fc["volume_p90"]).all()
+    bt = fc.attrs["backtest"]
+    assert bt["chosen"] == fc["model"].iloc[0]
+    assert {"wape", "mase", "bias", "evening_wape", "coverage_80", "poisson_floor_wape"} <= set(bt["scores"][0])
+
+
+def test_closed_is_not_zero(syn):
+    hist, _ = syn
+    end_hist = hist["interval_start"].max().normalize() + pd.Timedelta(days=1)
+    fc = forecast_volume(hist, end_hist, end_hist + pd.Timedelta(days=7), model="profile", country=None)
+    # Saturday never open -> no rows; Friday after 14:00 and nights -> no rows
+    assert not (fc.interval_start.dt.dayofweek == 5).any()
+    fri = fc[fc.interval_start.dt.dayofweek == 4]
+    assert fri.interval_start.dt.hour.max() == 13 and fri.interval_start.dt.hour.min() == 7
+    # 07:00 is open with zero contacts in the history: a real zero, forecast present and ~0
+    seven = fc[(fc.interval_start.dt.hour == 7) & (fc.interval_start.dt.minute == 0)]
+    assert len(seven) == 6 and seven["volume"].max() < 0.05
+    # opening hours override: open Saturday evenings -> rows appear (history has no Saturday -> 0)
+    hours = {d: [("07:00", "24:00")] for d in ("Sun", "Mon", "Tue", "Wed", "Thu")}
+    hours.update({"Fri": [("07:00", "14:00")], "Sat": [("20:00", "24:00")]})
+    fc2 = forecast_volume(hist, end_hist, end_hist + pd.Timedelta(days=7), model="profile", country=None,
+                          opening_hours=hours)
+    assert (fc2.interval_start.dt.dayofweek == 5).sum() == 8
+
+
+def test_backtest_never_uses_data_after_origin(syn):
+    hist, _ = syn
+    grid = to_grid(hist, 1800)
+    ctx = Context(None, open_mask(grid), lambda d: holiday_flags(d, None))
+    models = ["snaive", "mean4", "profile", "daily_sarimax", "mstl_ets", "glm_poisson"]
+    run = run_backtest(grid, ctx, models, horizon_days=7, origins=2, calibration_origins=1, combine=False)
+    first = grid.days.get_loc(run.origins[0])
+    # poison everything from the first origin on: forecasts of the first fold must not change
+    poisoned = to_grid(hist, 1800)
+    poisoned.Y[first:] = poisoned.Y[first:] * 100 + 7
+    run2 = run_backtest(poisoned, ctx, models, horizon_days=7, origins=2, calibration_origins=1, combine=False)
+    for m in models:
+        np.testing.assert_allclose(run.preds[m][0], run2.preds[m][0], err_msg=m)
+        assert not np.allclose(run.preds[m][2], run2.preds[m][2]), m  # later folds do see it
+    # and the folds tile the end of the history
+    assert run.origins[-1] == grid.days[-7]
+
+
+def test_interval_calibration_binomial_tolerance():
+    """Dispersion calibrated on one sample covers 80% of an independent one, within a 3-sigma
+    binomial band (fixed seed)."""
+    rng = np.random.default_rng(7)
+    n = 6000
+    mu = rng.uniform(0.5, 80, 2 * n)
+    y = rng.poisson(mu * rng.gamma(1 / 0.04, 0.04, mu.size))
+    phi = calibrate_phi(y[:n], mu[:n])
+    assert phi == pytest.approx(0.04, rel=0.3)
+    tol = 3 * np.sqrt(0.8 * 0.2 / n)
+    assert abs(pit_coverage(y[n:], mu[n:], phi).mean() - 0.8) < tol
+    q10, q90 = quantiles(mu[n:], phi)
+    big = mu[n:] > 20  # plain hit rate is meaningful for non-tiny counts
+    hit = ((y[n:] >= q10) & (y[n:] <= q90))[big]
+    assert abs(hit.mean() - 0.8) < 3 * np.sqrt(0.8 * 0.2 / big.sum()) + 0.01
+
+
+def test_backtest_scores_and_coverage_on_overdispersed_series():
+    hist, _ = synthetic(weeks=12, seed=3, phi=0.02)
+    bt = backtest(hist, models=("mean4", "profile", "glm_poisson"), horizon_days=7, origins=4,
+                  calibration_origins=2, country=None)
+    assert set(bt["model"]) >= {"mean4", "profile", "glm_poisson"}
+    row = bt.set_index("model").loc["profile"]
+    # The acceptance window of the issue (75-85%). A pure binomial band (3 sigma = 0.041 for the ~900
+    # scored intervals) is too tight here: errors of one slot are shared across folds through the
+    # fitted profile and phi is estimated from 2-5 earlier weeks (seeds 0-5 give 0.78-0.84).
+    assert 0.75 <= row["coverage_80"] <= 0.85, row["coverage_80"]
+    # floor and WAPE relation: no model beats the Poisson floor by much on pure noise
+    assert row["wape"] > 0.9 * row["poisson_floor_wape"]
+    assert row["wape"] < 0.25 and row["evening_wape"] < 0.25
+    assert 0 < row["mase"] < 1.0  # better than the weekly seasonal naive on a stable pattern
+    assert bt.attrs["chosen"][None] in set(bt["model"])
+    with pytest.raises(ValueError, match="unknown models"):
+        backtest(hist, models=("nope",))
+
+
+def test_dst_forecast_has_23_and_25_hour_days():
+    tz = "Europe/Berlin"
+    utc = pd.date_range("2021-08-01", "2021-10-30", freq="30min", tz="UTC", inclusive="left")
+    local = utc.tz_convert(tz)
+    rng = np.random.default_rng(0)
+    hour = local.hour.to_numpy() + local.minute.to_numpy() / 60
+    lam = 5 + 20 * np.exp(-0.5 * ((hour - 20) / 2) ** 2)
+    hist = read_history(pd.DataFrame({"interval_start": local, "volume": rng.poisson(lam)}), tz=tz)
+    fc = forecast_volume(hist, "2021-10-31", "2021-11-02", model="profile", country=None)
+    per_day = fc.groupby(fc.interval_start.dt.date).size()
+    assert per_day.tolist() == [50, 48]  # Oct 31 has 25 hours
+    # the repeated 02:00-03:00 hour gets the wall-clock profile twice, not zero, not dropped
+    assert (fc.interval_start.dt.hour == 2).sum() == 6
+    assert fc["interval_start"].is_unique
+    fc2 = forecast_volume(hist, "2022-03-27", "2022-03-28", model="profile", country=None)
+    assert len(fc2) == 46 and fc2["interval_start"].is_unique
+
+
+def test_forecast_aht_volume_weighted_and_shrunk():
+    t = pd.date_range("2024-01-07", periods=7 * 4 * 48, freq="30min")
+    hour = t.hour.to_numpy()
+    vol = np.where(hour >= 8, 10, 0)
+    vol = np.where(hour == 3, 1, vol)  # thin cell
+    aht = np.where(hour >= 20, 400.0, 200.0)
+    aht = np.where(hour == 3, 1000.0, aht)
+    aht = np.where(vol == 0, np.nan, aht)
+    hist = read_history(pd.DataFrame({"interval_start": t, "volume": vol, "aht_s": aht}))
+    tab = forecast_aht(hist, shrink_contacts=20)
+    mon = tab[tab.weekday == 0].set_index("slot_start_s")
+    # Monday (like every day) volume-weighted mean: 24 slots x 40 contacts at 200 s, 8 evening slots
+    # x 40 at 400 s, 4 contacts at 1000 s; the overall mean is the same, so the prior equals it
+    prior = (24 * 40 * 200 + 8 * 40 * 400 + 4 * 1000) / 1284
+    assert mon.loc[21 * 3600, "contacts"] == 40
+    assert mon.loc[21 * 3600, "aht_s"] == pytest.approx((40 * 400 + 20 * prior) / 60, rel=0.01)
+    assert mon.loc[10 * 3600, "aht_s"] == pytest.approx((40 * 200 + 20 * prior) / 60, rel=0.01)
+    # the thin 03:00 cell (4 contacts at 1000 s) is pulled most of the way to the prior
+    assert mon.loc[3 * 3600, "aht_s"] == pytest.approx((4 * 1000 + 20 * prior) / 24, rel=0.01)
+    fc = forecast_volume(hist, "2024-02-04", "2024-02-05", model="mean4", country=None)
+    assert "aht_s" in fc.columns and fc["aht_s"].notna().all()
+
+
+def test_forecast_range_before_history_end_is_rejected(syn):
+    hist, _ = syn
+    with pytest.raises(ValueError, match="not after the history"):
+        forecast_volume(hist, "2024-01-10", "2024-01-11", model="mean4", country=None)
+    with pytest.raises(ValueError, match="unknown model"):
+        forecast_volume(hist, "2024-04-01", "2024-04-02", model="magic", country=None)
