@@ -183,7 +183,7 @@ def test_dst_forecast_has_23_and_25_hour_days():
 
 
 def test_forecast_aht_volume_weighted_and_shrunk():
-    t = pd.date_range("2024-01-07", periods=7 * 4 * 48, freq="30min")
+    t = pd.date_range("2024-01-07", periods=7 * 6 * 48, freq="30min")  # 6 weeks
     hour = t.hour.to_numpy()
     vol = np.where(hour >= 8, 10, 0)
     vol = np.where(hour == 3, 1, vol)  # thin cell
@@ -193,15 +193,15 @@ def test_forecast_aht_volume_weighted_and_shrunk():
     hist = read_history(pd.DataFrame({"interval_start": t, "volume": vol, "aht_s": aht}))
     tab = forecast_aht(hist, shrink_contacts=20)
     mon = tab[tab.weekday == 0].set_index("slot_start_s")
-    # Monday (like every day) volume-weighted mean: 24 slots x 40 contacts at 200 s, 8 evening slots
-    # x 40 at 400 s, 4 contacts at 1000 s; the overall mean is the same, so the prior equals it
-    prior = (24 * 40 * 200 + 8 * 40 * 400 + 4 * 1000) / 1284
-    assert mon.loc[21 * 3600, "contacts"] == 40
-    assert mon.loc[21 * 3600, "aht_s"] == pytest.approx((40 * 400 + 20 * prior) / 60, rel=0.01)
-    assert mon.loc[10 * 3600, "aht_s"] == pytest.approx((40 * 200 + 20 * prior) / 60, rel=0.01)
-    # the thin 03:00 cell (4 contacts at 1000 s) is pulled most of the way to the prior
-    assert mon.loc[3 * 3600, "aht_s"] == pytest.approx((4 * 1000 + 20 * prior) / 24, rel=0.01)
-    fc = forecast_volume(hist, "2024-02-04", "2024-02-05", model="mean4", country=None)
+    # Monday (like every day) volume-weighted mean: 24 slots x 60 contacts at 200 s, 8 evening slots
+    # x 60 at 400 s, 2 slots (03:00, 03:30) x 6 contacts at 1000 s; the overall mean is the same
+    prior = (24 * 60 * 200 + 8 * 60 * 400 + 12 * 1000) / 1932
+    assert mon.loc[21 * 3600, "contacts"] == 60
+    assert mon.loc[21 * 3600, "aht_s"] == pytest.approx((60 * 400 + 20 * prior) / 80, rel=1e-9)
+    assert mon.loc[10 * 3600, "aht_s"] == pytest.approx((60 * 200 + 20 * prior) / 80, rel=1e-9)
+    # the thin 03:00 cell (6 contacts at 1000 s) is pulled most of the way to the prior
+    assert mon.loc[3 * 3600, "aht_s"] == pytest.approx((6 * 1000 + 20 * prior) / 26, rel=1e-9)
+    fc = forecast_volume(hist, "2024-02-18", "2024-02-19", model="mean4", country=None)
     assert "aht_s" in fc.columns and fc["aht_s"].notna().all()
 
 
