@@ -68,7 +68,7 @@ def test_forecast_recovers_weekly_and_intraday_pattern_with_evening_peak(syn):
     hist, _ = syn
     end_hist = hist["interval_start"].max().normalize() + pd.Timedelta(days=1)
     start, end = end_hist, end_hist + pd.Timedelta(days=7)
-    fc = forecast_volume(hist, start, end, country=None)
+    fc = forecast_volume(hist, start, end, country=None, origins=2, calibration_origins=1)
     truth = synthetic(weeks=11)[1]
     truth = truth[(truth.interval_start >= start) & (truth.interval_start < end)]
     # one row per open interval, same intervals as the truth: closed Saturday and nights stay closed
@@ -115,15 +115,15 @@ def test_backtest_never_uses_data_after_origin(syn):
     grid = to_grid(hist, 1800)
     ctx = Context(None, open_mask(grid), lambda d: holiday_flags(d, None))
     models = ["snaive", "mean4", "profile", "daily_sarimax", "mstl_ets", "glm_poisson"]
-    run = run_backtest(grid, ctx, models, horizon_days=7, origins=2, calibration_origins=1, combine=False)
+    run = run_backtest(grid, ctx, models, horizon_days=7, origins=1, calibration_origins=1, combine=False)
     first = grid.days.get_loc(run.origins[0])
     # poison everything from the first origin on: forecasts of the first fold must not change
     poisoned = to_grid(hist, 1800)
     poisoned.Y[first:] = poisoned.Y[first:] * 100 + 7
-    run2 = run_backtest(poisoned, ctx, models, horizon_days=7, origins=2, calibration_origins=1, combine=False)
+    run2 = run_backtest(poisoned, ctx, models, horizon_days=7, origins=1, calibration_origins=1, combine=False)
     for m in models:
         np.testing.assert_allclose(run.preds[m][0], run2.preds[m][0], err_msg=m)
-        assert not np.allclose(run.preds[m][2], run2.preds[m][2]), m  # later folds do see it
+        assert not np.allclose(run.preds[m][1], run2.preds[m][1]), m  # later folds do see it
     # and the folds tile the end of the history
     assert run.origins[-1] == grid.days[-7]
 
