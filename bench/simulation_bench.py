@@ -14,8 +14,8 @@ Runners (all in this process, one core, one after the other):
 Printed per runner: service level (answered within 20 s / offered, with its 95% Student-t interval
 over days, ratio-of-means estimator), ASA (mean wait of answered contacts, s), abandon rate, contacts
 simulated per second (offered contacts / wall time) and the speed ratios. The analytic Erlang C / A
-values of the staffcast core are printed for reference (steady state; a day starts empty, so the
-day's simulated SL is a little higher than the steady-state figure).
+values of the staffcast core are printed for reference (steady state; a simulated day starts
+empty and ends with the system draining, so it need not match the steady state exactly).
 
 Run: ``.venv/bin/python bench/simulation_bench.py [--days 200]``.
 """
