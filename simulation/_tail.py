@@ -15,7 +15,7 @@ has the closed-form tail
     P(V > v | wait) = exp(-s v + y (1 - u)) A(x, y u) / A(x, y),   u = exp(-theta v),
 
 and integrating e^{-theta v} against it gives the share that abandons by time t in closed form.
-All sums over j are done in log space and truncated where the terms fall below 1e-30 of the peak.
+All sums over j are done in log space and truncated where the terms fall below e^-40 of the peak.
 """
 from __future__ import annotations
 
@@ -27,7 +27,14 @@ _MAX_CELLS = 4_000_000  # rows x truncated states held in memory at once
 
 def _terms_needed(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     # Terms peak near j = y - x and fall like a Gaussian of width ~ sqrt(max(x, y)).
-    return (np.maximum(y - x, 0.0) + 12.0 * np.sqrt(np.maximum(np.maximum(x, y), 1.0)) + 60.0).astype(np.int64)
+    # 9 widths past the peak the terms are below e^-40 of it.
+    return (np.maximum(y - x, 0.0) + 9.0 * np.sqrt(np.maximum(np.maximum(x, y), 1.0)) + 30.0).astype(np.int64)
+
+
+def logsumexp_rows(values: np.ndarray) -> np.ndarray:
+    """log(sum(exp(values), axis=1)) for a 2-d array whose rows each have a finite entry."""
+    peak = values.max(axis=1)
+    return peak + np.log(np.exp(values - peak[:, None]).sum(axis=1))
 
 
 def queue_tail(lam, s, theta, t) -> dict[str, np.ndarray]:
@@ -92,13 +99,13 @@ def _tail_with_patience(out, idx, x, y, s, theta, t, width):
     xc, yc = x[:, None], y[:, None]
     with np.errstate(divide="ignore"):
         logw = j * np.log(yc) - (special.gammaln(xc + j + 1.0) - special.gammaln(xc + 1.0))
-    log_mass = special.logsumexp(logw, axis=1)
+    log_mass = logsumexp_rows(logw)
     q = np.exp(logw - log_mass[:, None])
 
     u = np.exp(-theta * t)
     with np.errstate(divide="ignore"):
         log_u = np.log(u)
-    log_a_yu = special.logsumexp(logw + j * log_u[:, None], axis=1)  # log A(x, y u)
+    log_a_yu = logsumexp_rows(logw + j * log_u[:, None])  # log A(x, y u)
     # P(V > t | wait) = exp(-s t + y (1 - u)) A(x, yu) / A(x, y)
     log_g = -s * t + y * (-np.expm1(-theta * t)) + log_a_yu - log_mass
     g_t = np.exp(log_g)

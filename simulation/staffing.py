@@ -182,6 +182,12 @@ def required_agents(volume, interval_s, aht_s, *, awt_s=20.0, service_level=None
     rows = np.flatnonzero(active)
     if rows.size:
         start = np.maximum(lower[rows], np.ceil(load[rows] + _BETA_START * np.sqrt(load[rows])))
+        if model == "erlang_a" and any(targets[t] is not None for t in ("service_level", "asa_s", "p_wait")):
+            # Erlang C's answer for the same targets is cheap and usually within a few agents.
+            voice = {t: targets[t] for t in ("service_level", "asa_s", "p_wait")}
+            start = required_agents(vol[rows], ivl[rows], aht[rows], awt_s=awt[rows],
+                                    **voice).agents.astype(float)
+            start = np.maximum(start, lower[rows])
         found = _minimal_passing(meets, rows, start, lower[rows])
         agents[rows] = np.maximum(found, floor_agents)
     agents_int = agents.astype(np.int64)
