@@ -178,7 +178,7 @@ def _interval_frame(grid, ctx, chosen, instants, phi):
             f"forecast start {instants[0]} is not after the history (last day {last_train.date()}); "
             "expected a range after the end of the history"
         )
-    dow = days.dayofweek.to_numpy()
+    dow = days.day_of_week.to_numpy()
     open_rows = ctx.open_mask[dow[day - d0], slot]
     pred = _predict_days(grid, ctx, chosen, days)
     mu = pred[day - d0, slot][open_rows]
@@ -213,7 +213,7 @@ def forecast_aht(history, start=None, end=None, *, interval_s=None, weeks=8, shr
         grid = to_grid(h, interval_s)
         n = min(len(grid.days), 7 * weeks)
         aht, w = grid.aht_s[0][-n:], grid.aht_s[1][-n:]
-        dow = grid.days[-n:].dayofweek.to_numpy()
+        dow = grid.days[-n:].day_of_week.to_numpy()
         s = grid.n_slots
         work = np.zeros((7, s))
         cnt = np.zeros((7, s))

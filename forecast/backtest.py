@@ -77,7 +77,7 @@ def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=3, ca
     for o in folds:
         days = grid.days[o:o + horizon_days]
         y = grid.Y[o:o + horizon_days].copy()
-        y[~open_cells[days.dayofweek.to_numpy()]] = np.nan
+        y[~open_cells[days.day_of_week.to_numpy()]] = np.nan
         run.actual.append(y)
         tr = grid.Y[max(0, o - 56):o]
         diff = np.abs(tr[7:] - tr[:-7])

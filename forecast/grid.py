@@ -80,7 +80,7 @@ def holiday_flags(days: pd.DatetimeIndex, country: str | None, subdiv: str | Non
     if not country or n == 0:
         return np.zeros(n, bool), np.zeros(n, bool)
     hd = np.concatenate([_holiday_ns(country, subdiv, y) for y in range(days[0].year, days[-1].year + 2)])
-    v = days.normalize().asi8
+    v = days.normalize().to_numpy("datetime64[ns]").astype(np.int64)  # ns, whatever the index unit
     hol = np.isin(v, hd)
     eve = np.isin(v + DAY_S * 10**9, hd) & ~hol
     return hol, eve
@@ -96,7 +96,7 @@ def _holiday_ns(country: str, subdiv: str | None, year: int) -> np.ndarray:
 
 def daytypes(days: pd.DatetimeIndex, country: str | None) -> np.ndarray:
     """Day type per day: weekday 0..6 (Monday=0), 7 on holidays, 8 on holiday eves."""
-    dt = days.dayofweek.to_numpy().copy()
+    dt = days.day_of_week.to_numpy().copy()
     hol, eve = holiday_flags(days, country)
     dt[eve] = EVE
     dt[hol] = HOLIDAY
@@ -113,7 +113,7 @@ def open_mask(grid: Grid, opening_hours=None) -> np.ndarray:
     n_slots = grid.n_slots
     if opening_hours is None:
         seen = np.isfinite(grid.Y)
-        dow = grid.days.dayofweek.to_numpy()
+        dow = grid.days.day_of_week.to_numpy()
         mask = np.zeros((7, n_slots), bool)
         for w in range(7):
             rows = seen[dow == w]
@@ -157,7 +157,7 @@ def future_instants(start, end, interval_s: int, tz) -> pd.DatetimeIndex:
         first = s_utc + pd.Timedelta(seconds=int(pad))
         idx = pd.date_range(first, e.tz_convert("UTC"), freq=f"{interval_s}s", inclusive="left")
         idx = idx.tz_convert(tz)
-        local = idx.tz_localize(None).asi8 // 10**9
+        local = idx.tz_localize(None).to_numpy("datetime64[s]").astype(np.int64)
         return idx[(local % interval_s) == 0]
     if s.tz is not None:
         s, e = s.tz_localize(None), e.tz_localize(None)

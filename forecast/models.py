@@ -45,7 +45,7 @@ class Context:
     holiday_fn: object  # callable(days) -> (hol, eve)
 
     def daytype(self, days: pd.DatetimeIndex) -> np.ndarray:
-        dt = days.dayofweek.to_numpy().copy()
+        dt = days.day_of_week.to_numpy().copy()
         hol, eve = self.holiday_fn(days)
         dt[eve] = EVE
         dt[hol] = HOLIDAY
@@ -107,13 +107,13 @@ class VolumeModel:
 
     # shared helper: a robust fallback for empty cells (weekday mean of recent weeks)
     def _fallback(self, train: Grid, days: pd.DatetimeIndex) -> np.ndarray:
-        dow = train.days.dayofweek.to_numpy()
+        dow = train.days.day_of_week.to_numpy()
         prof = _weighted_profile(train.Y, dow, range(7), 8)
         recent = train.Y[-56:]
         seen = np.isfinite(recent)
         allmean = np.nansum(recent, axis=0) / np.maximum(seen.sum(axis=0), 1)
         prof = np.where(np.isfinite(prof), prof, np.nan_to_num(allmean)[None, :])
-        return prof[days.dayofweek.to_numpy()]
+        return prof[days.day_of_week.to_numpy()]
 
 
 class SeasonalNaive(VolumeModel):
@@ -128,9 +128,9 @@ class SeasonalNaive(VolumeModel):
 
     def predict(self, days, ctx):
         tr = self.train
-        dow = tr.days.dayofweek.to_numpy()
+        dow = tr.days.day_of_week.to_numpy()
         prof = _weighted_profile(tr.Y, dow, range(7), 1)
-        return _fill(prof[days.dayofweek.to_numpy()], self._fallback(tr, days))
+        return _fill(prof[days.day_of_week.to_numpy()], self._fallback(tr, days))
 
 
 class MeanOfWeeks(VolumeModel):
@@ -148,8 +148,8 @@ class MeanOfWeeks(VolumeModel):
 
     def predict(self, days, ctx):
         tr = self.train
-        prof = _weighted_profile(tr.Y, tr.days.dayofweek.to_numpy(), range(7), self.k)
-        return _fill(prof[days.dayofweek.to_numpy()], self._fallback(tr, days))
+        prof = _weighted_profile(tr.Y, tr.days.day_of_week.to_numpy(), range(7), self.k)
+        return _fill(prof[days.day_of_week.to_numpy()], self._fallback(tr, days))
 
 
 class RecentProfile(VolumeModel):
@@ -168,7 +168,7 @@ class RecentProfile(VolumeModel):
 
     def predict(self, days, ctx):
         tr = self.train
-        types = _effective_types(ctx.daytype(days), days.dayofweek.to_numpy(), self.dt, _has_data(tr.Y))
+        types = _effective_types(ctx.daytype(days), days.day_of_week.to_numpy(), self.dt, _has_data(tr.Y))
         return _fill(self.prof[types], self._fallback(tr, days))
 
 
@@ -225,7 +225,7 @@ class DailySarimaxTopDown(VolumeModel):
             warnings.simplefilter("ignore")
             mu = np.asarray(self.res.forecast(steps, exog=exog))
         tot = np.expm1(mu)[(days - future[0]).days.to_numpy()]
-        types = _effective_types(ctx.daytype(days), days.dayofweek.to_numpy(), self.dt, _has_data(self.train.Y))
+        types = _effective_types(ctx.daytype(days), days.day_of_week.to_numpy(), self.dt, _has_data(self.train.Y))
         sh = self.shares[types]
         fb = self._fallback(self.train, days)
         sh = np.where(np.isfinite(sh), sh, fb / np.maximum(fb.sum(axis=1, keepdims=True), 1e-12))
@@ -264,7 +264,7 @@ class MstlEts(VolumeModel):
             self.ets = ExponentialSmoothing(daily, trend="add", damped_trend=True,
                                             initialization_method="estimated").fit()
         self.seas_week = seas[-7 * s:].reshape(7, s) if n >= 7 else np.tile(seas[-s:], (7, 1))
-        self.week_dows = days[-7:].dayofweek.to_numpy() if n >= 7 else np.arange(7)
+        self.week_dows = days[-7:].day_of_week.to_numpy() if n >= 7 else np.arange(7)
         self.resid_day = (desea.reshape(n, s) - daily[:, None])[-7 * 4:].mean(axis=0) if n >= 7 else 0.0
         self.last_day = days[-1]
         return self
@@ -274,7 +274,7 @@ class MstlEts(VolumeModel):
         level = np.asarray(self.ets.forecast(steps))[(days - self.last_day).days.to_numpy() - 1]
         row_of_dow = np.empty(7, int)
         row_of_dow[self.week_dows] = np.arange(len(self.week_dows))
-        seas = self.seas_week[row_of_dow[days.dayofweek.to_numpy()]]
+        seas = self.seas_week[row_of_dow[days.day_of_week.to_numpy()]]
         pred = np.expm1(level[:, None] + seas + self.resid_day)
         return _fill(np.maximum(pred, 0.0), self._fallback(self.train, days))
 
@@ -324,7 +324,7 @@ class GlmPoisson(VolumeModel):
         Z = self._covariates(days, ctx)  # (n_days, k) day-level covariates
         d_idx, sl = np.nonzero(obs)
         y = Y[d_idx, sl]
-        cell = days.dayofweek.to_numpy()[d_idx] * s + sl
+        cell = days.day_of_week.to_numpy()[d_idx] * s + sl
         n_cells = 7 * s
         ysum = np.bincount(cell, weights=y, minlength=n_cells)
         self.seen = np.bincount(cell, minlength=n_cells) > 0
@@ -352,7 +352,7 @@ class GlmPoisson(VolumeModel):
 
     def predict(self, days, ctx):
         s = self.n_slots
-        cells = days.dayofweek.to_numpy()[:, None] * s + np.arange(s)[None, :]
+        cells = days.day_of_week.to_numpy()[:, None] * s + np.arange(s)[None, :]
         eta = self.a[cells] + (self._covariates(days, ctx) @ self.beta)[:, None]
         pred = np.where(self.seen[cells], np.exp(np.clip(eta, -50, 50)), np.nan)
         return _fill(pred, self._fallback(self.train, days))

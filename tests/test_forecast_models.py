@@ -42,8 +42,8 @@ def synthetic(weeks=10, seed=1, phi=0.0, start="2024-01-07"):
     prof = _intraday()
     rows, rates = [], []
     for d in days:
-        m = _open_slots(d.dayofweek)
-        lam = DAY_TOTAL[d.dayofweek] * prof / prof[m].sum() if m.any() else prof * 0
+        m = _open_slots(d.day_of_week)
+        lam = DAY_TOTAL[d.day_of_week] * prof / prof[m].sum() if m.any() else prof * 0
         lam = np.where(HOUR == 7.0, 0.0, lam)
         t = d + pd.to_timedelta(np.arange(SLOTS) * 1800, unit="s")
         rates.append(pd.DataFrame({"interval_start": t[m], "rate": lam[m]}))
@@ -76,8 +76,8 @@ def test_forecast_recovers_weekly_and_intraday_pattern_with_evening_peak(syn):
     assert set(fc.columns) >= {"interval_start", "volume", "volume_p10", "volume_p90", "model"}
     err = np.abs(fc["volume"].to_numpy() - truth["rate"].to_numpy()).sum() / truth["rate"].sum()
     assert err < 0.08, err
-    f = fc.assign(dow=fc.interval_start.dt.dayofweek, h=fc.interval_start.dt.hour + fc.interval_start.dt.minute / 60)
-    t = truth.assign(dow=truth.interval_start.dt.dayofweek)
+    f = fc.assign(dow=fc.interval_start.dt.day_of_week, h=fc.interval_start.dt.hour + fc.interval_start.dt.minute / 60)
+    t = truth.assign(dow=truth.interval_start.dt.day_of_week)
     # weekly pattern: daily totals within 6%
     ratio = f.groupby("dow")["volume"].sum() / t.groupby("dow")["rate"].sum()
     assert ratio.between(0.94, 1.06).all(), ratio
@@ -96,8 +96,8 @@ def test_closed_is_not_zero(syn):
     end_hist = hist["interval_start"].max().normalize() + pd.Timedelta(days=1)
     fc = forecast_volume(hist, end_hist, end_hist + pd.Timedelta(days=7), model="profile", country=None)
     # Saturday never open -> no rows; Friday after 14:00 and nights -> no rows
-    assert not (fc.interval_start.dt.dayofweek == 5).any()
-    fri = fc[fc.interval_start.dt.dayofweek == 4]
+    assert not (fc.interval_start.dt.day_of_week == 5).any()
+    fri = fc[fc.interval_start.dt.day_of_week == 4]
     assert fri.interval_start.dt.hour.max() == 13 and fri.interval_start.dt.hour.min() == 7
     # 07:00 is open with zero contacts in the history: a real zero, forecast present and ~0
     seven = fc[(fc.interval_start.dt.hour == 7) & (fc.interval_start.dt.minute == 0)]
@@ -107,7 +107,7 @@ def test_closed_is_not_zero(syn):
     hours.update({"Fri": [("07:00", "14:00")], "Sat": [("20:00", "24:00")]})
     fc2 = forecast_volume(hist, end_hist, end_hist + pd.Timedelta(days=7), model="profile", country=None,
                           opening_hours=hours)
-    assert (fc2.interval_start.dt.dayofweek == 5).sum() == 8
+    assert (fc2.interval_start.dt.day_of_week == 5).sum() == 8
 
 
 def test_backtest_never_uses_data_after_origin(syn):
