@@ -25,9 +25,19 @@ run: $(STAMP_RUN)
 test: $(STAMP_TEST)
 	$(PY) -m pytest -n 2 -q
 
-bench: $(STAMP_TEST)
-	$(PY) -m pip install --quiet -e '.[bench]'
-	$(PY) bench/queueing_bench.py
+# Benchmarks run in their own environment: the peers (statsforecast) pin older pandas than the runtime.
+BENCH_VENV := .venv-bench
+BENCH_PY := $(BENCH_VENV)/bin/python
+
+$(BENCH_VENV)/.installed: pyproject.toml
+	test -x $(BENCH_PY) || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install --quiet -e '.[bench,distributed]'
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_PY) bench/queueing_bench.py
+	$(BENCH_PY) bench/simulation_bench.py
+	$(BENCH_PY) bench/forecast_bench.py
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) $(BENCH_VENV) *.egg-info .pytest_cache .hypothesis
