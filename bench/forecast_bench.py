@@ -61,6 +61,36 @@ def statsforecast_scores(hist30):
     return out
 
 
+def oracle_day_total_scores(hist30):
+    """A bound, not a forecast: the recent-weeks profile rescaled to each day's TRUE total.
+
+    It shows how much WAPE remains from intraday shape and Poisson noise alone, when the daily level
+    is known exactly; no real forecast can use it.
+    """
+    from forecast.api import _context
+    from forecast.models import RecentProfile
+
+    grid = to_grid(hist30, 1800)
+    n, s = grid.Y.shape
+    ctx = _context(grid, "IL", None)
+    ev = window_mask(s, 1800, ("20:00", "24:00"))
+    err = tot = ev_err = ev_tot = floor = 0.0
+    for k in range(FOLDS, 0, -1):
+        o = n - HORIZON * k
+        model = RecentProfile().fit(grid.head(o), ctx)
+        p = np.nan_to_num(model.predict(grid.days[o:o + HORIZON], ctx))
+        y = grid.Y[o:o + HORIZON]
+        seen = np.isfinite(y)
+        yz = np.where(seen, y, 0.0)
+        p = np.where(seen, p, 0.0)
+        scale = np.where(p.sum(1) > 0, yz.sum(1) / np.maximum(p.sum(1), 1e-12), 0.0)
+        p = p * scale[:, None]
+        err += np.abs(p - yz).sum(); tot += yz.sum()
+        ev_err += np.abs(p - yz)[:, ev].sum(); ev_tot += yz[:, ev].sum()
+        floor += np.sqrt(2 * yz / np.pi).sum()
+    return {"wape": err / tot, "evening_wape": ev_err / ev_tot, "poisson_floor_wape": floor / tot}
+
+
 def main():
     t0 = time.perf_counter()
     hist = resample_history(read_history(DATA, volume_col="calls"), 1800)
@@ -88,6 +118,9 @@ def main():
           f"{rows.loc[chosen, 'evening_wape']:.3f}  better baseline WAPE {best_base:.3f}  "
           f"Poisson floor {rows.loc[chosen, 'poisson_floor_wape']:.3f}")
     print(f"staffcast backtest + selection, all models, one queue-year: {select_s:.1f} s")
+    bound = oracle_day_total_scores(hist)
+    print(f"bound, not a forecast - profile rescaled to the TRUE day totals: WAPE {bound['wape']:.3f}  "
+          f"evening WAPE {bound['evening_wape']:.3f}  (Poisson floor {bound['poisson_floor_wape']:.3f})")
 
 
 if __name__ == "__main__":
