@@ -17,6 +17,11 @@ def _value_at(arr: np.ndarray, idx) -> float:
     return float(np.atleast_1d(arr)[idx])
 
 
+def _where(arr: np.ndarray, idx) -> str:
+    """' at index i' for arrays; nothing for a single number."""
+    return f" at index {idx}" if np.ndim(arr) else ""
+
+
 def as_float_array(name: str, value, *, minimum: float | None = None, strict_min: bool = False,
                    maximum: float | None = None, strict_max: bool = False,
                    allow_inf: bool = False) -> np.ndarray:
@@ -27,23 +32,23 @@ def as_float_array(name: str, value, *, minimum: float | None = None, strict_min
         raise ValueError(f"{name}: expected numbers, got {value!r:.80}") from exc
     bad = np.isnan(arr)
     if bad.any():
-        raise ValueError(f"{name}: NaN at index {_first_index(bad)}; expected a number")
+        raise ValueError(f"{name}: NaN{_where(arr, _first_index(bad))}; expected a number")
     if not allow_inf:
         bad = np.isinf(arr)
         if bad.any():
-            raise ValueError(f"{name}: infinite value at index {_first_index(bad)}; expected a finite number")
+            raise ValueError(f"{name}: infinite value{_where(arr, _first_index(bad))}; expected a finite number")
     if minimum is not None:
         bad = arr <= minimum if strict_min else arr < minimum
         if bad.any():
             idx = _first_index(bad)
             op = ">" if strict_min else ">="
-            raise ValueError(f"{name}: value {_value_at(arr, idx)} at index {idx}; expected {op} {minimum}")
+            raise ValueError(f"{name}: value {_value_at(arr, idx)}{_where(arr, idx)}; expected {op} {minimum}")
     if maximum is not None:
         bad = arr >= maximum if strict_max else arr > maximum
         if bad.any():
             idx = _first_index(bad)
             op = "<" if strict_max else "<="
-            raise ValueError(f"{name}: value {_value_at(arr, idx)} at index {idx}; expected {op} {maximum}")
+            raise ValueError(f"{name}: value {_value_at(arr, idx)}{_where(arr, idx)}; expected {op} {maximum}")
     return arr
 
 
@@ -53,7 +58,7 @@ def as_count_array(name: str, value) -> np.ndarray:
     bad = arr != np.floor(arr)
     if bad.any():
         idx = _first_index(bad)
-        raise ValueError(f"{name}: value {_value_at(arr, idx)} at index {idx} is not a whole number")
+        raise ValueError(f"{name}: value {_value_at(arr, idx)}{_where(arr, idx)} is not a whole number")
     return arr.astype(np.int64)
 
 

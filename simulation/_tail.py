@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from .erlang import STABILITY_RTOL
+
 _MAX_CELLS = 4_000_000  # rows x truncated states held in memory at once
 
 
@@ -60,7 +62,7 @@ def queue_tail(lam, s, theta, t) -> dict[str, np.ndarray]:
     no_pat = theta == 0
     if no_pat.any():
         l0, s0, t0 = lam[no_pat], s[no_pat], t[no_pat]
-        stable = l0 < s0
+        stable = l0 < s0 * (1.0 - STABILITY_RTOL)
         rho = np.where(stable, l0 / np.where(s0 > 0, s0, 1.0), 1.0)
         gap = np.where(stable, s0 - l0, 0.0)
         with np.errstate(divide="ignore"):

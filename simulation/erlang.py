@@ -19,6 +19,9 @@ from scipy import special
 from ._checks import as_count_array, as_float_array, broadcast
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
+# Load within this relative distance of capacity counts as unstable: the rounding of
+# volume / interval x AHT must not decide whether waits are finite (they would be ~1e16 s anyway).
+STABILITY_RTOL = 1e-12
 
 
 def _stirlerr(n: np.ndarray) -> np.ndarray:
@@ -126,7 +129,7 @@ def erlang_b(servers, load) -> np.ndarray:
 
 def _erlang_c_from_b(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     out = np.ones(c.shape)
-    stable = a < c
+    stable = a < c * (1.0 - STABILITY_RTOL)
     cs, as_, bs = c[stable], a[stable], b[stable]
     out[stable] = cs * bs / (cs - as_ * (1.0 - bs))
     return out
@@ -136,7 +139,7 @@ def erlang_c(servers, load) -> np.ndarray:
     """Erlang C: probability that an arriving contact waits in an M/M/c queue (no abandonment).
 
     ``C(c, a) = c B(c, a) / (c - a (1 - B(c, a)))`` for ``a < c``. Where ``load >= servers`` the
-    queue is unstable: every contact waits and waits grow without bound, so C is exactly 1.0 there
+    queue is unstable (within a relative 1e-12): every contact waits and waits grow without bound, so C is exactly 1.0 there
     (and :func:`erlang_c_metrics` reports infinite waits), never NaN or an exception.
     """
     c = as_count_array("servers", servers).astype(float)

@@ -28,7 +28,7 @@ from scipy import special
 
 from ._checks import as_count_array, as_float_array, broadcast
 from ._tail import queue_tail
-from .erlang import _erlang_b_core, _erlang_c_from_b
+from .erlang import STABILITY_RTOL, _erlang_b_core, _erlang_c_from_b
 
 SL_DEFINITIONS = ("offered", "answered", "offered_minus_short_abandons")
 
@@ -90,7 +90,7 @@ def _erlang_c_metrics_core(c, a, aht, awt, b=None) -> QueueMetrics:
         b = _erlang_b_core(c, a)
     pw = _erlang_c_from_b(c, a, b)
     pw = np.where(a == 0, 0.0, pw)
-    stable = (a < c) | (a == 0)
+    stable = (a < c * (1.0 - STABILITY_RTOL)) | (a == 0)
     gap = np.where(stable, c - a, 1.0)
     with np.errstate(over="ignore", invalid="ignore"):
         sl = np.where(stable, 1.0 - pw * np.exp(-gap * awt / aht), 0.0)
@@ -168,7 +168,7 @@ def _erlang_a_core(c, lam, aht, patience, awt, sl_definition) -> QueueMetrics:
     mu = 1.0 / aht
     lam_pos = np.where(lam > 0, lam, 1.0)  # rows with no arrivals are overwritten in _assemble
     tail = queue_tail(lam_pos, c * mu, theta, awt)
-    # Mean busy agents given n < c: a (1 - B(c-1,a))... use carried load identity instead below.
+    # Busy agents come from flow balance below, so the below-capacity mean is not needed here.
     res = _assemble(lam, theta, awt, log_below, tail, np.zeros_like(lam), c, sl_definition)
     # Occupancy by flow balance: busy agents = served rate x AHT (exact for any patience).
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -102,7 +102,7 @@ def required_agents(volume, interval_s, aht_s, *, awt_s=20.0, service_level=None
     if all(v is None for v in targets.values()):
         raise ValueError("required_agents: give at least one target (service_level, asa_s, p_wait, "
                          "abandon_rate or max_occupancy)")
-    shrink = check_target("shrinkage", shrinkage, -1e-300, 1.0)
+    shrink = float(as_float_array("shrinkage", shrinkage, minimum=0.0, maximum=1.0, strict_max=True))
     try:
         k = int(concurrency)
     except (TypeError, ValueError):

@@ -112,7 +112,7 @@ def test_shrinkage_and_minimum():
     (lambda: required_agents([1, 2, 3], [1800, 900], 300, service_level=0.8), "do not broadcast"),
     (lambda: required_agents([1, 2], 1800, 300, abandon_rate=0.05), "needs patience_s"),
     (lambda: required_agents([1, 2], 1800, 300, service_level=0.8, shrinkage=1.0), "shrinkage"),
-    (lambda: required_agents([1, 2], 0, 300, service_level=0.8), "interval_s: value 0.0 at index 0"),
+    (lambda: required_agents([1, 2], 0, 300, service_level=0.8), "interval_s: value 0.0; expected > 0"),
     (lambda: erlang_b([1, 2.5], 3), "servers: value 2.5 at index 1"),
     (lambda: erlang_c(3, [1, -1]), "load: value -1.0 at index 1"),
     (lambda: chat_metrics(3, 10, 900, [300, -1]), "aht_by_concurrency_s"),
