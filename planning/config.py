@@ -131,7 +131,7 @@ class OpeningHours:
 
         idx = pd.DatetimeIndex(interval_start)
         minutes = idx.hour * 60 + idx.minute + idx.second / 60.0
-        wd = idx.weekday
+        wd = idx.day_of_week
         length = interval_s / 60.0
         out = np.zeros(len(idx), dtype=bool)
         for day in range(7):

@@ -54,7 +54,7 @@ def headcount(
     h = interval_s / 3600.0
     ts = pd.DatetimeIndex(frame["interval_start"])
     day = ts.normalize()
-    offset = (ts.weekday - WEEKDAYS.index(week_start)) % 7
+    offset = (ts.day_of_week - WEEKDAYS.index(week_start)) % 7
     frame["week_start"] = day - pd.to_timedelta(offset, unit="D")
     frame["_day"] = day
     frame["_agent_h"] = frame[agents_col].astype(float) * h

@@ -565,9 +565,7 @@ class RunStore:
                 ts = ts.dt.tz_localize(None)
             frame.insert(1, "interval_start", ts)
         if name == "simulation" and not frame.empty:
-            frame = (frame.pivot_table(index=["queue", "interval_start"], columns="metric", values="value",
-                                       aggfunc="first", dropna=False)
-                     .reset_index())
+            frame = frame.set_index(["queue", "interval_start", "metric"])["value"].unstack("metric").reset_index()
             frame.columns.name = None
         sort = [c for c in ("queue", "interval_start", "week_start") if c in frame]
         return frame.sort_values(sort).reset_index(drop=True)
