@@ -1,0 +1,667 @@
+"""staffcast: the planners' dashboard (Streamlit).
+
+    .venv/bin/streamlit run app.py --server.headless true
+
+Opens on the bundled example plan (``data/plan.toml``; another plan with ``STAFFCAST_PLAN``, the run
+store from ``STAFFCAST_STORE`` or the plan). Presentation only: every number comes from
+``planning`` (mostly ``planning.dashboard_data``). Heavy work is cached; long work shows progress.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from planning import dashboard_data as dd
+from planning.config import InputError
+from planning.safe_csv import to_safe_csv
+
+log = logging.getLogger("staffcast.app")
+
+PAGES = ["Data", "Forecast", "Staffing", "Simulation", "Scenarios", "Runs"]
+PLAN_PATH = str(Path(os.environ.get("STAFFCAST_PLAN") or dd.BUNDLED_PLAN).resolve())
+
+st.set_page_config(page_title="staffcast", page_icon=":telephone_receiver:", layout="wide")
+
+# Widgets live on one page but their values are used on others: keep them across page switches.
+for _k in [k for k in st.session_state if str(k).startswith("w_")]:
+    st.session_state[_k] = st.session_state[_k]
+
+
+# =========================================================================== cached computation
+
+
+@st.cache_data(show_spinner=False)
+def plan_config(plan_path: str):
+    return dd.load_plan(plan_path)
+
+
+@st.cache_resource(show_spinner="Reading the plan's history files ...")
+def plan_histories(plan_path: str) -> dict:
+    from planning import load_histories
+
+    hist, _ = load_histories(plan_config(plan_path))
+    return hist
+
+
+@st.cache_data(show_spinner="Checking the uploaded file ...", max_entries=8)
+def uploaded_history(plan_path: str, queue: str, name: str, data: bytes, time_col: str, volume_col: str,
+                     aht_col: str):
+    return dd.history_from_upload(plan_config(plan_path), queue, name, data, time_col=time_col,
+                                  volume_col=volume_col, aht_col=aht_col or None)
+
+
+def histories(plan_path: str) -> dict:
+    """The plan's histories with the planner's uploads in place of the bundled files."""
+    out = dict(plan_histories(plan_path))
+    for queue, up in st.session_state.get("uploads", {}).items():
+        out[queue] = uploaded_history(plan_path, queue, *up)[0]
+    return out
+
+
+def upload_key(queue: str):
+    up = st.session_state.get("uploads", {}).get(queue)
+    return None if up is None else (up[0], up[1])  # the bytes identify the file
+
+
+def config_for(fs: tuple, qs: dict | None = None, queue: str | None = None):
+    cfg = plan_config(PLAN_PATH)
+    model, horizon, weeks = fs
+    cfg = dd.with_forecast_settings(cfg, model=model, horizon_days=horizon, history_weeks=weeks)
+    if qs and queue:
+        cfg = dd.with_queue_settings(cfg, queue, **qs)
+    return cfg
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def forecast_for(plan_path: str, queue: str, fs: tuple, upload):
+    cfg = config_for(fs)
+    return dd.forecast_queue(cfg, histories(plan_path), queue)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def staffing_for(plan_path: str, queue: str, fs: tuple, qs_items: tuple, upload):
+    fc, _ = forecast_for(plan_path, queue, fs, upload)
+    cfg = config_for(fs, dict(qs_items), queue)
+    req = dd.requirements_for_queue(cfg, fc, queue)
+    return req, dd.headcount_for_queue(cfg, req, queue)
+
+
+# =========================================================================== presentation helpers
+
+
+def download(frame: pd.DataFrame, name: str, label: str | None = None, key: str | None = None):
+    """A CSV download of ``frame`` (formula injection neutralised)."""
+    st.download_button(label or f"Download {name}.csv", data=to_safe_csv(frame), file_name=f"{name}.csv",
+                       mime="text/csv", key=key or f"dl_{name}")
+
+
+def local_time_frame(frame: pd.DataFrame, col: str = "interval_start") -> pd.DataFrame:
+    out = frame.copy()
+    out["time"] = dd.local_naive(out[col]).to_numpy()
+    return out
+
+
+def tz_label(cfg) -> str:
+    return f"local time ({cfg.timezone})" if cfg.timezone else "local time"
+
+
+def per_interval(cfg) -> str:
+    return f"per {cfg.interval_min} min"
+
+
+def heatmap(profile: pd.DataFrame, title: str, legend: str, scheme: str = "blues"):
+    order = profile.sort_values("weekday_order")["weekday"].drop_duplicates().tolist()
+    return (alt.Chart(profile, title=title).mark_rect().encode(
+        x=alt.X("time_of_day:O", title="time of day (local)", axis=alt.Axis(labelAngle=-90)),
+        y=alt.Y("weekday:O", sort=order, title="weekday"),
+        color=alt.Color("value:Q", title=legend, scale=alt.Scale(scheme=scheme)),
+        tooltip=[alt.Tooltip("weekday:O"), alt.Tooltip("time_of_day:O", title="time"),
+                 alt.Tooltip("value:Q", title=legend, format=".1f")],
+    ).properties(height=240))
+
+
+def pct(x) -> str:
+    return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.1f}%"
+
+
+def current_settings() -> tuple:
+    cfg = plan_config(PLAN_PATH)
+    model = st.session_state.get("w_model", dd.FAST_MODEL)
+    horizon = st.session_state.get("w_horizon", min(cfg.forecast.horizon_days, 28))
+    weeks = st.session_state.get("w_weeks", cfg.forecast.history_weeks or 10)
+    return (model, int(horizon), int(weeks))
+
+
+def queue_settings(queue: str) -> dict:
+    return dict(st.session_state.get("queue_settings", {}).get(queue, {}))
+
+
+# =========================================================================== pages
+
+
+def page_data(queue: str):
+    cfg = plan_config(PLAN_PATH)
+    q = cfg.queues[queue]
+    st.header(f"Data: history of queue '{queue}'")
+    uploads = st.session_state.setdefault("uploads", {})
+    src = "an uploaded file: " + uploads[queue][0] if queue in uploads else f"the plan's file {q.history.name}"
+    st.write(f"Using {src}. The plan works in {cfg.interval_min}-minute intervals, {tz_label(cfg)}.")
+
+    with st.expander("Load another history file for this queue", expanded=queue in uploads):
+        st.caption(f"CSV or Parquet, at most {dd.MAX_UPLOAD_MB} MB; one row per interval with a start time "
+                   "and the number of contacts (optionally the average handle time in seconds). Rows "
+                   "missing from the file are closed intervals; a row with 0 is an open interval without contacts.")
+        f = st.file_uploader("History file", type=list(dd.UPLOAD_TYPES), key="upload_file",
+                             max_upload_size=dd.MAX_UPLOAD_MB)
+        c1, c2, c3 = st.columns(3)
+        st.session_state.setdefault(f"w_time_col_{queue}", q.time_col)
+        st.session_state.setdefault(f"w_vol_col_{queue}", q.volume_col)
+        st.session_state.setdefault(f"w_aht_col_{queue}", q.aht_col or "")
+        time_col = c1.text_input("time column", key=f"w_time_col_{queue}")
+        vol_col = c2.text_input("volume column", key=f"w_vol_col_{queue}")
+        aht_col = c3.text_input("handle time column (optional, seconds)", key=f"w_aht_col_{queue}")
+        b1, b2 = st.columns(2)
+        use = b1.button("Use this file", key="use_upload", disabled=f is None, type="primary")
+        back = b2.button("Back to the plan's file", key="reset_upload", disabled=queue not in uploads)
+        if back:
+            uploads.pop(queue, None)
+            st.rerun()
+        if use and f is not None:
+            data = f.getvalue()
+            msg = dd.check_upload(f.name, len(data))
+            if msg:
+                st.error(f"File refused: {msg}")
+            else:
+                try:
+                    _, notes = uploaded_history(PLAN_PATH, queue, f.name, data, time_col, vol_col, aht_col)
+                except InputError as exc:
+                    st.error(f"The file cannot be used: {exc}")
+                else:
+                    uploads[queue] = (f.name, data, time_col, vol_col, aht_col)
+                    st.success(f"{f.name} is valid and is now used for queue '{queue}' on every page.")
+
+    hist = histories(PLAN_PATH)[queue]
+    if queue in uploads:
+        for note in uploaded_history(PLAN_PATH, queue, *uploads[queue])[1]:
+            st.warning(note)
+    s = dd.history_summary(hist, cfg.interval_s)
+    st.subheader("What validation found")
+    c = st.columns(5)
+    c[0].metric("Period", f"{s['first']:%Y-%m-%d} to {s['last']:%Y-%m-%d}")
+    c[1].metric("Days", f"{s['days']}")
+    c[2].metric("Contacts per day (mean)", f"{s['mean_per_day']:,.0f}")
+    c[3].metric("Open intervals with 0 contacts", f"{s['zero_intervals']:,}")
+    c[4].metric("Closed intervals (no row)", f"{s['closed_intervals']:,}")
+    st.caption(f"Source intervals of {s['source_interval_min']} min summed to {s['interval_min']} min. "
+               + ("Handle times from the file." if s["has_aht"] else
+                  f"No handle times in the file: the plan's configured handle time is used "
+                  f"({q.mean_handle_s:g} s)." if q.mean_handle_s else "No handle times in the file."))
+
+    weeks = st.slider("Heatmap over the last ... weeks", 1, 52, key="w_data_weeks")
+    last = hist["interval_start"].max()
+    recent = hist[hist["interval_start"] > last - pd.Timedelta(weeks=weeks)]
+    prof = dd.weekday_time_profile(recent, "volume", week_start=cfg.week_start)
+    st.altair_chart(heatmap(prof, f"Contacts {per_interval(cfg)} by weekday and time of day "
+                                  f"(mean of the last {weeks} weeks)", f"contacts {per_interval(cfg)}"),
+                    width="stretch")
+    ev = dd.evening_share(recent, week_start=cfg.week_start)
+    st.metric("Evening share (20:00-24:00) of all contacts", pct(ev["overall"]))
+    by = ev["by_weekday"]
+    st.altair_chart(alt.Chart(by, title="Evening share by weekday").mark_bar().encode(
+        x=alt.X("weekday:O", sort=by["weekday"].tolist(), title="weekday"),
+        y=alt.Y("share:Q", title="share of the day's contacts after 20:00", axis=alt.Axis(format="%")),
+        tooltip=["weekday", alt.Tooltip("share:Q", format=".1%")]).properties(height=220),
+        width="stretch")
+    download(hist, f"history_{queue}")
+
+
+def page_forecast(queue: str):
+    cfg = plan_config(PLAN_PATH)
+    st.header(f"Forecast: queue '{queue}'")
+    c1, c2, c3 = st.columns([2, 1, 1])
+    options = list(dd.MODEL_CHOICES)
+    c1.selectbox("Model", options, format_func=lambda m: dd.MODEL_CHOICES[m], key="w_model")
+    c2.slider("Horizon (days)", 7, 28, key="w_horizon")
+    c3.slider("History used (weeks)", 4, 26, key="w_weeks")
+    fs = current_settings()
+    with st.spinner("Backtesting every model (about 10-30 s) ..." if fs[0] == "auto" else "Forecasting ..."):
+        fc, info = forecast_for(PLAN_PATH, queue, fs, upload_key(queue))
+    hist = histories(PLAN_PATH)[queue]
+    actual = dd.recent_actuals(hist, info["start"], weeks=2)
+    peaks = dd.evening_peaks(fc)
+    model = info["model"]
+    c = st.columns(4)
+    c[0].metric("Model chosen", model if isinstance(model, str) else ", ".join(model))
+    c[1].metric("Forecast contacts", f"{fc['volume'].sum():,.0f}")
+    c[2].metric("From", f"{info['start']:%Y-%m-%d}")
+    c[3].metric("Evening share (forecast)", pct(fc.loc[dd.local_naive(fc['interval_start']).dt.hour.ge(20).to_numpy(),
+                                                       "volume"].sum() / max(fc["volume"].sum(), 1e-9)))
+
+    f = local_time_frame(fc)
+    a = local_time_frame(actual)
+    unit = f"contacts {per_interval(cfg)}"
+    x = alt.X("time:T", title=tz_label(cfg), axis=alt.Axis(format="%a %d %b %H:%M", labelAngle=-30))
+    band = alt.Chart(f).mark_area(opacity=0.25, color="#4c78a8").encode(
+        x=x, y=alt.Y("volume_p10:Q", title=unit), y2="volume_p90:Q")
+    line = alt.Chart(f).mark_line(color="#1f4e79", strokeWidth=1.5).encode(
+        x=x, y=alt.Y("volume:Q", title=unit),
+        tooltip=[alt.Tooltip("time:T", format="%a %d %b %H:%M", title="local time"),
+                 alt.Tooltip("volume:Q", format=".1f", title="forecast"),
+                 alt.Tooltip("volume_p10:Q", format=".1f", title="p10"),
+                 alt.Tooltip("volume_p90:Q", format=".1f", title="p90")])
+    act = alt.Chart(a).mark_line(color="#555555", strokeWidth=1).encode(
+        x=x, y="volume:Q", tooltip=[alt.Tooltip("time:T", format="%a %d %b %H:%M"),
+                                    alt.Tooltip("volume:Q", title="actual")])
+    evening = alt.Chart(peaks).mark_rect(color="#f58518", opacity=0.15).encode(x="window_start:T", x2="window_end:T")
+    peak_pts = alt.Chart(peaks).mark_point(color="#d62728", shape="triangle-down", size=70, filled=True).encode(
+        x="peak_time:T", y="peak_volume:Q",
+        tooltip=[alt.Tooltip("peak_time:T", format="%a %d %b %H:%M", title="evening peak"),
+                 alt.Tooltip("peak_volume:Q", format=".1f", title=unit),
+                 alt.Tooltip("evening_share:Q", format=".0%", title="evening share of the day")])
+    start_rule = alt.Chart(pd.DataFrame({"t": [dd.local_naive(pd.Series([info["start"]])).iloc[0]]})).mark_rule(
+        strokeDash=[4, 3], color="black").encode(x="t:T")
+    st.altair_chart((evening + band + act + line + peak_pts + start_rule).properties(
+        height=380, title=f"Forecast with p10-p90 band (blue), last 2 weeks actual (grey); "
+                          f"shaded: after 20:00, red marks: evening peak per day"),
+        width="stretch")
+    st.caption(f"Times are {tz_label(cfg)}. The evening window 20:00-24:00 is shaded; the red triangle marks "
+               "each day's busiest evening interval. Closed intervals are forecast as 0.")
+
+    st.subheader("Backtest (rolling origin, the model never sees the days it forecasts)")
+    bt = dd.backtest_table(info)
+    if bt.empty:
+        st.info("No backtest scores for this model.")
+    else:
+        chosen = bt[bt["chosen"]].iloc[0] if bt["chosen"].any() else bt.iloc[0]
+        c = st.columns(4)
+        c[0].metric("WAPE (all)", pct(chosen.get("wape")))
+        c[1].metric("WAPE evening 20:00-24:00", pct(chosen.get("evening_wape")))
+        c[2].metric("Bias", pct(chosen.get("bias")))
+        c[3].metric("Poisson floor WAPE", pct(chosen.get("poisson_floor_wape")))
+        st.dataframe(bt, hide_index=True, width="stretch")
+        st.caption("WAPE = sum |error| / sum actual; evening WAPE the same after 20:00; MASE against the weekly "
+                   "seasonal naive; coverage_80 = share of actuals inside the 80% interval; the Poisson floor "
+                   "is the WAPE even a perfect rate forecast makes at this interval length.")
+        download(bt, f"backtest_{queue}")
+    download(fc, f"forecast_{queue}")
+
+
+def _targets_form(queue: str):
+    cfg = plan_config(PLAN_PATH)
+    q = cfg.queues[queue]
+    t = q.targets
+    cur = queue_settings(queue)
+    st.subheader("Targets and staffing rules")
+    with st.form(f"targets_{queue}"):
+        c = st.columns(4)
+        vals = {}
+        ss = st.session_state
+        occ = q.max_occupancy if q.max_occupancy is not None else 1.0
+        if q.kind == "chat":
+            ss.setdefault(f"w_pwait_{queue}", round(100 * (t.p_wait or 0.05), 2))
+            ss.setdefault(f"w_asa_{queue}", float(t.asa_s or 10.0))
+            ss.setdefault(f"w_conc_{queue}", int(q.concurrency))
+            vals["p_wait"] = c[0].number_input("No waiting: P(wait) at most (%)", 0.1, 99.0, step=0.5,
+                                               key=f"w_pwait_{queue}") / 100
+            vals["asa_s"] = c[1].number_input("ASA at most (s)", 1.0, 3600.0, step=1.0, key=f"w_asa_{queue}")
+            vals["concurrency"] = c[2].number_input("Concurrency (chats per agent)", 1, 10, step=1,
+                                                    key=f"w_conc_{queue}")
+        else:
+            ss.setdefault(f"w_sl_{queue}", round(100 * (t.service_level or 0.8), 2))
+            ss.setdefault(f"w_awt_{queue}", float(t.awt_s))
+            vals["service_level"] = c[0].number_input("Service level target (%)", 1.0, 99.9, step=1.0,
+                                                      key=f"w_sl_{queue}") / 100
+            vals["awt_s"] = c[1].number_input("Answered within (AWT, s)", 0.0, 3600.0, step=5.0, key=f"w_awt_{queue}")
+        ss.setdefault(f"w_shr_{queue}", round(100 * q.shrinkage, 2))
+        ss.setdefault(f"w_occ_{queue}", int(round(100 * occ)))
+        vals["shrinkage"] = c[3].number_input("Shrinkage (%)", 0.0, 90.0, step=1.0, key=f"w_shr_{queue}") / 100
+        vals["max_occupancy"] = st.slider("Occupancy cap (%)", 50, 100, key=f"w_occ_{queue}") / 100
+        if st.form_submit_button("Apply targets", type="primary"):
+            st.session_state.setdefault("queue_settings", {})[queue] = vals
+            cur = vals
+    return cur
+
+
+def page_staffing(queue: str):
+    cfg = plan_config(PLAN_PATH)
+    st.header(f"Staffing: queue '{queue}'")
+    qs = _targets_form(queue)
+    try:
+        qcfg = config_for(current_settings(), qs, queue)
+    except InputError as exc:
+        st.error(f"These targets cannot be used: {dd.config_error_text(exc)}")
+        return
+    q = qcfg.queues[queue]
+    with st.spinner("Sizing agents per interval ..."):
+        req, hc = staffing_for(PLAN_PATH, queue, current_settings(), tuple(sorted(qs.items())), upload_key(queue))
+    full = hc[hc["days"] == 7] if (hc["days"] == 7).any() else hc
+    c = st.columns(4)
+    c[0].metric("Headcount (FTE per full week)", f"{full['fte'].mean():.1f}")
+    c[1].metric("Peak agents in an interval", f"{int(req['agents'].max())}")
+    c[2].metric("Agent-hours over the horizon", f"{req['agents'].sum() * cfg.interval_s / 3600:,.0f}")
+    c[3].metric("Paid hours per FTE and week", f"{cfg.headcount.paid_hours_per_week:g}")
+    tgt = ", ".join(f"{label} <= {v:g}{'' if unit == 's' else ''}" if col != "service_level" else f"{label} >= {v:.0%}"
+                    for col, label, v, unit in dd.service_columns(q) if v is not None)
+    st.caption(f"Model: {'chat with concurrency ' + str(q.concurrency) if q.kind == 'chat' else ('Erlang A (patience ' + format(q.patience_s, 'g') + ' s)' if q.patience_s else 'Erlang C')}; "
+               f"targets: {tgt}; shrinkage {q.shrinkage:.0%}: scheduled = agents / (1 - shrinkage), rounded up.")
+
+    which = st.radio("Show", ["agents", "scheduled"], horizontal=True, key="w_staff_which",
+                     format_func=lambda v: {"agents": "agents needed on the phones / in chat",
+                                            "scheduled": "scheduled agents (with shrinkage)"}[v])
+    prof = dd.weekday_time_profile(req, which, week_start=cfg.week_start)
+    st.altair_chart(heatmap(prof, f"Mean {which} by weekday and time of day over the horizon", which, "greens"),
+                    width="stretch")
+
+    f = local_time_frame(req)
+    f["day"] = f["time"].dt.strftime("%a %d %b")
+    f["time_of_day"] = f["time"].dt.strftime("%H:%M")
+    days = f["day"].drop_duplicates().tolist()
+    if not set(st.session_state.get(f"w_staff_days_{queue}", [])) <= set(days):
+        del st.session_state[f"w_staff_days_{queue}"]
+    st.session_state.setdefault(f"w_staff_days_{queue}", days[:7])
+    shown = st.multiselect("Days (one line per day)", days, key=f"w_staff_days_{queue}")
+    sel = f[f["day"].isin(shown)]
+    st.altair_chart(alt.Chart(sel, title=f"{which.capitalize()} per interval, one line per day").mark_line(
+        interpolate="step-after").encode(
+        x=alt.X("time_of_day:O", title="time of day (local)", axis=alt.Axis(labelAngle=-90)),
+        y=alt.Y(f"{which}:Q", title=f"{which} (agents)"),
+        color=alt.Color("day:N", sort=shown, title="day"),
+        tooltip=["day", "time_of_day", which, alt.Tooltip("volume:Q", format=".1f")]).properties(height=300),
+        width="stretch")
+
+    st.subheader("Predicted service per interval (queueing formula)")
+    cols = dd.service_columns(q)
+    for col, label, target, unit in cols:
+        if col not in f:
+            continue
+        d = f[f["open"] & f["day"].isin(shown)]
+        y = alt.Y(f"{col}:Q", title=label + (" (s)" if unit == "s" else ""),
+                  axis=alt.Axis(format="%") if unit == "share" else alt.Axis())
+        ch = alt.Chart(d).mark_line(point=True).encode(
+            x=alt.X("time:T", title=tz_label(cfg), axis=alt.Axis(format="%a %d %H:%M")), y=y,
+            tooltip=[alt.Tooltip("time:T", format="%a %d %b %H:%M"), alt.Tooltip(f"{col}:Q", format=".3f"), "agents"])
+        if target is not None:
+            ch = ch + alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(color="red", strokeDash=[4, 3]).encode(
+                y="target:Q")
+        st.altair_chart(ch.properties(height=220, title=f"{label}; red: target"), width="stretch")
+
+    st.subheader("Headcount per week")
+    st.dataframe(hc.assign(week_start=hc["week_start"].dt.strftime("%Y-%m-%d")), hide_index=True,
+                 width="stretch")
+    st.caption("FTE = agent-hours / (1 - shrinkage) / paid hours per week. Partial weeks show their days.")
+    c1, c2 = st.columns(2)
+    with c1:
+        download(req, f"requirements_{queue}")
+    with c2:
+        download(hc, f"headcount_{queue}")
+
+
+def page_simulation(queue: str):
+    cfg = plan_config(PLAN_PATH)
+    st.header(f"Simulation: queue '{queue}'")
+    st.write("The formula assumes a steady state in every interval. The simulation replays the plan with "
+             "backlog carried between intervals, agents leaving after their last contact, impatience, "
+             "chat concurrency and day-level forecast error, and adds agents where a target is missed "
+             "with 95% confidence.")
+    qs = queue_settings(queue)
+    try:
+        qcfg = config_for(current_settings(), qs, queue)
+    except InputError as exc:
+        st.error(f"The targets cannot be used: {dd.config_error_text(exc)}")
+        return
+    req, _ = staffing_for(PLAN_PATH, queue, current_settings(), tuple(sorted(qs.items())), upload_key(queue))
+    with st.form(f"sim_{queue}"):
+        c = st.columns(3)
+        days = c[0].number_input("Days to simulate", 1, 28, key="w_sim_days")
+        reps = c[1].number_input("Replications", 2, 100, key="w_sim_reps")
+        refine = c[2].checkbox("Add agents where the simulation misses", key="w_sim_refine")
+        st.form_submit_button("Run simulation", type="primary")
+    key = (queue, current_settings(), tuple(sorted(qs.items())), upload_key(queue) and upload_key(queue)[0],
+           int(days), int(reps), bool(refine))
+    results = st.session_state.setdefault("sim_results", {})
+    if key not in results:
+        bar = st.progress(0.0, text="Simulating ...")
+        sim = dd.simulate_queue(qcfg, req, queue, days=int(days), replications=int(reps), refine=bool(refine),
+                                on_block=lambda n, tot: bar.progress(n / tot, text=f"Simulated block {n} of {tot}"))
+        bar.empty()
+        results.clear()  # keep one result per session (memory)
+        results[key] = sim
+    sim = results[key]
+    if sim.empty:
+        st.info("The queue is closed in the simulated days.")
+        return
+    q = qcfg.queues[queue]
+    r = req.merge(sim[["interval_start"]], on="interval_start")
+    s = local_time_frame(sim)
+    rr = local_time_frame(r)
+    added = int(sim["agents_added"].sum())
+    c = st.columns(3)
+    c[0].metric("Intervals simulated", f"{len(sim)}")
+    c[1].metric("Agent-intervals added by the simulation", f"{added}")
+    c[2].metric("Replications", f"{int(reps)}")
+    x = alt.X("time:T", title=tz_label(cfg), axis=alt.Axis(format="%a %d %H:%M"))
+    for col, label, target, unit in dd.service_columns(q):
+        if col not in s:
+            continue
+        fmt = alt.Axis(format="%") if unit == "share" else alt.Axis()
+        band = alt.Chart(s).mark_area(opacity=0.3, color="#4c78a8").encode(
+            x=x, y=alt.Y(f"{col}_lo:Q", title=label + (" (s)" if unit == "s" else ""), axis=fmt), y2=f"{col}_hi:Q")
+        simline = alt.Chart(s).mark_line(color="#1f4e79").encode(
+            x=x, y=f"{col}:Q", tooltip=[alt.Tooltip("time:T", format="%a %d %H:%M"), alt.Tooltip(f"{col}:Q", format=".3f"),
+                                        alt.Tooltip(f"{col}_lo:Q", format=".3f"), alt.Tooltip(f"{col}_hi:Q", format=".3f"),
+                                        "agents_plan", "agents_final"])
+        layers = band + simline
+        if col in rr:
+            layers = layers + alt.Chart(rr).mark_line(color="#f58518", strokeDash=[5, 3]).encode(x=x, y=f"{col}:Q")
+        if target is not None:
+            layers = layers + alt.Chart(pd.DataFrame({"t": [target]})).mark_rule(color="red").encode(y="t:Q")
+        st.altair_chart(layers.properties(height=260, title=f"{label}: simulated (blue, 95% band) vs formula "
+                                                            f"(orange, dashed); red: target"),
+                        width="stretch")
+
+    st.subheader("Intervals the simulation had to raise")
+    raised = dd.raised_intervals(sim, qcfg, queue)
+    if raised.empty:
+        st.success("None: the formula's plan meets the targets in the simulation.")
+    else:
+        st.dataframe(raised.assign(interval_start=dd.local_naive(raised["interval_start"]).dt.strftime("%a %Y-%m-%d %H:%M")),
+                     hide_index=True, width="stretch")
+        download(raised, f"simulation_raised_{queue}")
+
+    st.subheader("Waiting-time distribution")
+    days_avail = sorted(set(dd.local_naive(sim["interval_start"]).dt.date))
+    busiest = (sim.assign(d=dd.local_naive(sim["interval_start"]).dt.date.to_numpy())
+               .groupby("d")["offered"].sum().idxmax()) if "offered" in sim else days_avail[0]
+    if st.session_state.get(f"w_wait_day_{queue}") not in days_avail:
+        st.session_state[f"w_wait_day_{queue}"] = busiest
+    day = st.selectbox("Day", days_avail, key=f"w_wait_day_{queue}",
+                       format_func=lambda d: f"{d:%a %Y-%m-%d}" + (" (busiest)" if d == busiest else ""))
+    rq = req.copy()
+    fin = sim[["interval_start", "agents_final"]]
+    rq = rq.merge(fin, on="interval_start", how="left")
+    rq["agents_sim"] = rq["agents_final"].fillna(rq["agents"]).astype(int)
+    waits = dd.wait_distribution(qcfg, rq, queue, day, replications=int(reps), agents_col="agents_sim")
+    if waits.empty:
+        st.info("No contacts on that day.")
+    else:
+        served = waits[waits["outcome"] == "served"]
+        w = np.clip(served["wait_s"].to_numpy(float), 0, None)
+        awt = q.targets.awt_s
+        c = st.columns(4)
+        c[0].metric("Contacts simulated", f"{len(waits):,}")
+        c[1].metric("Waited at all", pct(float((w > 1e-9).mean()) if len(w) else np.nan))
+        c[2].metric(f"Answered within {awt:g} s", pct(float((w <= awt).mean()) if len(w) else np.nan))
+        c[3].metric("Abandoned", pct(float((waits["outcome"] == "abandoned").mean())))
+        waited = pd.DataFrame({"wait_s": w[w > 1e-9]})
+        if waited.empty:
+            st.info("No simulated contact waited on that day.")
+        else:
+            st.altair_chart(alt.Chart(waited, title="Waits of contacts that waited (answered contacts)").mark_bar().encode(
+                x=alt.X("wait_s:Q", bin=alt.Bin(maxbins=40), title="wait until answered (s)"),
+                y=alt.Y("count():Q", title="contacts (all replications)")).properties(height=220),
+                width="stretch")
+
+    st.subheader("Queue-position announcement")
+    open_sim = s.drop(columns=["aht_s"], errors="ignore").merge(
+        r[["interval_start", "aht_s"]], on="interval_start", how="left")
+    open_sim = open_sim[open_sim["agents_final"] > 0]
+    if open_sim.empty:
+        st.info("No staffed interval to announce for.")
+    else:
+        labels = open_sim["time"].dt.strftime("%a %d %b %H:%M").tolist()
+        default = int(np.argmax(open_sim["offered"].to_numpy())) if "offered" in open_sim else 0
+        c1, c2 = st.columns(2)
+        if st.session_state.get(f"w_ann_int_{queue}") not in labels:
+            st.session_state[f"w_ann_int_{queue}"] = labels[default]
+        pick = c1.selectbox("Interval", labels, key=f"w_ann_int_{queue}")
+        ahead_max = c2.slider("Positions shown", 5, 50, key="w_ann_ahead")
+        row = open_sim.iloc[labels.index(pick)]
+        aht = float(q.aht_by_concurrency_s[-1]) if q.aht_by_concurrency_s else float(row["aht_s"])
+        ann = dd.announcement_table(int(row["agents_final"]), aht, patience_s=q.patience_s,
+                                    concurrency=q.concurrency, ahead_max=ahead_max)
+        st.caption(f"{int(row['agents_final'])} agents, handle time {aht:g} s"
+                   + (f", patience {q.patience_s:g} s (callers ahead may hang up)" if q.patience_s else "")
+                   + ". Announced: the 80% quantile (8 in 10 callers in that position wait less).")
+        st.dataframe(ann, hide_index=True, width="stretch")
+        download(ann, f"announcement_{queue}")
+    download(sim, f"simulation_{queue}")
+
+
+def page_scenarios(queue: str):
+    st.header("Scenarios: finance and chat windows")
+    try:
+        import planning.scenarios  # noqa: F401
+    except ImportError:
+        st.info("The scenario tools (finance comparison of cost, service and value; the chat-window planner "
+                "with posted hours) are not part of this version of staffcast yet. This page will show them "
+                "when `planning.scenarios` is available; no numbers are shown until then.")
+        return
+    st.info("Scenario tools found; their page is being connected.")
+
+
+def page_runs(queue: str):
+    from planning.store import resolve_store_url
+
+    cfg = plan_config(PLAN_PATH)
+    url = resolve_store_url(None, cfg.store)
+    st.header("Runs: stored plans and how their forecasts did")
+    st.caption(f"Run store: `{url}`. Runs are made by `staffcast run` (scheduled jobs) or from here; they use "
+               "the plan's history files (not uploads).")
+    with st.form("new_run"):
+        hist = plan_histories(PLAN_PATH)
+        last = min(h["interval_start"].max() for h in hist.values())
+        default_as_of = (last - pd.Timedelta(days=27)).date()
+        c = st.columns(3)
+        st.session_state.setdefault("w_run_asof", default_as_of)
+        as_of = c[0].date_input("Forecast from (as of)", key="w_run_asof",
+                                help="A date inside the history lets you compare the forecast with what happened.")
+        model = c[1].selectbox("Model", list(dd.MODEL_CHOICES), format_func=lambda m: dd.MODEL_CHOICES[m],
+                               key="w_run_model")
+        sim = c[2].checkbox("With simulation check", key="w_run_sim")
+        go = st.form_submit_button("Run the plan and store it", type="primary")
+    if go:
+        bar = st.progress(0.0, text="Starting ...")
+        try:
+            res = dd.run_plan_now(cfg, url, as_of=as_of, model=model, simulate=sim,
+                                  callback=lambda n, tot, label: bar.progress(min(n / max(tot, 1), 1.0), text=label))
+        except InputError as exc:
+            bar.empty()
+            st.error(f"The run failed: {dd.config_error_text(exc)}")
+        else:
+            bar.empty()
+            st.success(f"Run {res.run_id} " + ("was already stored (same plan and data)." if res.reused else "stored."))
+            st.session_state["w_run_pick"] = res.run_id
+    runs = dd.list_runs(url, limit=50)
+    if runs.empty:
+        st.info("No runs stored yet. Run the plan above, or on a schedule with `staffcast run --config data/plan.toml`.")
+        return
+    st.dataframe(runs, hide_index=True, width="stretch")
+    download(runs, "runs")
+    ids = runs["run_id"].tolist()
+    if st.session_state.get("w_run_pick") not in ids:
+        st.session_state["w_run_pick"] = ids[0]
+    pick = st.selectbox("Run", ids, key="w_run_pick")
+    series, scores, meta = dd.run_vs_actual(url, pick, cfg, plan_histories(PLAN_PATH))
+    if series.empty:
+        st.info("This run has no forecast table.")
+        return
+    queues = series["queue"].unique().tolist()
+    rq = queue if queue in queues else queues[0]
+    s = local_time_frame(series[series["queue"] == rq])
+    have = s["actual"].notna().sum()
+    st.subheader(f"Forecast of run {pick} against actuals, queue '{rq}'")
+    st.caption(f"Run as of {meta.get('as_of')}, horizon {meta.get('horizon_start')} to {meta.get('horizon_end')}; "
+               f"{have} of {len(s)} intervals have actuals so far.")
+    x = alt.X("time:T", title=tz_label(cfg), axis=alt.Axis(format="%a %d %b %H:%M", labelAngle=-30))
+    unit = f"contacts {per_interval(cfg)}"
+    ch = (alt.Chart(s).mark_area(opacity=0.25, color="#4c78a8").encode(x=x, y=alt.Y("volume_p10:Q", title=unit),
+                                                                       y2="volume_p90:Q")
+          + alt.Chart(s).mark_line(color="#1f4e79").encode(x=x, y="forecast:Q")
+          + alt.Chart(s.dropna(subset=["actual"])).mark_line(color="#555555", strokeWidth=1).encode(x=x, y="actual:Q"))
+    st.altair_chart(ch.properties(height=320, title="Forecast (blue, p10-p90 band) and actual (grey)"),
+                    width="stretch")
+    if scores is None or scores.empty:
+        st.info("No actuals yet for this run's horizon: scores appear once the history covers it.")
+    else:
+        st.dataframe(scores, hide_index=True, width="stretch")
+        st.caption("lead_week 0 = the whole scored horizon. WAPE = sum |forecast - actual| / sum actual; "
+                   "wape_evening after 20:00; bias positive = over-forecast; coverage of the p10-p90 band (target 80%).")
+        download(scores, f"run_{pick}_scores")
+    download(series, f"run_{pick}_forecast_vs_actual")
+
+
+PAGE_FUNCS = {"Data": page_data, "Forecast": page_forecast, "Staffing": page_staffing,
+              "Simulation": page_simulation, "Scenarios": page_scenarios, "Runs": page_runs}
+
+
+# =========================================================================== layout
+
+
+def init_state(cfg):
+    """Defaults of the widgets shared between pages (set once per session)."""
+    for key, val in {
+        "w_model": dd.FAST_MODEL, "w_horizon": min(cfg.forecast.horizon_days, 28),
+        "w_weeks": min(max(cfg.forecast.history_weeks or 10, 4), 26), "w_data_weeks": 8,
+        "w_staff_which": "agents", "w_sim_days": 2, "w_sim_reps": max(cfg.simulation.replications, 2),
+        "w_sim_refine": cfg.simulation.refine, "w_ann_ahead": 15, "w_run_model": dd.FAST_MODEL,
+        "w_run_sim": False,
+    }.items():
+        st.session_state.setdefault(key, val)
+
+
+def main():
+    cfg = plan_config(PLAN_PATH)
+    init_state(cfg)
+    qp = st.query_params.get("page")
+    if "w_page" not in st.session_state and qp in PAGES:
+        st.session_state["w_page"] = qp
+    with st.sidebar:
+        st.title("staffcast")
+        st.caption(f"Plan: **{cfg.name}** ({Path(PLAN_PATH).name}), {cfg.interval_min}-minute intervals, "
+                   f"{tz_label(cfg)}.")
+        page = st.radio("Page", PAGES, key="w_page")
+        queues = list(cfg.queues)
+        queue = st.selectbox("Queue", queues, key="w_queue",
+                             format_func=lambda n: f"{n} ({cfg.queues[n].kind})")
+        st.caption("voice: real Anonymous Bank 1999 calls; chat: synthetic with an after-20:00 peak "
+                   "(see data/README.md)." if Path(PLAN_PATH) == dd.BUNDLED_PLAN.resolve() else "")
+    if st.query_params.get("page") != page:
+        st.query_params["page"] = page
+    try:
+        PAGE_FUNCS[page](queue)
+    except InputError as exc:
+        st.error(dd.config_error_text(exc))
+    except Exception as exc:  # never show a traceback to the planner; log it for the operator
+        log.exception("page %s failed", page)
+        st.error(f"Something went wrong on this page ({type(exc).__name__}: {exc}). "
+                 "The details are in the server log.")
+
+
+main()
