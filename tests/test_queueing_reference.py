@@ -1,7 +1,7 @@
 """The queueing core against high-precision and independent references.
 
 * Erlang B/C: exact rational arithmetic (fractions) for small systems, mpmath at 50 digits up to
-  100,000 servers.
+  100,000 servers, and published calculator examples (cited at the test).
 * Erlang A and the chat model: an independent brute-force solution of the truncated birth-death
   chain (dense linear algebra) and, for waiting-time quantities, the absorbing Markov chain of a
   tagged contact (matrix exponential and fundamental matrix) - no shared formulas with the code.
@@ -15,7 +15,7 @@ import pytest
 from scipy.linalg import expm
 
 from simulation import (announced_wait, chat_metrics, erlang_a_metrics, erlang_b, erlang_c,
-                        erlang_c_metrics)
+                        erlang_c_metrics, required_agents)
 
 
 def exact_erlang_b(c: int, a: Fraction) -> Fraction:
@@ -189,3 +189,16 @@ def test_announcement_matches_absorbing_chain():
     plain = announced_wait(7, 10, 300.0)
     assert plain.mean_wait_s == pytest.approx(8 * 30.0)
     assert float(plain.quantile_wait_s) > float(res.quantile_wait_s[2])
+
+
+def test_published_erlang_c_calculator_examples():
+    # V. R. Erlang C calculator manual (personal.telefonica.terra.es/web/vr/erlang/eng/mcerlc.htm):
+    # 600 calls/hour of 120 s = 20 Erlangs; for at most 15% delayed calls 26 circuits are needed,
+    # the average delay is about 3 s per call, and 30 circuits cut the delay probability to 2.5%.
+    assert int(required_agents(600, 3600, 120, p_wait=0.15).agents) == 26
+    assert float(erlang_c_metrics(26, 600, 3600, 120).mean_wait_s) == pytest.approx(3.0, abs=0.15)
+    assert float(erlang_c(30, 20.0)) == pytest.approx(0.025, abs=0.0005)
+    # Footbridge "Call Calc" application note (www.al911.org/qos_calc.htm): 2 call takers, 60 s
+    # calls at 30/hour -> fewer than 8% wait more than 10 s; with 80 s per call about 14%.
+    assert 1 - float(erlang_c_metrics(2, 30, 3600, 60, awt_s=10).service_level) < 0.08
+    assert 1 - float(erlang_c_metrics(2, 30, 3600, 80, awt_s=10).service_level) == pytest.approx(0.14, abs=0.005)
