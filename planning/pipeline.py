@@ -64,11 +64,37 @@ def data_fingerprint(files: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
 
 
+def _read_raw(path: Path, time_col: str) -> pd.DataFrame:
+    """The history file as read_history would read it, with plain ISO times parsed once (fast).
+
+    Anything unusual (offsets, other formats, bad values) is left as text for read_history to
+    check and report with row numbers."""
+    if not path.is_file():
+        raise ValueError("history file not found")
+    if path.stat().st_size == 0:
+        raise ValueError("empty file; expected a CSV or Parquet history with a header row")
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError as exc:
+        raise ValueError(f"empty file; expected a CSV with a header row ({exc})") from None
+    if time_col in raw:
+        text = raw[time_col].str.strip()
+        if not text.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True).any():
+            ts = pd.to_datetime(text, errors="coerce", format="ISO8601")
+            if not ts.isna().any():
+                raw[time_col] = ts
+    return raw
+
+
 def _localize_wall_clock(frame: pd.DataFrame, time_col: str, tz: str) -> tuple[pd.DataFrame, dict]:
     """Place naive wall-clock times that ignore DST (one row per wall-clock slot every day, as in
     the bundled bank file) into ``tz``: times skipped at the spring change are dropped, the repeated
     autumn hour (present once) is read as summer time. Returns the frame and what was done."""
-    ts = pd.to_datetime(frame[time_col], format="mixed")
+    ts = frame[time_col]
+    if not pd.api.types.is_datetime64_any_dtype(ts):
+        ts = pd.to_datetime(ts, format="mixed")
     loc = pd.DatetimeIndex(ts).tz_localize(tz, ambiguous=np.ones(len(ts), dtype=bool), nonexistent="NaT")
     missing = np.asarray(loc.isna())
     out = frame.loc[~missing].copy()
@@ -85,15 +111,13 @@ def read_queue_history(q: QueueConfig, interval_s: int, tz: str | None, progress
     src = q.history
     zone = q.history_tz or tz
     try:
+        raw = _read_raw(src, q.time_col)
         try:
-            hist = read_history(src, tz=zone, **kw)
+            hist = read_history(raw, tz=zone, **kw)
         except ValueError as exc:
             if not zone or "cannot be placed in zone" not in str(exc):
                 raise
             # Naive wall-clock file that ignores DST changes: localize here, say what was done.
-            raw = pd.read_parquet(src) if src.suffix.lower() in (".parquet", ".pq") else pd.read_csv(src)
-            if q.time_col not in raw:
-                raise
             raw, info = _localize_wall_clock(raw, q.time_col, zone)
             if progress is not None:
                 progress.warn(f"queue {q.name}: history times ignore daylight saving in {zone}; "
@@ -102,7 +126,7 @@ def read_queue_history(q: QueueConfig, interval_s: int, tz: str | None, progress
             hist = read_history(raw, tz=zone, **kw)
             hist.attrs["dst_fix"] = info
     except ValueError as exc:
-        raise InputError(f"queue {q.name}: history {src}: {exc}") from None
+        raise InputError(f"queue {q.name}: history {src}: {str(exc).replace('<DataFrame>', str(src))}") from None
     if q.queue_col is not None and q.queue_value is not None:
         hist = hist[hist["queue"] == q.queue_value].reset_index(drop=True)
         if hist.empty:

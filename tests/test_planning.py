@@ -306,3 +306,34 @@ def test_exports_are_atomic_and_keep_zones(tmp_path):
         ex._for_csv = orig
     assert csv.read_bytes() == before  # the old file is intact
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["f.csv", "f.parquet"]
+
+
+def test_bad_history_rows_are_reported_with_queue_file_and_row(tmp_path):
+    from planning.config import InputError, QueueConfig, Targets
+    from planning.pipeline import read_queue_history
+
+    bad = tmp_path / "h.csv"
+    bad.write_text("interval_start,calls\n1999-01-01 00:00,1\n1999-01-01 00:30,two\n1999-01-01 01:00,3\n")
+    q = QueueConfig(name="voice", kind="voice", history=bad, volume_col="calls", aht_s=200,
+                    targets=Targets(service_level=0.8))
+    with pytest.raises(InputError) as info:
+        read_queue_history(q, 1800, "Asia/Jerusalem")
+    msg = str(info.value)
+    assert "queue voice" in msg and str(bad) in msg and "row 3" in msg and "'calls'" in msg
+    coarse = tmp_path / "c.csv"
+    coarse.write_text("interval_start,calls\n1999-01-01 00:00,1\n1999-01-01 01:00,2\n1999-01-01 02:00,3\n")
+    q2 = QueueConfig(name="voice", kind="voice", history=coarse, volume_col="calls", aht_s=200,
+                     targets=Targets(service_level=0.8))
+    with pytest.raises(InputError, match="60-minute intervals, longer than the plan's 30 minutes"):
+        read_queue_history(q2, 1800, None)
+
+
+def test_wall_clock_history_without_dst_is_placed_in_the_zone():
+    from planning.pipeline import read_queue_history
+
+    cfg = load_config(PLAN)
+    h = read_queue_history(cfg.queues["voice"], 1800, cfg.timezone)
+    assert str(h["interval_start"].dt.tz) == "Asia/Jerusalem"
+    assert h["volume"].sum() == 445_369  # the skipped spring hour had no calls; nothing lost
+    assert h["interval_start"].is_monotonic_increasing and h["interval_start"].is_unique
+    assert h.attrs["dst_fix"]["dropped_nonexistent"] == 10  # 02:00-02:54 on 1999-04-02, 6-minute rows
