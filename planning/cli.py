@@ -188,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-save", action="store_true", help="do not store the scores")
     p.add_argument("--out", help="write the scores to this .csv / .parquet file")
     _common(p)
+
+    from .scenarios_cli import add_parser as _add_scenarios_parser
+    _add_scenarios_parser(sub)
     return ap
 
 
@@ -517,6 +520,14 @@ def cmd_accuracy(args) -> int:
 
 COMMANDS = {"run": cmd_run, "forecast": cmd_forecast, "staff": cmd_staff, "simulate": cmd_simulate,
             "runs": cmd_runs, "accuracy": cmd_accuracy}
+
+
+def _cmd_scenarios(args) -> int:
+    from .scenarios_cli import main as scenarios_main
+    return scenarios_main(args)
+
+
+COMMANDS["scenarios"] = _cmd_scenarios
 
 
 def main(argv: list[str] | None = None) -> int:
