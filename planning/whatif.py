@@ -167,7 +167,7 @@ def apply_deflection(forecast: pd.DataFrame, deflection: Deflection, *, queues=N
     if deflection.hours is not None:
         if interval_s is None:
             raise ValueError("apply_deflection: deflection.hours needs interval_s (seconds)")
-        mask &= deflection.hours.mask(forecast["interval_start"], interval_s)
+        mask = mask & deflection.hours.mask(forecast["interval_start"], interval_s)
     d = deflection.share
     out = _scale(forecast, np.where(mask, 1.0 - d, 1.0))
     if deflection.simple_aht_s is not None and d > 0:
