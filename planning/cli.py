@@ -412,8 +412,7 @@ def cmd_simulate(args) -> int:
             req = store.load_frame(meta["run_id"], "requirements")
         finally:
             store.close()
-        cfg = parse_config(meta["config"], base_dir=Path(cfg_path).resolve().parent if cfg_path else None) \
-            if not cfg_path else load_config(cfg_path)
+        cfg = load_config(cfg_path) if cfg_path else parse_config(meta["config"], check_files=False)
         if args.queue:
             if args.queue not in cfg.queues:
                 raise InputError(f"--queue {args.queue}: not in run {meta['run_id']} ({', '.join(cfg.queues)})")

@@ -379,8 +379,10 @@ def load_config(path: str | Path) -> PlanConfig:
     return parse_config(raw, base_dir=path.resolve().parent, source=path)
 
 
-def parse_config(raw: dict, *, base_dir: str | Path | None = None, source=None) -> PlanConfig:
-    """Validate a parsed TOML document. Relative history paths are resolved against ``base_dir``."""
+def parse_config(raw: dict, *, base_dir: str | Path | None = None, source=None,
+                 check_files: bool = True) -> PlanConfig:
+    """Validate a parsed TOML document. Relative history paths are resolved against ``base_dir``;
+    ``check_files=False`` skips the check that history files exist (e.g. re-reading a stored run)."""
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     c = _Checker()
     c.unknown(raw, _SECTIONS, "")
@@ -480,7 +482,7 @@ def parse_config(raw: dict, *, base_dir: str | Path | None = None, source=None) 
         merged = {**{k: v for k, v in d.items() if k in _DEFAULT_KEYS}, **qraw}
         if isinstance(d.get("targets"), dict) and isinstance(qraw.get("targets"), dict):
             merged["targets"] = {**d["targets"], **qraw["targets"]}
-        q = _parse_queue(c, qname, merged, prefix, base)
+        q = _parse_queue(c, qname, merged, prefix, base, check_files)
         if q is not None:
             queues[qname] = q
 
@@ -494,7 +496,7 @@ def parse_config(raw: dict, *, base_dir: str | Path | None = None, source=None) 
     )
 
 
-def _parse_queue(c: _Checker, qname: str, t: dict, prefix: str, base: Path) -> QueueConfig | None:
+def _parse_queue(c: _Checker, qname: str, t: dict, prefix: str, base: Path, check_files: bool = True) -> QueueConfig | None:
     n0 = len(c.problems)
     kind = c.get(t, "kind", prefix, str, "voice", choices=("voice", "chat"))
     hist = c.get(t, "history", prefix, str, required=True)
@@ -503,7 +505,7 @@ def _parse_queue(c: _Checker, qname: str, t: dict, prefix: str, base: Path) -> Q
         history_path = Path(hist)
         if not history_path.is_absolute():
             history_path = base / history_path
-        if not history_path.is_file():
+        if check_files and not history_path.is_file():
             c.add(f"{prefix}history", f"history file not found: {history_path}")
     history_tz = c.get(t, "history_tz", prefix, str)
     if history_tz is not None:

@@ -251,13 +251,29 @@ def test_accuracy_of_the_stored_forecast_against_later_actuals(example_run, caps
     assert "wape" in out
     stored = RunStore(r["store"], create=False).load_accuracy()
     assert len(stored) == len(scores)
-    # an earlier run scored against data that has no later intervals: nothing to score
+    # newer history given for one queue only covers the time before the forecast: only chat is scored
     cut = r["tmp"] / "voice_to_oct.csv"
     raw = pd.read_csv(ROOT / "data" / "anonymous_bank_1999_6min.csv")
     raw[raw["interval_start"] < "1999-11-01"].to_csv(cut, index=False)
-    code, out, _ = run_cli(capsys, "accuracy", "--config", str(PLAN), "--store", r["store"], "--no-save",
-                           "--history", f"voice={cut}", "--history", f"chat={cut}")
-    assert code == 2 or "nothing to score" in out
+    code, out, err = run_cli(capsys, "accuracy", "--config", str(PLAN), "--store", r["store"], "--no-save",
+                             "--history", f"voice={cut}", "--out", str(r["tmp"] / "acc2.csv"))
+    assert code == 0, err
+    assert set(pd.read_csv(r["tmp"] / "acc2.csv")["queue"]) == {"chat"}
+    assert len(RunStore(r["store"], create=False).load_accuracy()) == len(scores)  # --no-save
+    code, _, err = run_cli(capsys, "accuracy", "--config", str(PLAN), "--store", r["store"],
+                           "--history", "email=x.csv")
+    assert code == 2 and "no queue 'email'" in err
+
+
+def test_simulate_a_stored_run(example_run, capsys, tmp_path):
+    r = example_run
+    out = tmp_path / "sim.csv"
+    code, _, err = run_cli(capsys, "simulate", "--run", "latest", "--store", r["store"], "--queue", "chat",
+                           "--days", "1", "--replications", "3", "--out", str(out))
+    assert code == 0, err
+    sim = pd.read_csv(out)
+    assert set(sim["queue"]) == {"chat"} and len(sim) == 32  # 08:00-24:00
+    assert sim["p_wait"].between(0, 1).all()
 
 
 def test_forecast_command_writes_one_queue(example_run, capsys, tmp_path):
