@@ -157,7 +157,7 @@ def chat_week_grid(forecast: pd.DataFrame, interval_s: int, *, p_wait: float = 0
     slots = 86400 // interval_s
     minute = np.asarray(ts.hour * 60 + ts.minute, dtype=np.int64)
     slot = minute * 60 // interval_s
-    wd = np.asarray(ts.weekday, dtype=np.int64)
+    wd = np.asarray(ts.day_of_week, dtype=np.int64)
     wk = day_no // 7
     shape = (weeks, 7, slots)
     demand = np.zeros(shape)

@@ -98,7 +98,7 @@ def test_deflection_only_where_stated():
     d = Deflection(simple_share=0.5, rate=0.4, simple_aht_s=120.0, hours=hours)
     out = apply_deflection(f, d, queues="chat", interval_s=1800)
     ts = f["interval_start"]
-    where = ((f["queue"] == "chat") & (ts.dt.weekday == 0) & (ts.dt.hour >= 8) & (ts.dt.hour < 20)).to_numpy()
+    where = ((f["queue"] == "chat") & (ts.dt.day_of_week == 0) & (ts.dt.hour >= 8) & (ts.dt.hour < 20)).to_numpy()
     assert where.sum() == 24
     np.testing.assert_allclose(out.loc[where, "volume"], f.loc[where, "volume"] * 0.8)   # 1 - 0.5 x 0.4
     np.testing.assert_allclose(out.loc[where, "volume_p90"], f.loc[where, "volume_p90"] * 0.8)
