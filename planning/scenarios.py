@@ -826,8 +826,8 @@ def _sweep_task(args):
     ops = {n: scenario_operations(study.scenarios[n], forecast) for n in {scenario, study.baseline}}
     period = _period_days(study.plan, forecast)
     bq = pd.concat([scenario_finance(study.scenarios[n], ops[n], period) for n in ops], ignore_index=True)
-    comp = _comparison(bq, study.baseline, [scenario])
-    return comp.iloc[0].to_dict()
+    comp = _comparison(bq, study.baseline, list(dict.fromkeys([study.baseline, scenario])))
+    return comp.set_index("scenario").loc[scenario].to_dict()
 
 
 def sweep(study: Study, grid: dict, *, scenario: str | None = None, forecast: pd.DataFrame | None = None,
