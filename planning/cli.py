@@ -542,10 +542,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def fail(code: int, kind: str, message: str) -> int:
         print(f"staffcast {args.command}: error: {message}", file=sys.stderr)
-        if structured and not args.quiet:
-            Progress(sys.stderr, fmt="json" if args.log_format == "json" else "kv")._emit(
+        if structured and not getattr(args, "quiet", False):
+            Progress(sys.stderr, fmt="json" if getattr(args, "log_format", "") == "json" else "kv")._emit(
                 "error", "failed", command=args.command, kind=kind, exit_code=code)
-        if args.debug:
+        if getattr(args, "debug", False):
             traceback.print_exc()
         return code
 
