@@ -120,11 +120,11 @@ def heatmap(profile: pd.DataFrame, title: str, legend: str, scheme: str = "blues
     order = profile.sort_values("weekday_order")["weekday"].drop_duplicates().tolist()
     return (alt.Chart(profile, title=title).mark_rect().encode(
         x=alt.X("time_of_day:O", title="time of day (local)", axis=alt.Axis(labelAngle=-90)),
-        y=alt.Y("weekday:O", sort=order, title="weekday"),
+        y=alt.Y("weekday:O", sort=order, title="weekday", axis=alt.Axis(labelOverlap=False)),
         color=alt.Color("value:Q", title=legend, scale=alt.Scale(scheme=scheme)),
         tooltip=[alt.Tooltip("weekday:O"), alt.Tooltip("time_of_day:O", title="time"),
                  alt.Tooltip("value:Q", title=legend, format=".1f")],
-    ).properties(height=240))
+    ).properties(height=260))
 
 
 def pct(x) -> str:
@@ -529,6 +529,8 @@ def page_simulation(queue: str):
         st.caption(f"{int(row['agents_final'])} agents, handle time {aht:g} s"
                    + (f", patience {q.patience_s:g} s (callers ahead may hang up)" if q.patience_s else "")
                    + ". Announced: the 80% quantile (8 in 10 callers in that position wait less).")
+        picks = sorted({0, min(4, ahead_max), min(9, ahead_max), ahead_max})
+        st.markdown("\n".join(f"- {ann.loc[k, 'announce']}" for k in picks))
         st.dataframe(ann, hide_index=True, width="stretch")
         download(ann, f"announcement_{queue}")
     download(sim, f"simulation_{queue}")
@@ -642,6 +644,9 @@ def main():
     qp = st.query_params.get("page")
     if "w_page" not in st.session_state and qp in PAGES:
         st.session_state["w_page"] = qp
+    qq = st.query_params.get("queue")
+    if "w_queue" not in st.session_state and qq in cfg.queues:
+        st.session_state["w_queue"] = qq
     with st.sidebar:
         st.title("staffcast")
         st.caption(f"Plan: **{cfg.name}** ({Path(PLAN_PATH).name}), {cfg.interval_min}-minute intervals, "
@@ -652,8 +657,8 @@ def main():
                              format_func=lambda n: f"{n} ({cfg.queues[n].kind})")
         st.caption("voice: real Anonymous Bank 1999 calls; chat: synthetic with an after-20:00 peak "
                    "(see data/README.md)." if Path(PLAN_PATH) == dd.BUNDLED_PLAN.resolve() else "")
-    if st.query_params.get("page") != page:
-        st.query_params["page"] = page
+    if st.query_params.get("page") != page or st.query_params.get("queue") != queue:
+        st.query_params.update({"page": page, "queue": queue})
     try:
         PAGE_FUNCS[page](queue)
     except InputError as exc:
