@@ -249,9 +249,7 @@ def read_history(
             )
     ts = _parse_times(frame[time_col], source, frame, time_col, tz)
     vol = _numeric(frame[volume_col], source, frame, volume_col, "a count of contacts >= 0")
-    out = pd.DataFrame({"interval_start": ts.to_numpy() if ts.dt.tz is None else ts.values})
-    if ts.dt.tz is not None:
-        out["interval_start"] = pd.DatetimeIndex(ts)
+    out = pd.DataFrame({"interval_start": ts.reset_index(drop=True)})
     out["volume"] = vol.to_numpy()
     if queue_col is not None:
         out.insert(0, "queue", frame[queue_col].astype(str).to_numpy())

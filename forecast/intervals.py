@@ -24,7 +24,11 @@ _PHI_MIN, _PHI_MAX = 1e-6, 4.0
 
 def nb_cdf(k, mu, phi):
     """P(N <= k) for N negative binomial with mean ``mu`` and var ``mu + phi mu^2`` (k may be -1)."""
-    mu = np.maximum(np.asarray(mu, float), 1e-9)
+    mu = np.asarray(mu, float)
+    if not np.isfinite(mu).all():
+        raise ValueError("forecast means must be finite to compute prediction intervals; "
+                         f"got {mu[~np.isfinite(mu)][:3].tolist()}")
+    mu = np.maximum(mu, 1e-9)
     phi = max(float(phi), _PHI_MIN)
     n = 1.0 / phi
     p = n / (n + mu)
@@ -71,7 +75,11 @@ def quantiles(mu, phi, probs=(0.1, 0.9)):
     Vectorized: the integer part comes from scipy's negative binomial ppf, the fraction from
     linear interpolation inside that integer's probability mass.
     """
-    mu = np.maximum(np.asarray(mu, float), 1e-9)
+    mu = np.asarray(mu, float)
+    if not np.isfinite(mu).all():
+        raise ValueError("forecast means must be finite to compute prediction intervals; "
+                         f"got {mu[~np.isfinite(mu)][:3].tolist()}")
+    mu = np.maximum(mu, 1e-9)
     phi = max(float(phi), _PHI_MIN)
     n = 1.0 / phi
     p = n / (n + mu)

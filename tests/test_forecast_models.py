@@ -211,3 +211,21 @@ def test_forecast_range_before_history_end_is_rejected(syn):
         forecast_volume(hist, "2024-01-10", "2024-01-11", model="mean4", country=None)
     with pytest.raises(ValueError, match="unknown model"):
         forecast_volume(hist, "2024-04-01", "2024-04-02", model="magic", country=None)
+
+
+def test_daily_sarimax_forecast_is_bounded_on_an_explosive_history():
+    # Eight weeks that quadruple every week: an unconstrained log-level fit extrapolates without bound;
+    # the model keeps day totals within twice the largest seen, and intervals stay finite.
+    n_days = 56
+    ts = pd.date_range("2021-03-01", periods=n_days * 48, freq="30min")
+    level = 4.0 ** (np.arange(ts.size) / (7 * 48)) / 100
+    hist = read_history(pd.DataFrame({"interval_start": ts, "volume": np.round(level)}))
+    fc = forecast_volume(hist, "2021-04-26", "2021-05-03", model="daily_sarimax", country=None)
+    daily = fc.groupby(fc.interval_start.dt.date)["volume"].sum()
+    assert np.isfinite(fc[["volume", "volume_p10", "volume_p90"]].to_numpy()).all()
+    assert daily.max() <= 2 * np.round(level).reshape(n_days, 48).sum(axis=1).max() + 1e-6
+
+
+def test_quantiles_refuse_non_finite_means():
+    with pytest.raises(ValueError, match="finite"):
+        quantiles(np.array([1.0, np.inf]), 0.1)
