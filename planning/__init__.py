@@ -4,6 +4,8 @@
     result = run_plan(load_config("data/plan.toml"))       # forecast -> requirements -> simulation -> FTE
     result.headcount                                        # FTE per queue and week
 
+Scenarios for finance and chat windows: ``load_study``/``run_study`` and ``chat_windows``.
+
 Command line: ``staffcast run --config data/plan.toml`` (see ``planning.cli``).
 """
 from .accuracy import score_forecast, score_runs
@@ -34,6 +36,34 @@ from .pipeline import (
 )
 from .progress import Progress
 from .store import RunRecord, RunStore, StoreBusyError, StoreError, resolve_store_url
+from .chat_windows import ChatWindowsResult, agent_hours_for_hours, chat_week_grid, chat_windows, solve_windows
+from .finance import Money, annuity_factor, queue_finance
+from .scenarios import (
+    Scenario,
+    Study,
+    StudyResult,
+    break_even,
+    export_study,
+    load_saved_study,
+    load_study,
+    parse_study,
+    run_study,
+    save_study,
+    scenario_finance,
+    scenario_operations,
+    sensitivity,
+    study_forecast,
+    sweep,
+)
+from .whatif import (
+    Deflection,
+    Surge,
+    apply_deflection,
+    apply_outsourcing,
+    apply_surges,
+    apply_volume_change,
+    idle_capacity,
+)
 
 __all__ = [
     "ConfigError", "InputError", "PlanConfig", "QueueConfig", "Targets", "OpeningHours", "ForecastConfig",
@@ -41,4 +71,11 @@ __all__ = [
     "PlanResult", "run_plan", "load_histories", "plan_window", "forecast_queues", "requirements_for",
     "simulate_plan", "headcount", "RunStore", "RunRecord", "StoreError", "StoreBusyError", "resolve_store_url",
     "score_forecast", "score_runs", "export_run", "write_frame", "Progress",
+    "ChatWindowsResult", "chat_windows", "agent_hours_for_hours", "chat_week_grid", "solve_windows",
+    "Money", "queue_finance", "annuity_factor",
+    "Scenario", "Study", "StudyResult", "load_study", "parse_study", "run_study", "study_forecast",
+    "scenario_operations", "scenario_finance", "break_even", "sensitivity", "sweep", "save_study",
+    "load_saved_study", "export_study",
+    "Deflection", "Surge", "apply_deflection", "apply_surges", "apply_volume_change", "apply_outsourcing",
+    "idle_capacity",
 ]
