@@ -158,8 +158,8 @@ def page_data(queue: str):
         st.caption(f"CSV or Parquet, at most {dd.MAX_UPLOAD_MB} MB; one row per interval with a start time "
                    "and the number of contacts (optionally the average handle time in seconds). Rows "
                    "missing from the file are closed intervals; a row with 0 is an open interval without contacts.")
-        f = st.file_uploader("History file", type=list(dd.UPLOAD_TYPES), key="upload_file",
-                             max_upload_size=dd.MAX_UPLOAD_MB)
+        # the kind is checked by dd.check_upload (a message, not a widget exception)
+        f = st.file_uploader("History file (.csv or .parquet)", key="upload_file", max_upload_size=dd.MAX_UPLOAD_MB)
         c1, c2, c3 = st.columns(3)
         st.session_state.setdefault(f"w_time_col_{queue}", q.time_col)
         st.session_state.setdefault(f"w_vol_col_{queue}", q.volume_col)

@@ -195,7 +195,7 @@ def weekday_time_profile(frame: pd.DataFrame, value: str, *, week_start: str = "
     ``weekday_order``, ``time_of_day`` ("HH:MM" local), ``value``, ``n`` (intervals averaged)."""
     ts = local_naive(frame[time_col])
     work = pd.DataFrame({
-        "weekday": ts.dt.weekday.map(lambda i: DAY_NAMES[WEEKDAYS[i]]).to_numpy(),
+        "weekday": ts.dt.day_of_week.map(lambda i: DAY_NAMES[WEEKDAYS[i]]).to_numpy(),
         "time_of_day": ts.dt.strftime("%H:%M").to_numpy(),
         "v": frame[value].to_numpy(float),
     })
@@ -213,7 +213,7 @@ def evening_share(history: pd.DataFrame, start_min: int = EVENING_START_MIN, *, 
     vol = history["volume"].to_numpy(float)
     ev = (minutes >= start_min).to_numpy()
     total = vol.sum()
-    frame = pd.DataFrame({"weekday": ts.dt.weekday.map(lambda i: DAY_NAMES[WEEKDAYS[i]]).to_numpy(),
+    frame = pd.DataFrame({"weekday": ts.dt.day_of_week.map(lambda i: DAY_NAMES[WEEKDAYS[i]]).to_numpy(),
                           "evening": np.where(ev, vol, 0.0), "total": vol})
     by = frame.groupby("weekday")[["evening", "total"]].sum()
     by["share"] = np.where(by["total"] > 0, by["evening"] / by["total"].where(by["total"] > 0, 1), np.nan)

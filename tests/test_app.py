@@ -1,0 +1,235 @@
+"""The planners' dashboard (app.py) with Streamlit's AppTest: every page renders on the bundled
+plan without an exception, widgets change the results, bad uploads are refused with a message."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+CHAT_CSV = ROOT / "data" / "chat_synthetic_1999_15min.csv"
+
+
+@pytest.fixture(autouse=True)
+def _store(tmp_path, monkeypatch):
+    monkeypatch.setenv("STAFFCAST_STORE", f"sqlite:///{tmp_path / 'runs.sqlite'}")
+    monkeypatch.delenv("STAFFCAST_PLAN", raising=False)
+
+
+def _app(page: str = "Data", queue: str = "voice") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["page"] = page
+    at.query_params["queue"] = queue
+    return at.run()
+
+
+def _ok(at: AppTest, errors_allowed: bool = False):
+    assert not at.exception, [e.value for e in at.exception]
+    if not errors_allowed:
+        assert not at.error, [e.value for e in at.error]
+
+
+def _metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise AssertionError(f"no metric {label!r}; have {[m.label for m in at.metric]}")
+
+
+def _num(text: str) -> float:
+    return float(text.replace(",", "").rstrip("%"))
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    parts += [s.value for s in at.success] + [h.value for h in at.header] + [h.value for h in at.subheader]
+    return "\n".join(map(str, parts))
+
+
+# --------------------------------------------------------------------------- Data
+
+
+def test_data_page_opens_on_bundled_data():
+    at = _app("Data")
+    _ok(at)
+    assert at.header[0].value == "Data: history of queue 'voice'"
+    assert _metric(at, "Days") == "365"
+    assert _metric(at, "Period") == "1999-01-01 to 1999-12-31"
+    share = _num(_metric(at, "Evening share (20:00-24:00) of all contacts"))
+    assert 0 < share < 30
+    at.sidebar.selectbox(key="w_queue").set_value("chat").run()
+    _ok(at)
+    assert _num(_metric(at, "Evening share (20:00-24:00) of all contacts")) > 40  # the chat queue's evening peak
+    assert any(b.label == "Download history_chat.csv" for b in at.get("download_button"))
+
+
+def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="upload_file").set_value((name, data, "text/csv")).run()
+    return at.button(key="use_upload").click().run()
+
+
+@pytest.mark.parametrize("name,data,expected", [
+    ("history.txt", b"interval_start,chats\n", "expected a .csv or .parquet file"),
+    ("huge.csv", b"x" * (21 * 1024 * 1024), "above the 20 MB upload limit"),
+    ("empty.csv", b"", "is empty"),
+    ("binary.csv", b"\x00\x01\x02PK\x03\x04" * 10, "not a text CSV file"),
+    ("fake.parquet", b"interval_start,chats\n1999-01-01 00:00,3\n", "does not look like a Parquet file"),
+    ("nocol.csv", b"when,chats\n1999-01-01 08:00,3\n1999-01-01 08:15,4\n", "missing column 'interval_start'"),
+    ("text.csv", b"interval_start,chats\n1999-01-01 08:00,3\n1999-01-01 08:15,many\n", "non-numeric"),
+    ("neg.csv", b"interval_start,chats\n1999-01-01 08:00,3\n1999-01-01 08:15,-4\n", "negative"),
+    ("dup.csv", b"interval_start,chats\n1999-01-01 08:00,3\n1999-01-01 08:00,4\n", "duplicated timestamps"),
+    ("badtime.csv", b"interval_start,chats\nyesterday,3\n1999-01-01 08:15,4\n", "unparseable times"),
+])
+def test_bad_uploads_show_a_message_not_a_traceback(name, data, expected):
+    at = _app("Data", "chat")
+    at = _upload(at, name, data)
+    _ok(at, errors_allowed=True)
+    assert at.error, "no message shown"
+    msg = at.error[0].value
+    assert expected in msg, msg
+    assert "Traceback" not in msg
+    # the bundled data stays in use
+    assert _metric(at, "Days") == "365"
+
+
+def test_valid_upload_is_used_on_every_page_and_can_be_undone():
+    raw = pd.read_csv(CHAT_CSV)
+    part = raw[(raw["interval_start"] >= "1999-09-01") & (raw["interval_start"] < "1999-11-01")]
+    part = part.rename(columns={"interval_start": "start", "chats": "n"})
+    at = _app("Data", "chat")
+    at.text_input(key="w_time_col_chat").set_value("start")
+    at.text_input(key="w_vol_col_chat").set_value("n")
+    at = _upload(at, "recent_chats.csv", part.to_csv(index=False).encode())
+    _ok(at)
+    assert "recent_chats.csv is valid" in _texts(at)
+    assert _metric(at, "Period") == "1999-09-01 to 1999-10-31"
+    at.sidebar.radio(key="w_page").set_value("Forecast").run()
+    _ok(at)
+    assert _metric(at, "From") == "1999-11-01"  # the forecast starts after the uploaded history
+    at.sidebar.radio(key="w_page").set_value("Data").run()
+    at.button(key="reset_upload").click().run()
+    _ok(at)
+    assert _metric(at, "Period") == "1999-01-01 to 1999-12-31"
+
+
+def test_parquet_upload():
+    raw = pd.read_csv(CHAT_CSV).tail(24 * 4 * 35)
+    buf = io.BytesIO()
+    raw.to_parquet(buf, index=False)
+    at = _app("Data", "chat")
+    at = _upload(at, "chats.parquet", buf.getvalue())
+    _ok(at)
+    assert _metric(at, "Days") == "35"
+
+
+# --------------------------------------------------------------------------- Forecast
+
+
+def test_forecast_page_and_model_and_horizon_change_results():
+    at = _app("Forecast", "chat")
+    _ok(at)
+    assert _metric(at, "Model chosen") == "profile"
+    assert _metric(at, "From") == "2000-01-01"
+    assert 40 < _num(_metric(at, "Evening share (forecast)")) < 60
+    wape = _metric(at, "WAPE evening 20:00-24:00")
+    assert wape.endswith("%")
+    total28 = _num(_metric(at, "Forecast contacts"))
+    at.slider(key="w_horizon").set_value(14).run()
+    _ok(at)
+    total14 = _num(_metric(at, "Forecast contacts"))
+    assert 0.4 * total28 < total14 < 0.6 * total28
+    at.selectbox(key="w_model").set_value("mean4").run()
+    _ok(at)
+    assert _metric(at, "Model chosen") == "mean4"
+    assert _num(_metric(at, "Forecast contacts")) != total14
+    assert len(at.dataframe) >= 1  # backtest table
+    assert "evening window 20:00-24:00 is shaded" in _texts(at)
+
+
+# --------------------------------------------------------------------------- Staffing
+
+
+def test_staffing_targets_change_agents_and_fte():
+    at = _app("Staffing", "voice")
+    _ok(at)
+    fte = _num(_metric(at, "Headcount (FTE per full week)"))
+    peak = _num(_metric(at, "Peak agents in an interval"))
+    assert fte > 0 and peak > 0
+    at.number_input(key="w_sl_voice").set_value(95.0)
+    at.button[0].click().run()  # "Apply targets" (the form's submit button)
+    _ok(at)
+    assert _num(_metric(at, "Peak agents in an interval")) > peak
+    fte95 = _num(_metric(at, "Headcount (FTE per full week)"))
+    assert fte95 > fte
+    at.number_input(key="w_shr_voice").set_value(40.0)
+    at.button[0].click().run()
+    _ok(at)
+    assert _num(_metric(at, "Headcount (FTE per full week)")) > fte95
+    at.radio(key="w_staff_which").set_value("scheduled").run()
+    _ok(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download requirements_voice.csv" in labels and "Download headcount_voice.csv" in labels
+
+
+def test_staffing_chat_no_waiting_and_concurrency():
+    at = _app("Staffing", "chat")
+    _ok(at)
+    fte = _num(_metric(at, "Headcount (FTE per full week)"))
+    at.number_input(key="w_conc_chat").set_value(1)
+    at.button[0].click().run()
+    _ok(at)
+    assert _num(_metric(at, "Headcount (FTE per full week)")) > 1.5 * fte  # one chat at a time needs more agents
+    at.number_input(key="w_conc_chat").set_value(3)
+    at.number_input(key="w_pwait_chat").set_value(30.0)
+    at.number_input(key="w_asa_chat").set_value(120.0)
+    at.button[0].click().run()
+    _ok(at)
+    assert _num(_metric(at, "Headcount (FTE per full week)")) < fte  # looser "no waiting" target
+
+
+# --------------------------------------------------------------------------- Simulation
+
+
+def test_simulation_page_runs_with_progress_and_shows_results():
+    at = _app("Simulation", "voice")
+    _ok(at)
+    assert _metric(at, "Intervals simulated") == "42"  # 2 days: Sat 20:00-24:00 and Sun 07:00-24:00
+    for title in ("Intervals the simulation had to raise", "Waiting-time distribution",
+                  "Queue-position announcement"):
+        assert title in _texts(at)
+    assert "ahead -> about" in _texts(at)
+    assert _num(_metric(at, "Contacts simulated")) > 1000
+    at.number_input(key="w_sim_days").set_value(3)
+    at.button[0].click().run()  # "Run simulation"
+    _ok(at)
+    assert _num(_metric(at, "Intervals simulated")) > 42
+    at.slider(key="w_ann_ahead").set_value(30).run()
+    _ok(at)
+    assert "30 ahead -> about" in _texts(at)
+
+
+# --------------------------------------------------------------------------- Scenarios, Runs
+
+
+def test_scenarios_page_renders():
+    at = _app("Scenarios", "voice")
+    _ok(at)
+    assert at.header[0].value.startswith("Scenarios")
+
+
+def test_runs_page_stores_a_run_and_scores_it_against_actuals():
+    at = _app("Runs", "chat")
+    _ok(at)
+    assert "No runs stored yet" in _texts(at)
+    at.button[0].click().run()  # "Run the plan and store it" (as of 4 weeks before the history ends)
+    _ok(at)
+    assert "stored." in _texts(at)
+    assert len(at.dataframe) >= 2  # the runs list and the scores
+    assert "intervals have actuals so far" in _texts(at)
+    scores = at.dataframe[1].value
+    assert {"wape", "wape_evening", "bias", "coverage_p10_p90"} <= set(scores.columns)
+    assert scores["wape"].notna().all()
