@@ -38,6 +38,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_PY) bench/queueing_bench.py
 	$(BENCH_PY) bench/simulation_bench.py
 	$(BENCH_PY) bench/forecast_bench.py
+	$(BENCH_PY) bench/pipeline_bench.py
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) *.egg-info .pytest_cache .hypothesis

@@ -1,6 +1,6 @@
 """Pipeline benchmark: the example plan end to end with the time of each stage.
 
-    python -m planning.bench [--config data/plan.toml] [--history-weeks 52] [--as-of 1999-12-01]
+    python bench/pipeline_bench.py [--config data/plan.toml] [--history-weeks 52] [--as-of 1999-12-01]
 
 One year of history (``--history-weeks 52``), both queues, the plan's 4-week horizon, simulation
 check and refinement included, stored in a fresh SQLite store and exported, in a temporary folder.
@@ -16,16 +16,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from .config import load_config
-from .pipeline import run_plan
-from .progress import Progress
+from planning.config import load_config
+from planning.pipeline import run_plan
+from planning.progress import Progress
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "data" / "plan.toml"
 GOAL_S = 60.0
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m planning.bench", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="bench/pipeline_bench.py", description=__doc__.split("\n\n")[0])
     ap.add_argument("--config", default=str(DEFAULT_CONFIG))
     ap.add_argument("--history-weeks", type=int, default=52, help="weeks of history fitted (default 52)")
     ap.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(1999, 12, 1),
