@@ -536,16 +536,144 @@ def page_simulation(queue: str):
     download(sim, f"simulation_{queue}")
 
 
+STUDY_PATH = str(Path(os.environ.get("STAFFCAST_STUDY") or dd.BUNDLED_STUDY).resolve())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def study_result(study_path: str, money_items: tuple, budget, fs: tuple, uploads: tuple, simulate: bool):
+    study = dd.load_study_with(study_path, money=dict(money_items), chat_budget_agent_hours_per_week=budget)
+    if study.plan.source is not None and str(Path(study.plan.source).resolve()) == PLAN_PATH:
+        # the forecast shown on the Forecast page (same settings, same uploads)
+        fc = pd.concat([forecast_for(PLAN_PATH, q, fs, upload_key(q))[0] for q in study.plan.queues],
+                       ignore_index=True)
+    else:
+        from planning.scenarios import study_forecast
+
+        fc = study_forecast(study)
+    return dd.run_study_for_dashboard(study, fc, simulate=simulate)
+
+
 def page_scenarios(queue: str):
-    st.header("Scenarios: finance and chat windows")
+    st.header("Scenarios: finance comparison and chat windows")
     try:
-        import planning.scenarios  # noqa: F401
+        base = dd.load_study_with(STUDY_PATH)
     except ImportError:
-        st.info("The scenario tools (finance comparison of cost, service and value; the chat-window planner "
-                "with posted hours) are not part of this version of staffcast yet. This page will show them "
-                "when `planning.scenarios` is available; no numbers are shown until then.")
+        st.info("The scenario tools are not part of this version of staffcast; no numbers are shown.")
         return
-    st.info("Scenario tools found; their page is being connected.")
+    cur = base.currency
+    if base.illustrative:
+        st.warning(f"ILLUSTRATIVE: {base.note or 'the money and behaviour assumptions of this study are examples'} "
+                   f"Replace them in {Path(STUDY_PATH).name} with your own figures before drawing conclusions.")
+    st.caption(f"Study **{base.name}** ({Path(STUDY_PATH).name}): baseline **{base.baseline}**, scenarios: "
+               + ", ".join(base.scenarios) + f". Every scenario staffs the same forecast (Forecast page settings) "
+               "with its own targets and handle times, then adds cost, value and net value.")
+    defaults = dd.study_money_defaults(base)
+    money = dict(st.session_state.get("study_money", {}))
+    with st.form("study_money_form"):
+        st.write("Study-wide money assumptions (a scenario's own settings still win):")
+        c = st.columns(4)
+        ss = st.session_state
+        ss.setdefault("w_m_cost", float(defaults.get("cost_per_agent_hour") or 30.0))
+        ss.setdefault("w_m_clv", float(defaults.get("customer_lifetime_value") or 0.0))
+        ss.setdefault("w_m_churn", round(100 * float(defaults.get("churn_if_abandoned") or 0.0), 3))
+        ss.setdefault("w_m_conv", round(100 * float(defaults.get("conversion_rate") or 0.0), 3))
+        cost = c[0].number_input(f"Cost per agent hour ({cur})", 0.0, 1000.0, step=1.0, key="w_m_cost")
+        clv = c[1].number_input(f"Customer lifetime value ({cur})", 0.0, 1e6, step=100.0, key="w_m_clv")
+        churn = c[2].number_input("Churn if abandoned (%)", 0.0, 100.0, step=0.5, key="w_m_churn")
+        conv = c[3].number_input("Cross-sell conversion (%)", 0.0, 100.0, step=0.5, key="w_m_conv")
+        cw_cfg = base.chat_windows or {}
+        budget = None
+        if cw_cfg.get("budget_agent_hours_per_week") is not None:
+            ss.setdefault("w_cw_budget", float(cw_cfg["budget_agent_hours_per_week"]))
+            budget = st.number_input("Chat-window budget (logged-in agent-hours per week)", 1.0, 10000.0, step=10.0,
+                                     key="w_cw_budget")
+        ss.setdefault("w_study_sim", False)
+        sim = st.checkbox(f"Check the promised service by simulation ({base.check.days} days per scenario; slower)",
+                          key="w_study_sim")
+        if st.form_submit_button("Compare scenarios", type="primary"):
+            money = {"cost_per_agent_hour": cost, "customer_lifetime_value": clv,
+                     "churn_if_abandoned": churn / 100, "conversion_rate": conv / 100}
+            money = {k: v for k, v in money.items() if defaults.get(k) is None or abs(float(defaults[k]) - v) > 1e-12}
+            st.session_state["study_money"] = money
+            st.session_state["study_budget"] = budget
+            st.session_state["study_sim"] = sim
+    budget = st.session_state.get("study_budget")
+    if budget is not None and cw_cfg and abs(budget - float(cw_cfg.get("budget_agent_hours_per_week", budget))) < 1e-9:
+        budget = None
+    uploads = tuple((q, upload_key(q)) for q in base.plan.queues)
+    with st.spinner("Staffing and valuing every scenario ..."):
+        res = study_result(STUDY_PATH, tuple(sorted(money.items())), budget, current_settings(), uploads,
+                           bool(st.session_state.get("study_sim", False)))
+
+    st.subheader("Finance comparison")
+    comp = res.comparison
+    others = [n for n in comp["scenario"] if n != base.baseline]
+    c = st.columns(max(len(others), 1))
+    for col, name in zip(c, others):
+        r = comp[comp["scenario"] == name].iloc[0]
+        col.metric(f"{name}: net value vs {base.baseline}", f"{r['delta_net_value']:+,.0f} {cur}",
+                   help=f"over the plan period of {res.period_days:.0f} days; FTE {r['delta_fte']:+.1f}")
+    st.dataframe(dd.comparison_view(res), hide_index=True, width="stretch")
+    st.caption(f"Amounts in {cur} over the plan period ({res.period_days:.0f} days); net value = cross-sell value - "
+               "cost - churn cost - abandonment cost; service from the queueing formulas "
+               "(sim_* columns: simulated, when the check is on).")
+    bars = dd.money_bars(res)
+    st.altair_chart(alt.Chart(bars, title=f"Cost and value per scenario ({cur} over the plan period)").mark_bar().encode(
+        x=alt.X("scenario:N", title="scenario", axis=alt.Axis(labelAngle=0)),
+        xOffset="item:N",
+        y=alt.Y("amount:Q", title=f"{cur} (costs negative)"),
+        color=alt.Color("item:N", title=""),
+        tooltip=["scenario", "item", alt.Tooltip("amount:Q", format=",.0f")]).properties(height=320),
+        width="stretch")
+
+    if res.break_even is not None and not res.break_even.empty:
+        st.subheader("Break-even")
+        st.caption("The value of each assumption at which the scenario's net value equals the baseline's, "
+                   "everything else fixed ('always': the scenario wins for any value).")
+        st.dataframe(res.break_even, hide_index=True, width="stretch")
+    if res.sensitivity is not None and not res.sensitivity.empty:
+        sens = res.sensitivity
+        st.subheader("Sensitivity")
+        x = float(sens["relative_change"].iloc[0])
+        st.altair_chart(alt.Chart(sens, title=f"Advantage of {sens['scenario'].iloc[0]} over {base.baseline} when one "
+                                              f"assumption moves by -{x:.0%} / +{x:.0%} ({cur})").mark_bar().encode(
+            y=alt.Y("assumption:N", sort=sens["assumption"].tolist(), title="",
+                    axis=alt.Axis(labelLimit=220, labelOverlap=False)),
+            x=alt.X("advantage_low:Q", title=f"advantage, {cur} over the plan period"), x2="advantage_high:Q",
+            tooltip=["assumption", alt.Tooltip("advantage_low:Q", format=",.0f"),
+                     alt.Tooltip("advantage_high:Q", format=",.0f")]).properties(height=260), width="stretch")
+
+    st.subheader("Chat windows: when to offer real-time chat")
+    cw, ch = res.chat_windows, res.chat_hours
+    if cw is None and ch is None:
+        st.info("This study has no [chat_windows] section.")
+    if cw is not None:
+        c = st.columns(4)
+        c[0].metric("Posted hours per week", f"{cw.posted_hours_per_week:.1f} h")
+        c[1].metric("Chats served in real time", pct(cw.covered_share))
+        c[2].metric("Agent-hours per week", f"{cw.agent_hours_per_week:.0f}"
+                    + (f" of {cw.budget_agent_hours_per_week:.0f}" if cw.budget_agent_hours_per_week else ""))
+        c[3].metric("Worst open interval P(wait)", pct(cw.max_p_wait))
+        st.caption(f"Every open interval meets 'no waiting' (P(wait) <= {cw.targets.get('p_wait')}, ASA <= "
+                   f"{cw.targets.get('asa_s')} s). Evening windows open: {', '.join(cw.evening_windows) or 'none'}.")
+        st.dataframe(cw.windows, hide_index=True, width="stretch")
+        grid = dd.chat_window_grid(cw, base.plan.interval_s)
+        grid["value"] = grid["open"].astype(int)
+        st.altair_chart(alt.Chart(grid, title="Posted chat hours (dark: open)").mark_rect().encode(
+            x=alt.X("time_of_day:O", title="time of day (local)", axis=alt.Axis(labelAngle=-90)),
+            y=alt.Y("weekday:O", sort=grid.sort_values("weekday_order")["weekday"].drop_duplicates().tolist(),
+                    title="weekday", axis=alt.Axis(labelOverlap=False)),
+            color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], range=["#eeeeee", "#2ca02c"]), legend=None),
+            tooltip=["weekday", "time_of_day", "open"]).properties(height=220), width="stretch")
+        download(cw.windows, "chat_windows")
+    if ch is not None:
+        st.write(f"To keep the posted hours with no waiting: **{ch.result.agent_hours_per_week:.0f} agent-hours "
+                 f"per week** logged in, **{ch.paid_hours_per_week:.0f} paid hours** with shrinkage.")
+        st.dataframe(ch.result.windows, hide_index=True, width="stretch")
+        download(ch.result.windows, "chat_posted_hours")
+    for name, frame in res.tables().items():
+        if name not in ("chat_windows", "chat_posted_hours"):
+            download(frame, f"scenarios_{name}")
 
 
 def page_runs(queue: str):

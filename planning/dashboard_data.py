@@ -35,7 +35,9 @@ __all__ = [
     "with_queue_settings", "forecast_queue", "backtest_table", "recent_actuals", "evening_peaks",
     "requirements_for_queue", "headcount_for_queue", "simulation_blocks", "simulate_queue",
     "raised_intervals", "wait_distribution", "announcement_table", "list_runs", "run_vs_actual",
-    "run_plan_now", "service_columns", "config_error_text",
+    "run_plan_now", "service_columns", "config_error_text", "BUNDLED_STUDY", "STUDY_MONEY_KEYS",
+    "load_study_with", "study_money_defaults", "run_study_for_dashboard", "comparison_view", "money_bars",
+    "chat_window_grid",
 ]
 
 BUNDLED_PLAN = Path(__file__).resolve().parents[1] / "data" / "plan.toml"
@@ -567,3 +569,83 @@ def config_error_text(exc: Exception) -> str:
     if isinstance(exc, ConfigError) and getattr(exc, "problems", None):
         return "; ".join(f"{k}: {m}" for k, m in exc.problems)
     return str(exc)
+
+
+# --------------------------------------------------------------------------- scenarios (finance, chat windows)
+
+BUNDLED_STUDY = Path(__file__).resolve().parents[1] / "data" / "scenarios.toml"
+STUDY_MONEY_KEYS = ("cost_per_agent_hour", "customer_lifetime_value", "churn_if_abandoned", "conversion_rate",
+                    "margin_per_sale")
+COMPARISON_COLUMNS = ("scenario", "fte", "total_cost", "cross_sell_value", "churn_cost", "abandon_cost", "net_value",
+                      "delta_net_value", "net_present_value", "delta_net_present_value", "service_level", "asa_s",
+                      "abandon_rate", "cost_per_handled_contact", "churn_avoided")
+
+
+def load_study_with(path: str | Path = BUNDLED_STUDY, *, money: dict | None = None,
+                    chat_budget_agent_hours_per_week: float | None = None):
+    """The scenario study with the planner's changes to the study-wide money defaults (``money``:
+    key -> value, see :data:`STUDY_MONEY_KEYS`) and the chat-window budget; validated like the TOML
+    (raises :class:`ConfigError`). Scenario- and queue-level money settings still win."""
+    from .scenarios import load_study, parse_study
+
+    study = load_study(path)
+    if not money and chat_budget_agent_hours_per_week is None:
+        return study
+    raw = copy.deepcopy(study.raw)
+    if money:
+        raw.setdefault("money", {}).update({k: float(v) for k, v in money.items() if v is not None})
+    if chat_budget_agent_hours_per_week is not None and raw.get("chat_windows") is not None:
+        raw["chat_windows"]["budget_agent_hours_per_week"] = float(chat_budget_agent_hours_per_week)
+    src = Path(study.source) if study.source else Path(path)
+    return parse_study(raw, base_dir=src.resolve().parent, source=src)
+
+
+def study_money_defaults(study) -> dict:
+    return {k: (study.raw.get("money") or {}).get(k) for k in STUDY_MONEY_KEYS}
+
+
+def run_study_for_dashboard(study, forecast: pd.DataFrame, *, simulate: bool = False):
+    """:func:`planning.scenarios.run_study` on a given forecast, in this process (no pool)."""
+    from .scenarios import run_study
+
+    try:
+        return run_study(study, forecast=forecast, simulate=simulate, workers=1, executor="serial")
+    except ValueError as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"scenario study: {exc}") from None
+
+
+def comparison_view(result) -> pd.DataFrame:
+    comp = result.comparison
+    cols = [c for c in COMPARISON_COLUMNS if c in comp] + [c for c in comp if c.startswith("sim_")]
+    return comp[cols]
+
+
+def money_bars(result) -> pd.DataFrame:
+    """Cost, value and net value per scenario in long format (for a grouped bar chart)."""
+    comp = result.comparison
+    rows = []
+    for _, r in comp.iterrows():
+        for key, label, sign in (("total_cost", "cost (labour + overhead + outsourcing)", -1),
+                                 ("cross_sell_value", "cross-sell value", 1),
+                                 ("churn_cost", "churn cost (customers lost)", -1),
+                                 ("abandon_cost", "abandonment cost", -1),
+                                 ("net_value", "net value", 1)):
+            if key in comp:
+                rows.append({"scenario": r["scenario"], "item": label, "amount": float(r[key]) *
+                             (1 if key == "net_value" else sign)})
+    return pd.DataFrame(rows)
+
+
+def chat_window_grid(windows_result, interval_s: int) -> pd.DataFrame:
+    """The chosen chat windows as weekday x time of day (``weekday``, ``weekday_order``,
+    ``time_of_day``, ``open``) for a heatmap."""
+    open_ = np.asarray(windows_result.open, dtype=bool)
+    rows = []
+    for d in range(open_.shape[0]):
+        for s in range(open_.shape[1]):
+            m = s * interval_s // 60
+            rows.append({"weekday": DAY_NAMES[WEEKDAYS[d]], "weekday_order": d,
+                         "time_of_day": f"{m // 60:02d}:{m % 60:02d}", "open": bool(open_[d, s])})
+    return pd.DataFrame(rows)

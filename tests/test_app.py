@@ -215,10 +215,27 @@ def test_simulation_page_runs_with_progress_and_shows_results():
 # --------------------------------------------------------------------------- Scenarios, Runs
 
 
-def test_scenarios_page_renders():
+def test_scenarios_finance_and_chat_windows_follow_the_planner_s_assumptions():
     at = _app("Scenarios", "voice")
     _ok(at)
     assert at.header[0].value.startswith("Scenarios")
+    assert any("ILLUSTRATIVE" in w.value for w in at.warning)  # the study's assumptions are examples
+    label = "value_center: net value vs cost_center"
+    adv = _num(_metric(at, label).split()[0].lstrip("+"))
+    hours = _num(_metric(at, "Posted hours per week").split()[0])
+    assert _metric(at, "Agent-hours per week").endswith("of 250")
+    for title in ("Finance comparison", "Break-even", "Sensitivity", "Chat windows: when to offer real-time chat"):
+        assert title in _texts(at)
+    at.number_input(key="w_m_cost").set_value(60.0)  # dearer agents: the value center's advantage shrinks
+    at.number_input(key="w_cw_budget").set_value(400.0)  # a bigger chat budget: more posted hours
+    at.button[0].click().run()
+    _ok(at)
+    assert _num(_metric(at, label).split()[0].lstrip("+")) < adv
+    assert _num(_metric(at, "Posted hours per week").split()[0]) > hours
+    assert _metric(at, "Agent-hours per week").endswith("of 400")
+    labels = {b.label for b in at.get("download_button")}
+    assert {"Download chat_windows.csv", "Download scenarios_comparison.csv",
+            "Download scenarios_sensitivity.csv"} <= labels
 
 
 def test_runs_page_stores_a_run_and_scores_it_against_actuals():

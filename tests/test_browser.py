@@ -38,7 +38,8 @@ PAGES = {
                   "Headcount per week"], 3),
     "Simulation": (["Simulation: queue 'voice'", "Intervals simulated", "Waiting-time distribution",
                     "Queue-position announcement", re.compile(r"\d+ ahead . about \d+ minutes")], 2),
-    "Scenarios": (["Scenarios"], 0),
+    "Scenarios": (["Scenarios: finance comparison", "ILLUSTRATIVE", "net value vs cost_center", "Break-even",
+                   "Chat windows: when to offer real-time chat", "Posted hours per week"], 3),
     "Runs": (["Runs: stored plans", "Run the plan and store it"], 0),
 }
 
