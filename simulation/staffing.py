@@ -15,6 +15,7 @@ import pandas as pd
 
 from ._checks import as_count_array, as_float_array, broadcast, check_target
 from .chat import _chat_core, as_aht_matrix
+from .erlang import _erlang_b_core
 from .metrics import QueueMetrics, _check_sl_definition, _erlang_a_core, _erlang_c_metrics_core
 
 _BETA_START = 1.0  # square-root staffing safety factor used only as the search's starting point
@@ -151,8 +152,11 @@ def required_agents(volume, interval_s, aht_s, *, awt_s=20.0, service_level=None
             return _erlang_a_core(c.astype(float), lam[rows], aht[rows], pat[rows], awt[rows], sl_definition)
         return _erlang_c_metrics_core(c.astype(float), lam[rows] * aht[rows], aht[rows], awt[rows])
 
-    def meets(c: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        m = evaluate(c, rows)
+    def meets(c: np.ndarray, rows: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        if b is None:
+            m = evaluate(c, rows)
+        else:  # Erlang C with Erlang B already known (the recursion walk)
+            m = _erlang_c_metrics_core(c, lam[rows] * aht[rows], aht[rows], awt[rows], b=b)
         ok = np.ones(c.shape, bool)
         if targets["service_level"] is not None:
             ok &= m.service_level >= targets["service_level"] - 1e-12
@@ -188,7 +192,10 @@ def required_agents(volume, interval_s, aht_s, *, awt_s=20.0, service_level=None
             start = required_agents(vol[rows], ivl[rows], aht[rows], awt_s=awt[rows],
                                     **voice).agents.astype(float)
             start = np.maximum(start, lower[rows])
-        found = _minimal_passing(meets, rows, start, lower[rows])
+        if model == "erlang_c":
+            found = _walk_erlang_c(meets, rows, start, lower[rows], load[rows])
+        else:
+            found = _minimal_passing(meets, rows, start, lower[rows])
         agents[rows] = np.maximum(found, floor_agents)
     agents_int = agents.astype(np.int64)
     scheduled = np.ceil(agents / (1.0 - shrink) - 1e-9).astype(np.int64)
@@ -205,6 +212,44 @@ def required_agents(volume, interval_s, aht_s, *, awt_s=20.0, service_level=None
                           sl_definition=sl_definition,
                           targets={k_: v for k_, v in targets.items() if v is not None} | {"awt_s": awt_s},
                           **metrics)
+
+
+def _walk_erlang_c(meets, rows: np.ndarray, start: np.ndarray, lower: np.ndarray,
+                   load: np.ndarray) -> np.ndarray:
+    """Smallest c >= lower meeting the targets, for Erlang C, by walking from ``start``.
+
+    Erlang B is computed once, at the start, in closed form; each step then uses the recursion
+    1/B(c+1) = 1 + (c+1)/a * 1/B(c) upward or 1/B(c-1) = a/c * (1/B(c) - 1) downward. Downward steps
+    stay above the load (c > a), where the factor a/c < 1 damps rounding errors, so every step is as
+    exact as the closed form. Each step is one vectorized call over the rows still walking.
+    """
+    c = np.maximum(start, lower).astype(float)
+    inv_b = 1.0 / _erlang_b_core(c, load)
+    ok = meets(c, rows, 1.0 / inv_b)
+    result = np.where(ok, c, np.nan)
+    # Rows that pass: step down while one agent fewer still passes.
+    idx = np.flatnonzero(ok & (c > lower))
+    cur_c, cur_inv = c[idx], inv_b[idx]
+    while idx.size:
+        cand = cur_c - 1.0
+        cand_inv = load[idx] / cur_c * (cur_inv - 1.0)
+        res = meets(cand, rows[idx], 1.0 / cand_inv)
+        result[idx[res]] = cand[res]
+        keep = res & (cand > lower[idx])
+        idx, cur_c, cur_inv = idx[keep], cand[keep], cand_inv[keep]
+    # Rows that fail: step up until they pass.
+    idx = np.flatnonzero(~ok)
+    cur_c, cur_inv = c[idx], inv_b[idx]
+    while idx.size:
+        cand = cur_c + 1.0
+        cand_inv = 1.0 + cand / load[idx] * cur_inv
+        res = meets(cand, rows[idx], 1.0 / cand_inv)
+        result[idx[res]] = cand[res]
+        keep = ~res
+        idx, cur_c, cur_inv = idx[keep], cand[keep], cand_inv[keep]
+        if idx.size and (cur_c > 1e7).any():
+            raise RuntimeError("required_agents: no staffing up to 10 million agents meets the targets")
+    return result
 
 
 def _minimal_passing(meets, rows: np.ndarray, start: np.ndarray, lower: np.ndarray) -> np.ndarray:
