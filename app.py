@@ -42,12 +42,17 @@ def plan_config(plan_path: str):
     return dd.load_plan(plan_path)
 
 
-@st.cache_resource(show_spinner="Reading the plan's history files ...")
-def plan_histories(plan_path: str) -> dict:
+@st.cache_resource(show_spinner="Reading the plan's history files ...", max_entries=4)
+def _plan_histories(plan_path: str, stamp: tuple) -> dict:
     from planning import load_histories
 
     hist, _ = load_histories(plan_config(plan_path))
     return hist
+
+
+def plan_histories(plan_path: str) -> dict:
+    """The plan's histories, read again when a history file changes on disk."""
+    return _plan_histories(plan_path, dd.files_stamp(plan_config(plan_path)))
 
 
 @st.cache_data(show_spinner="Checking the uploaded file ...", max_entries=8)
@@ -239,10 +244,10 @@ def page_forecast(queue: str):
     model = info["model"]
     c = st.columns(4)
     c[0].metric("Model chosen", model if isinstance(model, str) else ", ".join(model))
-    c[1].metric("Forecast contacts", f"{fc['volume'].sum():,.0f}")
+    fsum = dd.forecast_summary(fc)
+    c[1].metric("Forecast contacts", f"{fsum['total']:,.0f}")
     c[2].metric("From", f"{info['start']:%Y-%m-%d}")
-    c[3].metric("Evening share (forecast)", pct(fc.loc[dd.local_naive(fc['interval_start']).dt.hour.ge(20).to_numpy(),
-                                                       "volume"].sum() / max(fc["volume"].sum(), 1e-9)))
+    c[3].metric("Evening share (forecast)", pct(fsum["evening_share"]))
 
     f = local_time_frame(fc)
     a = local_time_frame(actual)
@@ -341,11 +346,12 @@ def page_staffing(queue: str):
     q = qcfg.queues[queue]
     with st.spinner("Sizing agents per interval ..."):
         req, hc = staffing_for(PLAN_PATH, queue, current_settings(), tuple(sorted(qs.items())), upload_key(queue))
-    full = hc[hc["days"] == 7] if (hc["days"] == 7).any() else hc
+    ssum = dd.staffing_summary(req, hc, cfg.interval_s)
     c = st.columns(4)
-    c[0].metric("Headcount (FTE per full week)", f"{full['fte'].mean():.1f}")
-    c[1].metric("Peak agents in an interval", f"{int(req['agents'].max())}")
-    c[2].metric("Agent-hours over the horizon", f"{req['agents'].sum() * cfg.interval_s / 3600:,.0f}")
+    c[0].metric("Headcount (FTE per full week)", f"{ssum['fte_per_week']:.1f}",
+                help=f"scheduled view (per-interval rounding): {ssum['fte_scheduled_per_week']:.1f} FTE")
+    c[1].metric("Peak agents in an interval", f"{ssum['peak_agents']}")
+    c[2].metric("Agent-hours over the horizon", f"{ssum['agent_hours']:,.0f}")
     c[3].metric("Paid hours per FTE and week", f"{cfg.headcount.paid_hours_per_week:g}")
     tgt = ", ".join(f"{label} <= {v:g}{'' if unit == 's' else ''}" if col != "service_level" else f"{label} >= {v:.0%}"
                     for col, label, v, unit in dd.service_columns(q) if v is not None)
@@ -438,13 +444,13 @@ def page_simulation(queue: str):
         st.info("The queue is closed in the simulated days.")
         return
     q = qcfg.queues[queue]
-    r = req.merge(sim[["interval_start"]], on="interval_start")
+    plan = dd.simulated_plan(req, sim)
+    summ = dd.simulation_summary(sim)
     s = local_time_frame(sim)
-    rr = local_time_frame(r)
-    added = int(sim["agents_added"].sum())
+    rr = local_time_frame(plan)
     c = st.columns(3)
-    c[0].metric("Intervals simulated", f"{len(sim)}")
-    c[1].metric("Agent-intervals added by the simulation", f"{added}")
+    c[0].metric("Intervals simulated", f"{summ['intervals']}")
+    c[1].metric("Agent-intervals added by the simulation", f"{summ['agents_added']}")
     c[2].metric("Replications", f"{int(reps)}")
     x = alt.X("time:T", title=tz_label(cfg), axis=alt.Axis(format="%a %d %H:%M"))
     for col, label, target, unit in dd.service_columns(q):
@@ -476,30 +482,23 @@ def page_simulation(queue: str):
         download(raised, f"simulation_raised_{queue}")
 
     st.subheader("Waiting-time distribution")
-    days_avail = sorted(set(dd.local_naive(sim["interval_start"]).dt.date))
-    busiest = (sim.assign(d=dd.local_naive(sim["interval_start"]).dt.date.to_numpy())
-               .groupby("d")["offered"].sum().idxmax()) if "offered" in sim else days_avail[0]
+    days_avail, busiest = summ["days"], summ["busiest_day"]
     if st.session_state.get(f"w_wait_day_{queue}") not in days_avail:
         st.session_state[f"w_wait_day_{queue}"] = busiest
     day = st.selectbox("Day", days_avail, key=f"w_wait_day_{queue}",
                        format_func=lambda d: f"{d:%a %Y-%m-%d}" + (" (busiest)" if d == busiest else ""))
-    rq = req.copy()
-    fin = sim[["interval_start", "agents_final"]]
-    rq = rq.merge(fin, on="interval_start", how="left")
-    rq["agents_sim"] = rq["agents_final"].fillna(rq["agents"]).astype(int)
-    waits = dd.wait_distribution(qcfg, rq, queue, day, replications=int(reps), agents_col="agents_sim")
+    waits = dd.wait_distribution(qcfg, plan, queue, day, replications=int(reps), agents_col="agents_sim")
     if waits.empty:
         st.info("No contacts on that day.")
     else:
-        served = waits[waits["outcome"] == "served"]
-        w = np.clip(served["wait_s"].to_numpy(float), 0, None)
         awt = q.targets.awt_s
+        ws = dd.wait_summary(waits, awt)
         c = st.columns(4)
-        c[0].metric("Contacts simulated", f"{len(waits):,}")
-        c[1].metric("Waited at all", pct(float((w > 1e-9).mean()) if len(w) else np.nan))
-        c[2].metric(f"Answered within {awt:g} s", pct(float((w <= awt).mean()) if len(w) else np.nan))
-        c[3].metric("Abandoned", pct(float((waits["outcome"] == "abandoned").mean())))
-        waited = pd.DataFrame({"wait_s": w[w > 1e-9]})
+        c[0].metric("Contacts simulated", f"{ws['contacts']:,}")
+        c[1].metric("Waited at all", pct(ws["waited_share"]))
+        c[2].metric(f"Answered within {awt:g} s", pct(ws["within_awt_share"]))
+        c[3].metric("Abandoned", pct(ws["abandoned_share"]))
+        waited = ws["waited_s"]
         if waited.empty:
             st.info("No simulated contact waited on that day.")
         else:
@@ -509,24 +508,22 @@ def page_simulation(queue: str):
                 width="stretch")
 
     st.subheader("Queue-position announcement")
-    open_sim = s.drop(columns=["aht_s"], errors="ignore").merge(
-        r[["interval_start", "aht_s"]], on="interval_start", how="left")
-    open_sim = open_sim[open_sim["agents_final"] > 0]
-    if open_sim.empty:
+    ann_int = dd.announcement_intervals(plan, q)
+    if ann_int.empty:
         st.info("No staffed interval to announce for.")
     else:
-        labels = open_sim["time"].dt.strftime("%a %d %b %H:%M").tolist()
-        default = int(np.argmax(open_sim["offered"].to_numpy())) if "offered" in open_sim else 0
+        labels = ann_int["label"].tolist()
+        default = int(np.flatnonzero(ann_int["busiest"].to_numpy())[0])
         c1, c2 = st.columns(2)
         if st.session_state.get(f"w_ann_int_{queue}") not in labels:
             st.session_state[f"w_ann_int_{queue}"] = labels[default]
         pick = c1.selectbox("Interval", labels, key=f"w_ann_int_{queue}")
         ahead_max = c2.slider("Positions shown", 5, 50, key="w_ann_ahead")
-        row = open_sim.iloc[labels.index(pick)]
-        aht = float(q.aht_by_concurrency_s[-1]) if q.aht_by_concurrency_s else float(row["aht_s"])
-        ann = dd.announcement_table(int(row["agents_final"]), aht, patience_s=q.patience_s,
+        row = ann_int.iloc[labels.index(pick)]
+        aht = float(row["aht_s"])
+        ann = dd.announcement_table(int(row["agents"]), aht, patience_s=q.patience_s,
                                     concurrency=q.concurrency, ahead_max=ahead_max)
-        st.caption(f"{int(row['agents_final'])} agents, handle time {aht:g} s"
+        st.caption(f"{int(row['agents'])} agents, handle time {aht:g} s"
                    + (f", patience {q.patience_s:g} s (callers ahead may hang up)" if q.patience_s else "")
                    + ". Announced: the 80% quantile (8 in 10 callers in that position wait less).")
         picks = sorted({0, min(4, ahead_max), min(9, ahead_max), ahead_max})
@@ -790,7 +787,9 @@ def main():
     try:
         PAGE_FUNCS[page](queue)
     except InputError as exc:
-        st.error(dd.config_error_text(exc))
+        hint = (" (An uploaded history is in use; the Data page switches back to the plan's file.)"
+                if st.session_state.get("uploads") else "")
+        st.error(dd.config_error_text(exc) + hint)
     except Exception as exc:  # never show a traceback to the planner; log it for the operator
         log.exception("page %s failed", page)
         st.error(f"Something went wrong on this page ({type(exc).__name__}: {exc}). "

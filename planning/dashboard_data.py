@@ -37,7 +37,8 @@ __all__ = [
     "raised_intervals", "wait_distribution", "announcement_table", "list_runs", "run_vs_actual",
     "run_plan_now", "service_columns", "config_error_text", "BUNDLED_STUDY", "STUDY_MONEY_KEYS",
     "load_study_with", "study_money_defaults", "run_study_for_dashboard", "comparison_view", "money_bars",
-    "chat_window_grid",
+    "chat_window_grid", "forecast_summary", "staffing_summary", "simulated_plan", "simulation_summary",
+    "wait_summary", "announcement_intervals", "files_stamp",
 ]
 
 BUNDLED_PLAN = Path(__file__).resolve().parents[1] / "data" / "plan.toml"
@@ -649,3 +650,83 @@ def chat_window_grid(windows_result, interval_s: int) -> pd.DataFrame:
             rows.append({"weekday": DAY_NAMES[WEEKDAYS[d]], "weekday_order": d,
                          "time_of_day": f"{m // 60:02d}:{m % 60:02d}", "open": bool(open_[d, s])})
     return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- page summaries
+
+
+def forecast_summary(forecast: pd.DataFrame) -> dict:
+    """Total forecast contacts and the evening share (20:00-24:00 local) of the forecast."""
+    return {"total": float(forecast["volume"].sum()), "evening_share": evening_share(forecast)["overall"]}
+
+
+def staffing_summary(req: pd.DataFrame, hc: pd.DataFrame, interval_s: int) -> dict:
+    """Headcount (mean FTE over full weeks, or over all weeks when none is full), peak agents,
+    agent-hours and scheduled hours over the horizon."""
+    full = hc[hc["days"] == 7] if (hc["days"] == 7).any() else hc
+    h = interval_s / 3600.0
+    return {"fte_per_week": float(full["fte"].mean()) if len(full) else float("nan"),
+            "fte_scheduled_per_week": float(full["fte_scheduled"].mean()) if len(full) else float("nan"),
+            "peak_agents": int(req["agents"].max()) if len(req) else 0,
+            "agent_hours": float(req["agents"].sum() * h),
+            "scheduled_hours": float(req["scheduled"].sum() * h)}
+
+
+def simulated_plan(req: pd.DataFrame, sim: pd.DataFrame) -> pd.DataFrame:
+    """The requirements restricted to the simulated intervals, with ``agents_sim`` = the agents the
+    simulation ended with (``agents`` where it did not run) and the simulated ``offered``."""
+    cols = ["interval_start", "agents_final"] + (["offered"] if "offered" in sim else [])
+    out = req.merge(sim[cols].rename(columns={"offered": "offered_sim"}), on="interval_start", how="inner")
+    out["agents_sim"] = out["agents_final"].fillna(out["agents"]).astype(np.int64)
+    return out.reset_index(drop=True)
+
+
+def simulation_summary(sim: pd.DataFrame) -> dict:
+    """Intervals simulated, agent-intervals added, and the busiest simulated local day."""
+    days = local_naive(sim["interval_start"]).dt.date
+    by_day = sim.assign(_d=days.to_numpy()).groupby("_d")["offered"].sum() if "offered" in sim else None
+    return {"intervals": int(len(sim)),
+            "agents_added": int(sim["agents_added"].sum()) if "agents_added" in sim else 0,
+            "days": sorted(set(days)),
+            "busiest_day": by_day.idxmax() if by_day is not None and len(by_day) else (min(days) if len(days) else None)}
+
+
+def wait_summary(waits: pd.DataFrame, awt_s: float) -> dict:
+    """From per-contact simulated waits: contacts, share that waited at all, share answered within
+    ``awt_s`` (of answered), share abandoned; and ``waited_s`` (the waits > 0 of answered contacts)."""
+    served = waits[waits["outcome"] == "served"]
+    w = np.clip(served["wait_s"].to_numpy(float), 0, None)
+    return {"contacts": int(len(waits)),
+            "waited_share": float((w > 1e-9).mean()) if len(w) else float("nan"),
+            "within_awt_share": float((w <= awt_s).mean()) if len(w) else float("nan"),
+            "abandoned_share": float((waits["outcome"] == "abandoned").mean()) if len(waits) else float("nan"),
+            "waited_s": pd.DataFrame({"wait_s": w[w > 1e-9]})}
+
+
+def announcement_intervals(plan: pd.DataFrame, q: QueueConfig) -> pd.DataFrame:
+    """Staffed simulated intervals to announce for (from :func:`simulated_plan`): ``interval_start``,
+    ``label`` (local), ``agents`` (after simulation), ``aht_s`` (for chat: the per-chat handle time at
+    full concurrency), ``busiest`` (True for the interval with most simulated contacts)."""
+    p = plan[plan["agents_sim"] > 0].reset_index(drop=True)
+    aht = (np.full(len(p), float(q.aht_by_concurrency_s[-1])) if q.aht_by_concurrency_s
+           else p["aht_s"].to_numpy(float))
+    out = pd.DataFrame({"interval_start": p["interval_start"],
+                        "label": local_naive(p["interval_start"]).dt.strftime("%a %d %b %H:%M").to_numpy(),
+                        "agents": p["agents_sim"].to_numpy(), "aht_s": aht})
+    vol = p["offered_sim"].to_numpy(float) if "offered_sim" in p else p["volume"].to_numpy(float)
+    out["busiest"] = False
+    if len(out):
+        out.loc[int(np.nanargmax(vol)), "busiest"] = True
+    return out
+
+
+def files_stamp(config: PlanConfig) -> tuple:
+    """(path, size, mtime) of every queue's history file: a cache key that changes with the files."""
+    out = []
+    for q in config.queues.values():
+        try:
+            st_ = os.stat(q.history)
+            out.append((str(q.history), st_.st_size, st_.st_mtime_ns))
+        except OSError:
+            out.append((str(q.history), None, None))
+    return tuple(out)

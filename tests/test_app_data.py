@@ -1,0 +1,94 @@
+"""planning.dashboard_data: what the dashboard shows, computed without Streamlit."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planning import dashboard_data as dd
+from planning import load_histories, simulate_plan
+from planning.config import ConfigError, InputError
+
+
+@pytest.fixture(scope="module")
+def plan():
+    cfg = dd.with_forecast_settings(dd.load_plan(), model="profile", horizon_days=7)
+    hist, _ = load_histories(cfg)
+    return cfg, hist
+
+
+@pytest.mark.parametrize("name,size,expected", [
+    ("a.csv", 10, None), ("a.PARQUET", 10, None), ("a.xlsx", 10, "expected a .csv or .parquet"),
+    ("noext", 10, "no extension"), ("a.csv", 0, "is empty"), ("a.csv", 20 * 1024 * 1024 + 1, "20 MB upload limit"),
+])
+def test_check_upload(name, size, expected):
+    msg = dd.check_upload(name, size)
+    assert (msg is None) if expected is None else (expected in msg)
+
+
+def test_weekday_profile_and_evening_share_by_hand():
+    ts = pd.date_range("2024-01-01 00:00", periods=2 * 48, freq="30min", tz="Europe/Paris")  # Mon, Tue
+    vol = np.where(ts.hour >= 20, 3.0, 1.0)
+    frame = pd.DataFrame({"interval_start": ts, "volume": vol})
+    prof = dd.weekday_time_profile(frame, "volume", week_start="sun")
+    assert list(prof["weekday"].unique()) == ["Mon", "Tue"]
+    assert prof.loc[(prof.weekday == "Mon") & (prof.time_of_day == "20:30"), "value"].item() == 3.0
+    ev = dd.evening_share(frame)
+    assert ev["overall"] == pytest.approx(8 * 3 / (8 * 3 + 40 * 1))
+
+
+def test_evening_peaks_are_after_20_local(plan):
+    cfg, hist = plan
+    fc, info = dd.forecast_queue(cfg, hist, "chat")
+    peaks = dd.evening_peaks(fc)
+    assert len(peaks) == 7
+    assert (peaks["peak_time"].dt.hour >= 20).all()
+    assert (peaks["window_start"].dt.hour == 20).all()
+    assert peaks["evening_share"].between(0.3, 0.7).all()  # the synthetic chat queue's evening peak
+
+
+def test_simulate_queue_gives_the_pipeline_s_numbers(plan):
+    cfg, hist = plan
+    fc, _ = dd.forecast_queue(cfg, hist, "voice")
+    req = dd.requirements_for_queue(cfg, fc, "voice")
+    calls = []
+    mine = dd.simulate_queue(cfg, req, "voice", days=2, on_block=lambda n, t: calls.append((n, t)))
+    ref = simulate_plan(cfg, req, days=2, workers=1)
+    ref = ref[ref["queue"] == "voice"].reset_index(drop=True)
+    assert calls and calls[-1][0] == calls[-1][1]
+    pd.testing.assert_frame_equal(mine.drop(columns="agents_added"), ref, check_dtype=False)
+
+
+def test_queue_settings_validate_and_adapt_concurrency():
+    cfg = dd.load_plan()
+    c = dd.with_queue_settings(cfg, "chat", concurrency=5)
+    assert c.queues["chat"].aht_by_concurrency_s == (360.0, 450.0, 560.0, 670.0, 780.0)
+    assert dd.with_queue_settings(cfg, "chat", concurrency=2).queues["chat"].aht_by_concurrency_s == (360.0, 450.0)
+    with pytest.raises(ConfigError) as exc:
+        dd.with_queue_settings(cfg, "voice", service_level=1.2)
+    assert "service_level" in dd.config_error_text(exc.value)
+    with pytest.raises(InputError):
+        dd.with_queue_settings(cfg, "fax", service_level=0.8)
+
+
+def test_announcement_table_matches_erlang_without_abandonment():
+    t = dd.announcement_table(10, 300.0, ahead_max=5)
+    # mean wait with j ahead = (j + 1) / (c mu) = (j + 1) * 30 s
+    assert t["mean_wait_s"].to_numpy() == pytest.approx(np.arange(1, 7) * 30.0)
+    from scipy import stats
+
+    assert t["p80_wait_s"].to_numpy() == pytest.approx(stats.gamma.ppf(0.8, np.arange(1, 7)) * 30.0)
+    assert t["announce"].iloc[0] == "0 ahead -> about less than a minute"  # 80% quantile 48 s
+    assert t["announce"].iloc[5] == "5 ahead -> about 4 minutes"  # 80% quantile 237 s
+    with pytest.raises(InputError):
+        dd.announcement_table(0, 300.0)
+
+
+def test_upload_reads_like_the_pipeline(plan):
+    cfg, hist = plan
+    data = cfg.queues["chat"].history.read_bytes()
+    up, notes = dd.history_from_upload(cfg, "chat", "chats.csv", data, time_col="interval_start", volume_col="chats")
+    pd.testing.assert_frame_equal(up.reset_index(drop=True), hist["chat"].reset_index(drop=True))
+    assert all("chats.csv" in n or "queue chat" in n for n in notes)
+    with pytest.raises(InputError, match="missing column 'when'"):
+        dd.history_from_upload(cfg, "chat", "chats.csv", data, time_col="when", volume_col="chats")
