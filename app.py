@@ -198,12 +198,14 @@ def page_data(queue: str):
             st.warning(note)
     s = dd.history_summary(hist, cfg.interval_s)
     st.subheader("What validation found")
-    c = st.columns(5)
-    c[0].metric("Period", f"{s['first']:%Y-%m-%d} to {s['last']:%Y-%m-%d}")
-    c[1].metric("Days", f"{s['days']}")
-    c[2].metric("Contacts per day (mean)", f"{s['mean_per_day']:,.0f}")
-    c[3].metric("Open intervals with 0 contacts", f"{s['zero_intervals']:,}")
-    c[4].metric("Closed intervals (no row)", f"{s['closed_intervals']:,}")
+    c = st.columns(3)
+    c[0].metric("First day", f"{s['first']:%Y-%m-%d}")
+    c[1].metric("Last day", f"{s['last']:%Y-%m-%d}")
+    c[2].metric("Days", f"{s['days']}")
+    c = st.columns(3)
+    c[0].metric("Contacts per day (mean)", f"{s['mean_per_day']:,.0f}")
+    c[1].metric("Open intervals with 0 contacts", f"{s['zero_intervals']:,}")
+    c[2].metric("Closed intervals (no row)", f"{s['closed_intervals']:,}")
     st.caption(f"Source intervals of {s['source_interval_min']} min summed to {s['interval_min']} min. "
                + ("Handle times from the file." if s["has_aht"] else
                   f"No handle times in the file: the plan's configured handle time is used "
@@ -387,11 +389,12 @@ def page_staffing(queue: str):
     for col, label, target, unit in cols:
         if col not in f:
             continue
-        d = f[f["open"] & f["day"].isin(shown)]
+        d = f[f["open"] & f["day"].isin(shown)].copy()
+        d["block"] = dd.segments(d["interval_start"], cfg.interval_s)
         y = alt.Y(f"{col}:Q", title=label + (" (s)" if unit == "s" else ""),
                   axis=alt.Axis(format="%") if unit == "share" else alt.Axis())
         ch = alt.Chart(d).mark_line(point=True).encode(
-            x=alt.X("time:T", title=tz_label(cfg), axis=alt.Axis(format="%a %d %H:%M")), y=y,
+            x=alt.X("time:T", title=tz_label(cfg), axis=alt.Axis(format="%a %d %H:%M")), y=y, detail="block:N",
             tooltip=[alt.Tooltip("time:T", format="%a %d %b %H:%M"), alt.Tooltip(f"{col}:Q", format=".3f"), "agents"])
         if target is not None:
             ch = ch + alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(color="red", strokeDash=[4, 3]).encode(
@@ -447,7 +450,9 @@ def page_simulation(queue: str):
     plan = dd.simulated_plan(req, sim)
     summ = dd.simulation_summary(sim)
     s = local_time_frame(sim)
+    s["block"] = dd.segments(s["interval_start"], cfg.interval_s)
     rr = local_time_frame(plan)
+    rr["block"] = dd.segments(rr["interval_start"], cfg.interval_s)
     c = st.columns(3)
     c[0].metric("Intervals simulated", f"{summ['intervals']}")
     c[1].metric("Agent-intervals added by the simulation", f"{summ['agents_added']}")
@@ -458,14 +463,17 @@ def page_simulation(queue: str):
             continue
         fmt = alt.Axis(format="%") if unit == "share" else alt.Axis()
         band = alt.Chart(s).mark_area(opacity=0.3, color="#4c78a8").encode(
-            x=x, y=alt.Y(f"{col}_lo:Q", title=label + (" (s)" if unit == "s" else ""), axis=fmt), y2=f"{col}_hi:Q")
+            x=x, y=alt.Y(f"{col}_lo:Q", title=label + (" (s)" if unit == "s" else ""), axis=fmt,
+                         scale=alt.Scale(domainMin=0, clamp=True)), y2=f"{col}_hi:Q",
+            detail="block:N")
         simline = alt.Chart(s).mark_line(color="#1f4e79").encode(
-            x=x, y=f"{col}:Q", tooltip=[alt.Tooltip("time:T", format="%a %d %H:%M"), alt.Tooltip(f"{col}:Q", format=".3f"),
+            x=x, y=f"{col}:Q", detail="block:N", tooltip=[alt.Tooltip("time:T", format="%a %d %H:%M"), alt.Tooltip(f"{col}:Q", format=".3f"),
                                         alt.Tooltip(f"{col}_lo:Q", format=".3f"), alt.Tooltip(f"{col}_hi:Q", format=".3f"),
                                         "agents_plan", "agents_final"])
         layers = band + simline
         if col in rr:
-            layers = layers + alt.Chart(rr).mark_line(color="#f58518", strokeDash=[5, 3]).encode(x=x, y=f"{col}:Q")
+            layers = layers + alt.Chart(rr).mark_line(color="#f58518", strokeDash=[5, 3]).encode(
+                x=x, y=f"{col}:Q", detail="block:N")
         if target is not None:
             layers = layers + alt.Chart(pd.DataFrame({"t": [target]})).mark_rule(color="red").encode(y="t:Q")
         st.altair_chart(layers.properties(height=260, title=f"{label}: simulated (blue, 95% band) vs formula "

@@ -38,7 +38,7 @@ __all__ = [
     "run_plan_now", "service_columns", "config_error_text", "BUNDLED_STUDY", "STUDY_MONEY_KEYS",
     "load_study_with", "study_money_defaults", "run_study_for_dashboard", "comparison_view", "money_bars",
     "chat_window_grid", "forecast_summary", "staffing_summary", "simulated_plan", "simulation_summary",
-    "wait_summary", "announcement_intervals", "files_stamp",
+    "wait_summary", "announcement_intervals", "files_stamp", "segments",
 ]
 
 BUNDLED_PLAN = Path(__file__).resolve().parents[1] / "data" / "plan.toml"
@@ -730,3 +730,13 @@ def files_stamp(config: PlanConfig) -> tuple:
         except OSError:
             out.append((str(q.history), None, None))
     return tuple(out)
+
+
+def segments(interval_start, interval_s: int) -> np.ndarray:
+    """A run id per row that changes wherever consecutive rows are more than one interval apart
+    (closed hours), so charts draw one line per open block instead of bridging the night."""
+    ts = pd.Series(pd.to_datetime(interval_start)).reset_index(drop=True)
+    if ts.dt.tz is not None:
+        ts = ts.dt.tz_convert("UTC")
+    step = ts.diff().dt.total_seconds().to_numpy()
+    return np.cumsum(np.nan_to_num(step, nan=interval_s) != interval_s)

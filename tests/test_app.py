@@ -58,7 +58,7 @@ def test_data_page_opens_on_bundled_data():
     _ok(at)
     assert at.header[0].value == "Data: history of queue 'voice'"
     assert _metric(at, "Days") == "365"
-    assert _metric(at, "Period") == "1999-01-01 to 1999-12-31"
+    assert (_metric(at, "First day"), _metric(at, "Last day")) == ("1999-01-01", "1999-12-31")
     share = _num(_metric(at, "Evening share (20:00-24:00) of all contacts"))
     assert 0 < share < 30
     at.sidebar.selectbox(key="w_queue").set_value("chat").run()
@@ -106,14 +106,14 @@ def test_valid_upload_is_used_on_every_page_and_can_be_undone():
     at = _upload(at, "recent_chats.csv", part.to_csv(index=False).encode())
     _ok(at)
     assert "recent_chats.csv is valid" in _texts(at)
-    assert _metric(at, "Period") == "1999-09-01 to 1999-10-31"
+    assert (_metric(at, "First day"), _metric(at, "Last day")) == ("1999-09-01", "1999-10-31")
     at.sidebar.radio(key="w_page").set_value("Forecast").run()
     _ok(at)
     assert _metric(at, "From") == "1999-11-01"  # the forecast starts after the uploaded history
     at.sidebar.radio(key="w_page").set_value("Data").run()
     at.button(key="reset_upload").click().run()
     _ok(at)
-    assert _metric(at, "Period") == "1999-01-01 to 1999-12-31"
+    assert (_metric(at, "First day"), _metric(at, "Last day")) == ("1999-01-01", "1999-12-31")
 
 
 def test_parquet_upload():

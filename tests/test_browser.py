@@ -127,7 +127,8 @@ def _wait_idle(page, timeout_s: float = 60):
     raise AssertionError("the app kept running for more than %s s" % timeout_s)
 
 
-def test_every_page_renders_without_errors(browser, server):
+def test_every_page_renders_without_errors_and_reacts(browser, server):
+    """One test (one server and browser even under pytest-xdist)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
@@ -167,15 +168,8 @@ def test_every_page_renders_without_errors(browser, server):
             (ROOT / "docs").mkdir(exist_ok=True)
             shutil.copyfile(SHOTS / "forecast_chat.png", ROOT / "docs" / "screenshot.png")
         assert not console_errors, f"JavaScript errors: {console_errors[:3]}"
-    finally:
-        ctx.close()
 
-
-def test_widget_change_in_browser(browser, server):
-    """A planner's click changes what is shown: switch the queue to chat on the Staffing page."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-    try:
+        # a planner's click changes what is shown: switch the queue to chat on the Staffing page
         page.goto(f"{server}/?page=Staffing", wait_until="domcontentloaded")
         page.get_by_text("Staffing: queue 'voice'").first.wait_for(timeout=60_000)
         _wait_idle(page)
@@ -185,6 +179,16 @@ def test_widget_change_in_browser(browser, server):
         _wait_idle(page)
         assert page.get_by_text("No waiting: P(wait) at most (%)").count() > 0
         assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0
+
+        # store a run from the Runs page (progress bar) and see its forecast scored against actuals
+        page.goto(f"{server}/?page=Runs", wait_until="domcontentloaded")
+        page.get_by_text("No runs stored yet").first.wait_for(timeout=60_000)
+        page.get_by_role("button", name="Run the plan and store it").click()
+        page.get_by_text("intervals have actuals so far").first.wait_for(timeout=90_000)
+        _wait_idle(page)
+        assert page.get_by_text("stored.").count() > 0
+        assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0
+        page.screenshot(path=str(SHOTS / "runs_stored.png"))
     finally:
         ctx.close()
 
