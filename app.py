@@ -8,7 +8,6 @@ store from ``STAFFCAST_STORE`` or the plan). Presentation only: every number com
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 from pathlib import Path
@@ -238,7 +237,7 @@ def page_forecast(queue: str):
     c2.slider("Horizon (days)", 7, 28, key="w_horizon")
     c3.slider("History used (weeks)", 4, 26, key="w_weeks")
     fs = current_settings()
-    with st.spinner("Backtesting every model (about 10-30 s) ..." if fs[0] == "auto" else "Forecasting ..."):
+    with st.spinner("Backtesting every model and their combinations ..." if fs[0] == "auto" else "Forecasting ..."):
         fc, info = forecast_for(PLAN_PATH, queue, fs, upload_key(queue))
     hist = histories(PLAN_PATH)[queue]
     actual = dd.recent_actuals(hist, info["start"], weeks=2)

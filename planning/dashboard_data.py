@@ -52,7 +52,7 @@ MODEL_CHOICES = {
     "glm_poisson": "Poisson regression (weekday x time, trend, holidays)",
     "daily_sarimax": "daily totals SARIMAX x intraday profile",
     "mstl_ets": "MSTL + ETS",
-    "auto": "auto: backtest every model, pick the best (slow)",
+    "auto": "auto: backtest every model and their combinations, pick the best (slower)",
 }
 EVENING_START_MIN = 20 * 60
 DAY_NAMES = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
