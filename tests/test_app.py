@@ -61,6 +61,9 @@ def test_data_page_opens_on_bundled_data():
     assert (_metric(at, "First day"), _metric(at, "Last day")) == ("1999-01-01", "1999-12-31")
     share = _num(_metric(at, "Evening share (20:00-24:00) of all contacts"))
     assert 0 < share < 30
+    at.slider(key="w_data_weeks").set_value(52).run()  # the heatmap / evening share over a year
+    _ok(at)
+    assert _num(_metric(at, "Evening share (20:00-24:00) of all contacts")) != share
     at.sidebar.selectbox(key="w_queue").set_value("chat").run()
     _ok(at)
     assert _num(_metric(at, "Evening share (20:00-24:00) of all contacts")) > 40  # the chat queue's evening peak
