@@ -20,7 +20,8 @@ $(STAMP_TEST): pyproject.toml | $(PY)
 	touch $@ $(STAMP_RUN)
 
 run: $(STAMP_RUN)
-	$(PY) -m planning.demo
+	@echo "staffcast dashboard on http://localhost:8501 (Ctrl-C stops it)"
+	$(VENV)/bin/streamlit run app.py --server.headless true
 
 test: $(STAMP_TEST)
 	$(PY) -m pytest -n 2 -q
