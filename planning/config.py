@@ -303,7 +303,8 @@ _SECTIONS = {
     "defaults": _DEFAULT_KEYS,
     "queues": None,
 }
-_SL_DEFINITIONS = ("offered", "answered", "offered_minus_early_abandons")
+# One list of service-level definitions, the queueing core's (see simulation.metrics).
+from simulation import SL_DEFINITIONS as _SL_DEFINITIONS  # noqa: E402
 
 
 class _Checker:

@@ -469,27 +469,7 @@ def simulate_plan(config: PlanConfig, requirements: pd.DataFrame, progress: Prog
     return out
 
 
-MAX_REFINE_ROUNDS = 4
-_SL_COLUMN = {"offered": "service_level", "answered": "service_level_answered",
-              "offered_minus_early_abandons": "service_level_excl_short_abandon"}
-
-
-def _misses(q: QueueConfig, by: pd.DataFrame) -> np.ndarray:
-    """Intervals where the simulation shows (95% bound) a target missed."""
-    t = q.targets
-    miss = np.zeros(len(by), dtype=bool)
-
-    def col(name):
-        return by[name].to_numpy(float) if name in by else np.full(len(by), np.nan)
-
-    if t.service_level is not None:
-        hi = col(_SL_COLUMN.get(t.sl_definition, "service_level") + "_hi")
-        miss |= np.nan_to_num(hi, nan=1.0) < t.service_level
-    for name, target in (("asa_s", t.asa_s), ("p_wait", t.p_wait), ("abandon_rate", t.abandon_rate)):
-        if target is not None:
-            lo = col(name + "_lo")
-            miss |= np.nan_to_num(lo, nan=-np.inf) > target
-    return miss
+MAX_REFINE_ROUNDS = 4  # agents added at most this many times per block (one per round)
 
 
 def _simulate_block_job(job):
@@ -498,30 +478,37 @@ def _simulate_block_job(job):
 
 def _simulate_block(interval_s: int, q: QueueConfig, replications: int, rate_cv: float, blk: pd.DataFrame,
                     seed: int, refine: bool) -> pd.DataFrame:
-    from simulation import simulate
+    """Simulate one block of open intervals; with ``refine``, raise it by simulation.
+
+    Refinement is :func:`simulation.refine_staffing` started from the analytic plan: one agent
+    more where a target is missed with 95% confidence (and in the interval before when a backlog was
+    carried in), re-simulated with the same seed, at most ``MAX_REFINE_ROUNDS`` times.
+    """
+    from simulation import refine_staffing, simulate
 
     rate_per_h = blk["volume"].to_numpy(float) * 3600.0 / interval_s
     plan = blk["agents"].to_numpy(np.int64)
     kw = _sim_kwargs(q, blk)
-    agents = plan.copy()
-    rounds = MAX_REFINE_ROUNDS if refine else 0
-    for rnd in range(rounds + 1):
-        result = simulate(rate_per_h, agents, interval_s, replications=replications, seed=seed, rate_cv=rate_cv,
-                          executor="serial", **kw)
-        by = result.by_interval.reset_index(drop=True)
-        if rnd == rounds:
-            break
-        miss = _misses(q, by) & (rate_per_h > 0)
-        if not miss.any():
-            break
-        agents = agents + miss.astype(np.int64)
+    if refine:
+        t = q.targets
+        res = refine_staffing(rate_per_h, interval_s, kw.pop("service"), start_agents=plan,
+                              service_level=t.service_level, asa_s=t.asa_s, p_wait=t.p_wait,
+                              abandon_rate=t.abandon_rate, max_occupancy=q.max_occupancy,
+                              sl_definition=t.sl_definition, shrinkage=q.shrinkage,
+                              replications=replications, seed=seed, rate_cv=rate_cv,
+                              executor="serial", max_rounds=MAX_REFINE_ROUNDS + 1, **kw)
+        by, agents = res.simulation.by_interval.reset_index(drop=True), res.agents
+    else:
+        result = simulate(rate_per_h, plan, interval_s, replications=replications, seed=seed,
+                          rate_cv=rate_cv, executor="serial", **kw)
+        by, agents = result.by_interval.reset_index(drop=True), plan
     drop = [c for c in ("interval", "interval_start", "queue", "start_s") if c in by.columns]
     by = by.drop(columns=drop)
     by = by[[c for c in by.columns if pd.api.types.is_numeric_dtype(by[c])]]
     out = pd.DataFrame({"queue": q.name, "interval_start": blk["interval_start"].to_numpy()})
     out = pd.concat([out, by.iloc[: len(out)].reset_index(drop=True)], axis=1)
     out["agents_plan"] = plan
-    out["agents_final"] = agents
+    out["agents_final"] = np.asarray(agents, dtype=np.int64)
     return out
 
 

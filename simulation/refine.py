@@ -81,7 +81,13 @@ class RefineResult:
     formula_simulation: SimulationResult = field(repr=False)
 
 
-def _misses(by: pd.DataFrame, targets: dict, criterion: str = "confident_miss"):
+# service-level definition (simulation.metrics.SL_DEFINITIONS) -> simulator column
+_SL_COLUMNS = {"offered": "service_level", "answered": "service_level_answered",
+               "offered_minus_short_abandons": "service_level_excl_short_abandon"}
+
+
+def _misses(by: pd.DataFrame, targets: dict, criterion: str = "confident_miss",
+            sl_definition: str = "offered"):
     """Per interval: missed (with confidence, or by the estimate), and (metric, reason) of the first
     target missed."""
     miss = np.zeros(len(by), bool)
@@ -90,10 +96,12 @@ def _misses(by: pd.DataFrame, targets: dict, criterion: str = "confident_miss"):
         if target is None:
             continue
         col, side = _CHECKS[metric]
+        if metric == "service_level":
+            col = _SL_COLUMNS[sl_definition] + "_hi"
         bound = by[col if criterion == "confident_miss" else col.rsplit("_", 1)[0]].to_numpy(float)
         bad = bound < target if side == "below" else bound > target
         bad &= ~np.isnan(bound)
-        name = "occupancy" if metric == "max_occupancy" else metric
+        name = col.rsplit("_", 1)[0]
         value, lo, hi = (by[c].to_numpy(float) for c in (name, f"{name}_lo", f"{name}_hi"))
         for j in np.flatnonzero(bad & ~miss):
             why[j] = (metric, f"{name} {value[j]:.4g} [{lo[j]:.4g}, {hi[j]:.4g}] "
@@ -126,6 +134,8 @@ def refine_staffing(
     max_rounds: int = 30,
     max_added_per_interval: int | None = None,
     criterion: str = "confident_miss",
+    sl_definition: str = "offered",
+    start_agents=None,
 ) -> RefineResult:
     """Analytic staffing, checked and raised by simulation until every interval meets its targets.
 
@@ -160,6 +170,12 @@ def refine_staffing(
         ``"confident_miss"`` (default): add where the 95% interval lies wholly on the wrong side of
         the target; ``"estimate"``: add wherever the simulated estimate misses (stricter, and the
         result then depends more on the number of replications).
+    sl_definition : str
+        Service-level definition of the target (see :mod:`simulation.metrics`), used by the
+        formula and for the simulated service level that is checked.
+    start_agents : int array, optional
+        Start from this plan instead of the formula's (e.g. a plan already computed per interval
+        with varying handle times); ``formula_agents`` is then this plan.
 
     Returns
     -------
@@ -192,14 +208,23 @@ def refine_staffing(
     _build_config(rate, np.ones(rate.size), interval_s, service_d, patience_d, balk_prob, concurrency,
                   aht_by_concurrency_s, awt_s, rate_cv, "auto", False)
 
-    formula = required_agents(
-        rate * float(interval_s) / 3600.0, float(interval_s), service_d.mean_s, awt_s=awt_s,
-        service_level=service_level, asa_s=asa_s, p_wait=p_wait, abandon_rate=abandon_rate,
-        max_occupancy=max_occupancy,
-        patience_s=None if patience_d is None else patience_d.mean_s, shrinkage=shrinkage,
-        concurrency=concurrency, aht_by_concurrency_s=aht_by_concurrency_s, min_agents=min_agents,
-    )
-    start = np.asarray(formula.agents, dtype=np.int64).ravel()
+    if sl_definition not in _SL_COLUMNS:
+        raise ValueError(f"sl_definition: {sl_definition!r} is not one of {tuple(_SL_COLUMNS)}")
+    if start_agents is None:
+        formula = required_agents(
+            rate * float(interval_s) / 3600.0, float(interval_s), service_d.mean_s, awt_s=awt_s,
+            service_level=service_level, asa_s=asa_s, p_wait=p_wait, abandon_rate=abandon_rate,
+            max_occupancy=max_occupancy,
+            patience_s=None if patience_d is None else patience_d.mean_s, shrinkage=shrinkage,
+            concurrency=concurrency, aht_by_concurrency_s=aht_by_concurrency_s, min_agents=min_agents,
+            sl_definition=sl_definition,
+        )
+        start = np.asarray(formula.agents, dtype=np.int64).ravel()
+    else:
+        start = np.asarray(start_agents, dtype=float).ravel()
+        if start.shape != rate.shape or np.any(start < 0) or np.any(start != np.floor(start)):
+            raise ValueError(f"start_agents: expected {rate.size} whole numbers >= 0, one per interval")
+        start = start.astype(np.int64)
     if start[-1] == 0 and patience_d is None and np.any(rate > 0):
         start[-1] = 1  # the last level serves the backlog after the day; it must not be zero
     agents = start.copy()
@@ -219,7 +244,7 @@ def refine_staffing(
                            awt_s=awt_s, rate_cv=rate_cv, replications=n_rep, seed=seed,
                            executor=executor, aht_by_concurrency_s=aht_by_concurrency_s)
             first = first or res
-            miss, why = _misses(res.by_interval, targets, criterion)
+            miss, why = _misses(res.by_interval, targets, criterion, sl_definition)
             if not miss.any():
                 stopped = "met"
                 break

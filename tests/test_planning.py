@@ -17,7 +17,7 @@ from planning.accuracy import score_forecast
 from planning.config import ConfigError, OpeningHours, load_config, parse_config, parse_hours
 from planning.exports import write_frame
 from planning.headcount import headcount
-from planning.pipeline import _gaps, _misses, _open_blocks, scheduled_from
+from planning.pipeline import _gaps, _open_blocks, _simulate_block, scheduled_from
 from planning.progress import Progress
 from planning.synthetic import generate_chat_history
 
@@ -194,13 +194,27 @@ def test_open_blocks_split_at_closed_intervals_and_time_gaps():
     assert list(_gaps(ts, 1800)) == [False, False, True]
 
 
-def test_refinement_misses_use_the_confidence_bounds():
+def test_block_refinement_raises_an_understaffed_plan_and_keeps_a_good_one():
     from planning.config import QueueConfig, Targets
 
-    q = QueueConfig(name="v", kind="voice", history=PLAN, aht_s=200,
-                    targets=Targets(service_level=0.8, p_wait=0.3))
-    by = pd.DataFrame({"service_level_hi": [0.79, 0.85, 0.9], "p_wait_lo": [0.1, 0.1, 0.35]})
-    assert list(_misses(q, by)) == [True, False, True]
+    q = QueueConfig(name="v", kind="voice", history=PLAN, aht_s=180,
+                    targets=Targets(service_level=0.8, awt_s=20, sl_definition="answered"))
+    blk = pd.DataFrame({"interval_start": pd.date_range("2024-01-01 08:00", periods=4, freq="30min"),
+                        "volume": [100.0, 120.0, 120.0, 80.0], "aht_s": 180.0,
+                        "agents": [14, 10, 16, 12]})  # the second interval is short by several agents
+    out = _simulate_block(1800, q, 20, 0.0, blk, seed=3, refine=True)
+    assert (out["agents_final"] >= out["agents_plan"]).all()
+    assert out["agents_final"].iloc[1] > 10
+    assert (out["service_level_answered_hi"] >= 0.8).all()
+    same = _simulate_block(1800, q, 20, 0.0, blk, seed=3, refine=False)
+    assert (same["agents_final"] == same["agents_plan"]).all()
+
+
+def test_every_core_service_level_definition_is_accepted_by_the_config():
+    from simulation import SL_DEFINITIONS
+
+    from planning.config import _SL_DEFINITIONS
+    assert tuple(_SL_DEFINITIONS) == tuple(SL_DEFINITIONS)
 
 
 # ------------------------------------------------------------------ accuracy

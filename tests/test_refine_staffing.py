@@ -69,3 +69,27 @@ def test_chat_refine_with_asa_target():
 def test_bad_input(kwargs, name):
     with pytest.raises(ValueError, match=name):
         refine_staffing([100.0, 120.0], 1800, 180.0, executor="serial", **kwargs)
+
+
+def test_start_plan_and_service_level_definition():
+    import pandas as pd
+
+    from simulation.refine import _misses
+
+    by = pd.DataFrame({"service_level": [0.7, 0.7], "service_level_lo": [0.6, 0.6],
+                       "service_level_hi": [0.75, 0.75],
+                       "service_level_answered": [0.85, 0.7], "service_level_answered_lo": [0.8, 0.6],
+                       "service_level_answered_hi": [0.9, 0.75]})
+    miss_off, _ = _misses(by, {"service_level": 0.8}, sl_definition="offered")
+    miss_ans, why = _misses(by, {"service_level": 0.8}, sl_definition="answered")
+    assert list(miss_off) == [True, True] and list(miss_ans) == [False, True]
+    assert why[1][1].startswith("service_level_answered 0.7")
+
+    res = refine_staffing([300.0, 300.0], 1800, 180, service_level=0.8, start_agents=[10, 20],
+                          replications=10, seed=1, executor="serial", max_rounds=8)
+    assert list(res.formula_agents) == [10, 20]
+    assert res.agents[0] > 10 and res.agents[1] >= 20
+    with pytest.raises(ValueError, match="start_agents"):
+        refine_staffing([300.0, 300.0], 1800, 180, service_level=0.8, start_agents=[10])
+    with pytest.raises(ValueError, match="sl_definition"):
+        refine_staffing([300.0], 1800, 180, service_level=0.8, sl_definition="within")
