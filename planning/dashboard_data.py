@@ -33,7 +33,7 @@ __all__ = [
     "CallbackProgress", "load_plan", "check_upload", "history_from_upload", "history_summary",
     "weekday_time_profile", "evening_share", "local_naive", "with_forecast_settings",
     "with_queue_settings", "forecast_queue", "backtest_table", "recent_actuals", "evening_peaks",
-    "requirements_for_queue", "headcount_for_queue", "simulation_blocks", "simulate_queue",
+    "requirements_for_queue", "headcount_for_queue", "simulate_queue",
     "raised_intervals", "wait_distribution", "announcement_table", "list_runs", "run_vs_actual",
     "run_plan_now", "service_columns", "config_error_text", "BUNDLED_STUDY", "STUDY_MONEY_KEYS",
     "load_study_with", "study_money_defaults", "run_study_for_dashboard", "comparison_view", "money_bars",
@@ -396,47 +396,17 @@ def service_columns(q: QueueConfig) -> list[tuple[str, str, float | None, str]]:
 # --------------------------------------------------------------------------- simulation
 
 
-def simulation_blocks(config: PlanConfig, req: pd.DataFrame, queue: str, days: int | None) -> list[tuple]:
-    """The simulation jobs of one queue, exactly as :func:`planning.pipeline.simulate_plan` cuts
-    them (one block of consecutive open intervals each, with the same per-block seeds), so the
-    dashboard can run them one by one behind a progress bar and get the pipeline's numbers."""
-    from . import pipeline as pl
-
-    sc = config.simulation
-    qi = list(config.queues).index(queue)
-    q = config.queues[queue]
-    r = req[req["queue"] == queue].reset_index(drop=True)
-    if days:
-        first = pd.Timestamp(r["interval_start"].min())
-        r = r[r["interval_start"] < first + pd.Timedelta(days=days)].reset_index(drop=True)
-    open_ = r["open"].to_numpy(bool).copy()
-    jobs = []
-    for bi, (i, j) in enumerate(pl._open_blocks(open_, pl._gaps(r["interval_start"], config.interval_s))):
-        blk = r.iloc[i:j][["interval_start", "volume", "aht_s", "agents"]].reset_index(drop=True)
-        jobs.append((config.interval_s, q, sc.replications, sc.rate_cv, blk, pl._block_seed(sc.seed, qi, bi),
-                     sc.refine))
-    return jobs
-
-
 def simulate_queue(config: PlanConfig, req: pd.DataFrame, queue: str, *, days: int | None = 7,
                    replications: int | None = None, refine: bool | None = None,
                    on_block: Callable[[int, int], None] | None = None) -> pd.DataFrame:
-    """Simulate one queue's plan block by block (see :func:`simulation_blocks`), calling
-    ``on_block(done, total)`` after each. Returns the pipeline's simulation table (metrics with
+    """Simulate one queue's plan exactly as the pipeline does (same blocks, same seeds), calling
+    ``on_block(done, total)`` after each block. Returns the pipeline's simulation table (metrics with
     ``_lo``/``_hi`` bounds, ``agents_plan``, ``agents_final``) plus ``agents_added``."""
-    from . import pipeline as pl
+    from .pipeline import simulate_plan
 
     sim_over = {k: v for k, v in dict(replications=replications, refine=refine).items() if v is not None}
     cfg = config.with_overrides(simulation=sim_over) if sim_over else config
-    jobs = simulation_blocks(cfg, req, queue, days)
-    frames = []
-    for n, job in enumerate(jobs, 1):
-        frames.append(pl._simulate_block(*job))
-        if on_block is not None:
-            on_block(n, len(jobs))
-    if not frames:
-        return pd.DataFrame(columns=["queue", "interval_start", "agents_plan", "agents_final", "agents_added"])
-    out = pd.concat(frames, ignore_index=True)
+    out = simulate_plan(cfg, req, days=days, queues=[queue], workers=1, on_block=on_block)
     out["agents_added"] = out["agents_final"] - out["agents_plan"]
     return out
 
@@ -457,7 +427,7 @@ def wait_distribution(config: PlanConfig, req: pd.DataFrame, queue: str, day, *,
     outcome``). ``day`` is a date; the day's open intervals are simulated as one block."""
     from simulation import simulate
 
-    from . import pipeline as pl
+    from .pipeline import simulation_kwargs
 
     q = config.queues[queue]
     r = req[req["queue"] == queue].reset_index(drop=True)
@@ -467,7 +437,7 @@ def wait_distribution(config: PlanConfig, req: pd.DataFrame, queue: str, day, *,
         return pd.DataFrame(columns=["replication", "interval", "wait_s", "outcome"])
     rate_per_h = r["volume"].to_numpy(float) * 3600.0 / config.interval_s
     agents = np.maximum(r[agents_col].to_numpy(np.int64), 0)
-    kw = pl._sim_kwargs(q, r)
+    kw = simulation_kwargs(q, r)
     res = simulate(rate_per_h, agents, config.interval_s, replications=replications, seed=config.simulation.seed,
                    rate_cv=config.simulation.rate_cv, executor="serial", keep_contacts=True, **kw)
     c = res.contacts

@@ -418,29 +418,20 @@ def _block_seed(seed: int, queue_index: int, block: int) -> int:
     return int(np.random.SeedSequence([seed, queue_index, block]).generate_state(1)[0])
 
 
-def simulate_plan(config: PlanConfig, requirements: pd.DataFrame, progress: Progress | None = None,
-                  *, refine: bool | None = None, days: int | None = None, workers: int | None = None) -> pd.DataFrame:
-    """Simulate each queue's plan and, with ``refine``, add agents where the simulation shows a
-    target missed.
+def simulation_jobs(config: PlanConfig, requirements: pd.DataFrame, *, refine: bool | None = None,
+                    days: int | None = None, queues=None) -> list[tuple]:
+    """The simulation work of a plan: one job per block of consecutive open intervals per queue.
 
-    The plan is simulated one block of consecutive open intervals at a time (arrivals stop at
-    closing and the last staffing level drains the queue). Refinement: an interval misses a target
-    when the simulated metric's 95% confidence bound is on the wrong side of it (service level
-    ``_hi`` below target; ASA, P(wait), abandonment ``_lo`` above); such intervals get one more
-    agent and the block is simulated again with the same seed (common random numbers), at most
-    ``MAX_REFINE_ROUNDS`` times. Agents are never removed.
-
-    Returns per interval: ``queue, interval_start``, the simulator's metrics (with ``_lo``/``_hi``
-    bounds), ``agents_plan`` (analytic) and ``agents_final`` (simulated plan). Reproducible from
-    ``[simulation] seed``: each block gets a seed derived from (seed, queue, block), so the result
-    does not depend on ``workers`` (blocks run in a process pool when ``workers`` > 1; default:
-    CPU count).
+    Each job carries its own seed derived from (``[simulation] seed``, queue, block), so results do
+    not depend on how the jobs are run; :func:`simulate_block` runs one.
     """
     sc = config.simulation
     refine = sc.refine if refine is None else refine
     days = sc.days if days is None else days
     jobs = []
     for qi, (name, q) in enumerate(config.queues.items()):
+        if queues is not None and name not in queues:
+            continue
         r = requirements[requirements["queue"] == name].reset_index(drop=True)
         if days:
             first = pd.Timestamp(r["interval_start"].min())
@@ -450,17 +441,46 @@ def simulate_plan(config: PlanConfig, requirements: pd.DataFrame, progress: Prog
             blk = r.iloc[i:j][["interval_start", "volume", "aht_s", "agents"]].reset_index(drop=True)
             jobs.append((config.interval_s, q, sc.replications, sc.rate_cv, blk,
                          _block_seed(sc.seed, qi, bi), refine))
+    return jobs
+
+
+def simulate_plan(config: PlanConfig, requirements: pd.DataFrame, progress: Progress | None = None,
+                  *, refine: bool | None = None, days: int | None = None, workers: int | None = None,
+                  queues=None, on_block=None) -> pd.DataFrame:
+    """Simulate each queue's plan and, with ``refine``, add agents where the simulation shows a
+    target missed.
+
+    The plan is simulated one block of consecutive open intervals at a time (arrivals stop at
+    closing and the last staffing level drains the queue). Refinement: an interval misses a target
+    when the simulated metric's 95% confidence bound is on the wrong side of it (service level
+    ``_hi`` below target; ASA, P(wait), abandonment, occupancy ``_lo`` above); such intervals get
+    one more agent (and the interval before, when a backlog was carried in) and the block is
+    simulated again with the same seed (common random numbers), at most ``MAX_REFINE_ROUNDS`` times.
+    Agents are never removed.
+
+    Returns per interval: ``queue, interval_start``, the simulator's metrics (with ``_lo``/``_hi``
+    bounds), ``agents_plan`` (analytic) and ``agents_final`` (simulated plan). Reproducible from
+    ``[simulation] seed``: each block gets a seed derived from (seed, queue, block), so the result
+    does not depend on ``workers`` (blocks run in a process pool when ``workers`` > 1; default:
+    CPU count). ``queues`` limits the run to some queues; ``on_block(done, total)`` is called after
+    each block (the blocks then run one by one in this process).
+    """
+    jobs = simulation_jobs(config, requirements, refine=refine, days=days, queues=queues)
     if not jobs:
         return pd.DataFrame(columns=["queue", "interval_start", "agents_plan", "agents_final"])
     workers = workers if workers is not None else (os.cpu_count() or 1)
     workers = max(1, min(workers, len(jobs)))
-    if workers == 1:
-        frames = [_simulate_block(*job) for job in jobs]
+    if workers == 1 or on_block is not None:
+        frames = []
+        for n, job in enumerate(jobs, 1):
+            frames.append(simulate_block(job))
+            if on_block is not None:
+                on_block(n, len(jobs))
     else:
         import concurrent.futures as cf
 
         with cf.ProcessPoolExecutor(max_workers=workers) as pool:
-            frames = list(pool.map(_simulate_block_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+            frames = list(pool.map(simulate_block, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
     out = pd.concat(frames, ignore_index=True)
     if progress is not None:
         added = int((out["agents_final"] - out["agents_plan"]).sum())
@@ -472,7 +492,8 @@ def simulate_plan(config: PlanConfig, requirements: pd.DataFrame, progress: Prog
 MAX_REFINE_ROUNDS = 4  # agents added at most this many times per block (one per round)
 
 
-def _simulate_block_job(job):
+def simulate_block(job: tuple) -> pd.DataFrame:
+    """Run one job of :func:`simulation_jobs`."""
     return _simulate_block(*job)
 
 
@@ -488,7 +509,7 @@ def _simulate_block(interval_s: int, q: QueueConfig, replications: int, rate_cv:
 
     rate_per_h = blk["volume"].to_numpy(float) * 3600.0 / interval_s
     plan = blk["agents"].to_numpy(np.int64)
-    kw = _sim_kwargs(q, blk)
+    kw = simulation_kwargs(q, blk)
     if refine:
         t = q.targets
         res = refine_staffing(rate_per_h, interval_s, kw.pop("service"), start_agents=plan,
@@ -512,7 +533,8 @@ def _simulate_block(interval_s: int, q: QueueConfig, replications: int, rate_cv:
     return out
 
 
-def _sim_kwargs(q: QueueConfig, blk: pd.DataFrame) -> dict:
+def simulation_kwargs(q: QueueConfig, blk: pd.DataFrame) -> dict:
+    """Keyword arguments of ``simulation.simulate`` for a queue and a block of its plan."""
     from simulation import Exponential
 
     aht = blk["aht_s"].to_numpy(float)
