@@ -541,6 +541,7 @@ def simulation_kwargs(q: QueueConfig, blk: pd.DataFrame) -> dict:
     mean_s = float(np.average(aht, weights=np.maximum(blk["volume"].to_numpy(float), 1e-9)))
     kw = dict(
         service=Exponential(mean_s),
+        service_scale=aht / mean_s,  # the forecast AHT of each interval, not only the block mean
         patience=Exponential(q.patience_s) if q.patience_s else None,
         concurrency=q.concurrency,
         awt_s=q.targets.awt_s,

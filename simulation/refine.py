@@ -136,6 +136,7 @@ def refine_staffing(
     criterion: str = "confident_miss",
     sl_definition: str = "offered",
     start_agents=None,
+    service_scale=None,
 ) -> RefineResult:
     """Analytic staffing, checked and raised by simulation until every interval meets its targets.
 
@@ -174,8 +175,11 @@ def refine_staffing(
         Service-level definition of the target (see :mod:`simulation.metrics`), used by the
         formula and for the simulated service level that is checked.
     start_agents : int array, optional
-        Start from this plan instead of the formula's (e.g. a plan already computed per interval
-        with varying handle times); ``formula_agents`` is then this plan.
+        Start from this plan instead of the formula's (e.g. a plan already computed elsewhere);
+        ``formula_agents`` is then this plan.
+    service_scale : 1-D array, optional
+        Handle-time multiplier per interval, as in :func:`simulation.simulate`; the formula then
+        uses AHT = service mean x service_scale in each interval.
 
     Returns
     -------
@@ -205,14 +209,15 @@ def refine_staffing(
     rate = np.atleast_1d(np.asarray(
         arrival_rate_per_h.to_numpy() if isinstance(arrival_rate_per_h, pd.Series) else arrival_rate_per_h,
         dtype=float))
-    _build_config(rate, np.ones(rate.size), interval_s, service_d, patience_d, balk_prob, concurrency,
-                  aht_by_concurrency_s, awt_s, rate_cv, "auto", False)
+    cfg = _build_config(rate, np.ones(rate.size), interval_s, service_d, patience_d, balk_prob,
+                        concurrency, aht_by_concurrency_s, awt_s, rate_cv, "auto", False, service_scale)
+    aht_s = service_d.mean_s if cfg.service_scale is None else service_d.mean_s * cfg.service_scale
 
     if sl_definition not in _SL_COLUMNS:
         raise ValueError(f"sl_definition: {sl_definition!r} is not one of {tuple(_SL_COLUMNS)}")
     if start_agents is None:
         formula = required_agents(
-            rate * float(interval_s) / 3600.0, float(interval_s), service_d.mean_s, awt_s=awt_s,
+            rate * float(interval_s) / 3600.0, float(interval_s), aht_s, awt_s=awt_s,
             service_level=service_level, asa_s=asa_s, p_wait=p_wait, abandon_rate=abandon_rate,
             max_occupancy=max_occupancy,
             patience_s=None if patience_d is None else patience_d.mean_s, shrinkage=shrinkage,
@@ -242,7 +247,8 @@ def refine_staffing(
             res = simulate(arrival_rate_per_h, agents, interval_s, service=service_d,
                            patience=patience_d, balk_prob=balk_prob, concurrency=concurrency,
                            awt_s=awt_s, rate_cv=rate_cv, replications=n_rep, seed=seed,
-                           executor=executor, aht_by_concurrency_s=aht_by_concurrency_s)
+                           executor=executor, aht_by_concurrency_s=aht_by_concurrency_s,
+                           service_scale=service_scale)
             first = first or res
             miss, why = _misses(res.by_interval, targets, criterion, sl_definition)
             if not miss.any():

@@ -131,6 +131,7 @@ class _Config:
     rate_cv: float
     engine: str
     keep_contacts: bool
+    service_scale: np.ndarray | None = None  # handle-time multiplier by arrival interval
 
 
 def _as_1d(value, name: str) -> np.ndarray:
@@ -168,7 +169,8 @@ def _integer(value, name: str, minimum: int) -> int:
 
 
 def _build_config(arrival_rate_per_h, agents, interval_s, service, patience, balk_prob,
-                  concurrency, aht_by_concurrency_s, awt_s, rate_cv, engine, keep_contacts):
+                  concurrency, aht_by_concurrency_s, awt_s, rate_cv, engine, keep_contacts,
+                  service_scale=None):
     rate = _as_1d(arrival_rate_per_h, "arrival_rate_per_h")
     staff = _as_1d(agents, "agents")
     if rate.ndim == 1 and staff.ndim == 1 and rate.size != staff.size:
@@ -212,10 +214,19 @@ def _build_config(arrival_rate_per_h, agents, interval_s, service, patience, bal
             "agents: the last interval needs at least one agent (its level stays until the system "
             "is empty), or give a patience so that waiting contacts can leave"
         )
+    scale = None
+    if service_scale is not None:
+        scale = np.atleast_1d(_as_1d(service_scale, "service_scale")).astype(float)
+        if scale.ndim != 1 or scale.size != rate.size:
+            raise ValueError(f"service_scale must hold one multiplier per interval ({rate.size}), "
+                             f"got {scale.size}")
+        if not np.all(np.isfinite(scale) & (scale > 0)):
+            raise ValueError("service_scale must be finite and > 0 in every interval")
     return _Config(
         rate_per_s=rate.astype(float) / 3600.0, agents=staff.astype(np.int64), interval_s=interval,
         service=service, patience=patience, balk_prob=balk, concurrency=k, speed=speed,
         awt_s=awt, rate_cv=cv, engine=engine, keep_contacts=bool(keep_contacts),
+        service_scale=scale,
     )
 
 
@@ -234,6 +245,8 @@ def _draw(cfg: _Config, rng: np.random.Generator):
     starts = np.repeat(np.arange(rate.size) * L, counts)
     arrival = np.sort(starts + rng.random(n) * L)
     work = cfg.service.sample(rng, n)
+    if cfg.service_scale is not None:  # applied after sampling: the random stream is unchanged
+        work = work * cfg.service_scale[np.repeat(np.arange(rate.size), counts)]
     patience = cfg.patience.sample(rng, n) if cfg.patience is not None else None
     balk_u = rng.random(n) if cfg.balk_prob > 0 else None
     return arrival, work, patience, balk_u
@@ -843,6 +856,7 @@ def simulate(
     *,
     aht_by_concurrency_s=None,
     engine: str = "auto",
+    service_scale=None,
 ) -> SimulationResult:
     """Simulate a staffing plan over one day (or any run of intervals), replicated.
 
@@ -884,6 +898,10 @@ def simulate(
         the ratios to the first entry (see the module docstring). ``None``: no slow-down.
     engine : {"auto", "fast", "simpy"}, keyword only
         ``"fast"`` earliest-free-agent recursion (concurrency 1), ``"simpy"`` the SimPy event model.
+    service_scale : 1-D array-like, keyword only
+        Handle-time multiplier per interval (> 0), applied to contacts by their arrival interval:
+        the mean handle time of a contact arriving in interval i is ``service`` mean x
+        ``service_scale[i]`` (e.g. a forecast AHT per interval divided by the service mean).
 
     Returns
     -------
@@ -899,7 +917,8 @@ def simulate(
     if service is None:
         raise ValueError("service must be given: a handle-time distribution or a mean in seconds")
     cfg = _build_config(arrival_rate_per_h, agents, interval_s, service, patience, balk_prob,
-                        concurrency, aht_by_concurrency_s, awt_s, rate_cv, engine, keep_contacts)
+                        concurrency, aht_by_concurrency_s, awt_s, rate_cv, engine, keep_contacts,
+                        service_scale)
     n_rep = _integer(replications, "replications", 1)
     if isinstance(seed, np.random.SeedSequence):
         root = seed

@@ -93,3 +93,10 @@ def test_start_plan_and_service_level_definition():
         refine_staffing([300.0, 300.0], 1800, 180, service_level=0.8, start_agents=[10])
     with pytest.raises(ValueError, match="sl_definition"):
         refine_staffing([300.0], 1800, 180, service_level=0.8, sl_definition="within")
+
+
+def test_formula_uses_the_handle_time_of_each_interval():
+    res = refine_staffing([200.0, 200.0], 1800, 150, service_level=0.8, service_scale=[1.0, 2.0],
+                          replications=6, seed=2, executor="serial", max_rounds=1)
+    want = required_agents([100.0, 100.0], 1800, [150.0, 300.0], service_level=0.8).agents
+    assert list(res.formula_agents) == list(want)

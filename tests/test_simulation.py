@@ -224,3 +224,26 @@ def test_bad_input_names_the_argument(kwargs, name):
 def test_bad_distribution_names_the_argument(make, name):
     with pytest.raises(ValueError, match=name):
         make()
+
+
+def test_service_scale_sets_the_handle_time_of_each_interval():
+    from simulation import Exponential, simulate
+
+    rate, agents = [120.0, 120.0, 120.0], [6, 12, 6]
+    base = simulate(rate, agents, 1800, service=Exponential(120), replications=4, seed=5,
+                    executor="serial", keep_contacts=True)
+    ones = simulate(rate, agents, 1800, service=Exponential(120), replications=4, seed=5,
+                    executor="serial", keep_contacts=True, service_scale=[1.0, 1.0, 1.0])
+    pd.testing.assert_frame_equal(base.by_interval, ones.by_interval)
+    twice = simulate(rate, agents, 1800, service=Exponential(120), replications=4, seed=5,
+                     executor="serial", keep_contacts=True, service_scale=[1.0, 2.0, 1.0])
+    c0, c2 = base.contacts, twice.contacts
+    assert (c0["arrival_s"].to_numpy() == c2["arrival_s"].to_numpy()).all()  # same random stream
+    served = (c0["outcome"] == "served").to_numpy() & (c2["outcome"] == "served").to_numpy()
+    mid = (c0["interval"] == 1).to_numpy() & served
+    assert np.allclose(c2["handle_s"].to_numpy()[mid], 2 * c0["handle_s"].to_numpy()[mid])
+    out = (c0["interval"] != 1).to_numpy() & served
+    assert np.allclose(c2["handle_s"].to_numpy()[out], c0["handle_s"].to_numpy()[out])
+    for bad in ([1.0, 2.0], [1.0, 0.0, 1.0], [1.0, np.nan, 1.0]):
+        with pytest.raises(ValueError, match="service_scale"):
+            simulate(rate, agents, 1800, service=120, replications=2, seed=5, service_scale=bad)
