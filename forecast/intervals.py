@@ -22,16 +22,20 @@ __all__ = ["nb_cdf", "pit_coverage", "calibrate_phi", "quantiles"]
 _PHI_MIN, _PHI_MAX = 1e-6, 4.0
 
 
-def nb_cdf(k, mu, phi):
-    """P(N <= k) for N negative binomial with mean ``mu`` and var ``mu + phi mu^2`` (k may be -1)."""
+def _nb_params(mu, phi):
+    """scipy's (n, p) of the negative binomial with mean ``mu`` and variance ``mu + phi mu^2``."""
     mu = np.asarray(mu, float)
     if not np.isfinite(mu).all():
         raise ValueError("forecast means must be finite to compute prediction intervals; "
                          f"got {mu[~np.isfinite(mu)][:3].tolist()}")
     mu = np.maximum(mu, 1e-9)
-    phi = max(float(phi), _PHI_MIN)
-    n = 1.0 / phi
-    p = n / (n + mu)
+    n = 1.0 / max(float(phi), _PHI_MIN)
+    return n, n / (n + mu)
+
+
+def nb_cdf(k, mu, phi):
+    """P(N <= k) for N negative binomial with mean ``mu`` and var ``mu + phi mu^2`` (k may be -1)."""
+    n, p = _nb_params(mu, phi)
     return stats.nbinom.cdf(k, n, p)
 
 
@@ -75,14 +79,7 @@ def quantiles(mu, phi, probs=(0.1, 0.9)):
     Vectorized: the integer part comes from scipy's negative binomial ppf, the fraction from
     linear interpolation inside that integer's probability mass.
     """
-    mu = np.asarray(mu, float)
-    if not np.isfinite(mu).all():
-        raise ValueError("forecast means must be finite to compute prediction intervals; "
-                         f"got {mu[~np.isfinite(mu)][:3].tolist()}")
-    mu = np.maximum(mu, 1e-9)
-    phi = max(float(phi), _PHI_MIN)
-    n = 1.0 / phi
-    p = n / (n + mu)
+    n, p = _nb_params(mu, phi)
     out = []
     for q in probs:
         k = stats.nbinom.ppf(q, n, p)  # smallest k with F(k) >= q
