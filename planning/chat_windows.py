@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from .config import WEEKDAYS, OpeningHours
+from .pipeline import _open_blocks as _runs  # runs of open intervals, [start, end) pairs
 
 __all__ = [
     "WeekGrid",
@@ -347,20 +348,6 @@ def brute_force_windows(demand, cost, budget_agent_hours_per_week: float, *, all
 
 
 # --------------------------------------------------------------------------- reporting
-
-
-def _runs(mask_day: np.ndarray) -> list[tuple[int, int]]:
-    out, s, S = [], 0, len(mask_day)
-    while s < S:
-        if mask_day[s]:
-            e = s
-            while e < S and mask_day[e]:
-                e += 1
-            out.append((s, e))
-            s = e
-        else:
-            s += 1
-    return out
 
 
 def _fmt_min(m: int) -> str:
