@@ -75,43 +75,43 @@ class Exponential(Distribution):
 
 
 @dataclass(frozen=True)
-class LogNormal(Distribution):
+class _MeanCV(Distribution):
+    """A duration given by its mean ``mean_s`` (seconds) and coefficient of variation ``cv``;
+    cv = 0 is the constant ``mean_s``."""
+
+    mean_s: float
+    cv: float = 1.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "mean_s", _check_mean(self.mean_s))
+        object.__setattr__(self, "cv", _check_cv(self.cv))
+
+    def sample(self, rng, size):
+        if self.cv == 0:
+            return np.full(size, self.mean_s)
+        return self._sample(rng, size)
+
+
+@dataclass(frozen=True)
+class LogNormal(_MeanCV):
     """Lognormal duration with mean ``mean_s`` seconds and coefficient of variation ``cv``.
 
     Underlying normal: sigma^2 = ln(1 + cv^2), mu = ln(mean_s) - sigma^2 / 2.
     """
 
-    mean_s: float
-    cv: float = 1.0
-
-    def __post_init__(self):
-        object.__setattr__(self, "mean_s", _check_mean(self.mean_s))
-        object.__setattr__(self, "cv", _check_cv(self.cv))
-
-    def sample(self, rng, size):
-        if self.cv == 0:
-            return np.full(size, self.mean_s)
+    def _sample(self, rng, size):
         sigma2 = math.log1p(self.cv**2)
         return rng.lognormal(math.log(self.mean_s) - sigma2 / 2, math.sqrt(sigma2), size)
 
 
 @dataclass(frozen=True)
-class Gamma(Distribution):
+class Gamma(_MeanCV):
     """Gamma duration with mean ``mean_s`` seconds and coefficient of variation ``cv``.
 
     Shape = 1 / cv^2, scale = mean_s * cv^2; cv = 1 is the exponential.
     """
 
-    mean_s: float
-    cv: float = 1.0
-
-    def __post_init__(self):
-        object.__setattr__(self, "mean_s", _check_mean(self.mean_s))
-        object.__setattr__(self, "cv", _check_cv(self.cv))
-
-    def sample(self, rng, size):
-        if self.cv == 0:
-            return np.full(size, self.mean_s)
+    def _sample(self, rng, size):
         return rng.gamma(1.0 / self.cv**2, self.mean_s * self.cv**2, size)
 
 
