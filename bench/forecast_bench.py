@@ -61,11 +61,16 @@ def statsforecast_scores(hist30):
     return out
 
 
-def oracle_day_total_scores(hist30):
-    """A bound, not a forecast: the recent-weeks profile rescaled to each day's TRUE total.
+def hindsight_bounds(hist30, prior_calls=20.0):
+    """Bounds, not forecasts: what is left when the forecaster is handed part of the answer.
 
-    It shows how much WAPE remains from intraday shape and Poisson noise alone, when the daily level
-    is known exactly; no real forecast can use it.
+    For every test day the recent-weeks profile (fitted before the fold's origin) is
+    - rescaled to the day's TRUE total ("true day totals"), and
+    - re-forecast 30 minutes ahead: each interval's profile value times (actual + c) / (profile + c)
+      summed over the day up to the previous interval, c = ``prior_calls`` ("intraday 30 min ahead").
+    Also printed: the Pearson dispersion of the counts around the true-total profile (1.0 for
+    Poisson counts around a known mean) and the lag-1 correlation of those residuals within a day.
+    No real week-ahead forecast can use any of this.
     """
     from forecast.api import _context
     from forecast.models import RecentProfile
@@ -74,26 +79,58 @@ def oracle_day_total_scores(hist30):
     n, s = grid.Y.shape
     ctx = _context(grid, "IL", None)
     ev = window_mask(s, 1800, ("20:00", "24:00"))
-    err = tot = ev_err = ev_tot = floor = 0.0
+    y_all, true_total_fc, intraday_fc = [], [], []
     for k in range(FOLDS, 0, -1):
         o = n - HORIZON * k
         model = RecentProfile().fit(grid.head(o), ctx)
         p = np.nan_to_num(model.predict(grid.days[o:o + HORIZON], ctx))
         y = grid.Y[o:o + HORIZON]
         seen = np.isfinite(y)
-        yz = np.where(seen, y, 0.0)
+        y = np.where(seen, y, 0.0)
         p = np.where(seen, p, 0.0)
-        scale = np.where(p.sum(1) > 0, yz.sum(1) / np.maximum(p.sum(1), 1e-12), 0.0)
-        p = p * scale[:, None]
-        err += np.abs(p - yz).sum(); tot += yz.sum()
-        ev_err += np.abs(p - yz)[:, ev].sum(); ev_tot += yz[:, ev].sum()
-        floor += np.sqrt(2 * yz / np.pi).sum()
-    return {"wape": err / tot, "evening_wape": ev_err / ev_tot, "poisson_floor_wape": floor / tot}
+        scale = np.where(p.sum(1) > 0, y.sum(1) / np.maximum(p.sum(1), 1e-12), 0.0)
+        true_total_fc.append(p * scale[:, None])
+        # the day so far, up to and including the previous interval
+        seen_y = np.cumsum(y, axis=1) - y
+        seen_p = np.cumsum(p, axis=1) - p
+        intraday_fc.append(p * (seen_y + prior_calls) / (seen_p + prior_calls))
+        y_all.append(y)
+    y = np.concatenate(y_all)
+
+    def wape(fc, cols=slice(None)):
+        return np.abs(fc - y)[:, cols].sum() / y[:, cols].sum()
+
+    oracle = np.concatenate(true_total_fc)
+    used = oracle > 1.0  # Pearson residuals need a mean well above zero
+    resid = np.where(used, (y - oracle) / np.sqrt(np.where(used, oracle, 1.0)), np.nan)
+    pairs = used[:, 1:] & used[:, :-1]
+    intraday = np.concatenate(intraday_fc)
+    return {
+        "poisson_floor_wape": np.sqrt(2 * y / np.pi).sum() / y.sum(),
+        "true_totals_wape": wape(oracle), "true_totals_evening_wape": wape(oracle, ev),
+        "dispersion": np.nanmean(resid[used] ** 2),
+        "lag1_corr": np.corrcoef(resid[:, 1:][pairs], resid[:, :-1][pairs])[0, 1],
+        "intraday_wape": wape(intraday), "intraday_evening_wape": wape(intraday, ev),
+    }
+
+
+def local_dispersion(hist, interval_s):
+    """Dispersion of counts around their own local rate, from second differences within a day.
+
+    For three neighbouring intervals with a locally linear rate, y[t] - (y[t-1] + y[t+1]) / 2 has
+    variance 1.5 x phi x mean; phi = 1 for Poisson arrivals. Computed over the 4 test weeks.
+    """
+    Y = to_grid(hist, interval_s).Y[-HORIZON * FOLDS:]
+    a, b, c = Y[:, :-2], Y[:, 1:-1], Y[:, 2:]
+    mean = (a + b + c) / 3
+    ok = np.isfinite(a + b + c) & (mean > 5)
+    return float(np.sum((b - (a + c) / 2)[ok] ** 2) / np.sum(1.5 * mean[ok]))
 
 
 def main():
     t0 = time.perf_counter()
-    hist = resample_history(read_history(DATA, volume_col="calls"), 1800)
+    hist6 = read_history(DATA, volume_col="calls")
+    hist = resample_history(hist6, 1800)
     read_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     bt = backtest(hist, horizon_days=HORIZON, origins=FOLDS, calibration_origins=2, country="IL")
@@ -118,10 +155,16 @@ def main():
           f"{rows.loc[chosen, 'evening_wape']:.3f}  better baseline WAPE {best_base:.3f}  "
           f"Poisson floor {rows.loc[chosen, 'poisson_floor_wape']:.3f}")
     print(f"staffcast backtest + selection, all models, one queue-year: {select_s:.1f} s")
-    bound = oracle_day_total_scores(hist)
-    print(f"bound, not a forecast - profile rescaled to the TRUE day totals: WAPE {bound['wape']:.3f}  "
-          f"evening WAPE {bound['evening_wape']:.3f}  (Poisson floor {bound['poisson_floor_wape']:.3f})")
-
+    b = hindsight_bounds(hist)
+    print("bounds, not forecasts (the recent-weeks profile handed part of the answer):")
+    print(f"  rescaled to each day's TRUE total: WAPE {b['true_totals_wape']:.3f}  evening WAPE "
+          f"{b['true_totals_evening_wape']:.3f}  (Poisson floor {b['poisson_floor_wape']:.3f})")
+    print(f"  counts around it: Pearson dispersion {b['dispersion']:.2f} (Poisson: 1.00), lag-1 "
+          f"residual correlation within a day {b['lag1_corr']:.2f}")
+    print(f"  re-forecast 30 min ahead from the day's actuals so far: WAPE {b['intraday_wape']:.3f}  "
+          f"evening WAPE {b['intraday_evening_wape']:.3f}")
+    print(f"  counts around their own local rate (second differences): dispersion "
+          f"{local_dispersion(hist6, 360):.2f} at 6 min, {local_dispersion(hist, 1800):.2f} at 30 min")
 
 if __name__ == "__main__":
     main()
