@@ -131,6 +131,30 @@ def heatmap(profile: pd.DataFrame, title: str, legend: str, scheme: str = "blues
     ).properties(height=260))
 
 
+# Short y-axis titles: a rotated title longer than the chart squeezes the plot and hides the chart
+# title, so the full definition goes into the chart title instead.
+AXIS_TITLES = {"service_level": "service level", "p_wait": "P(wait)", "asa_s": "ASA (s)",
+               "abandon_rate": "abandoned share"}
+
+
+def number_formats(columns) -> dict:
+    """Streamlit column formats for scenario tables: money with thousands separators, shares as %."""
+    share = {"service_level", "abandon_rate", "occupancy"}
+    fmt = {}
+    for col in columns:
+        base = col.removeprefix("sim_")
+        if base in share:
+            fmt[col] = st.column_config.NumberColumn(format="percent")
+        elif base == "cost_per_handled_contact":
+            fmt[col] = st.column_config.NumberColumn(format="%,.2f")
+        elif base in ("fte", "asa_s"):
+            fmt[col] = st.column_config.NumberColumn(format="%,.1f")
+        elif base in ("total_cost", "cross_sell_value", "churn_cost", "abandon_cost", "net_value",
+                      "delta_net_value", "net_present_value", "delta_net_present_value", "churn_avoided"):
+            fmt[col] = st.column_config.NumberColumn(format="%,.0f")
+    return fmt
+
+
 def pct(x) -> str:
     return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.1f}%"
 
@@ -390,7 +414,7 @@ def page_staffing(queue: str):
             continue
         d = f[f["open"] & f["day"].isin(shown)].copy()
         d["block"] = dd.segments(d["interval_start"], cfg.interval_s)
-        y = alt.Y(f"{col}:Q", title=label + (" (s)" if unit == "s" else ""),
+        y = alt.Y(f"{col}:Q", title=AXIS_TITLES.get(col, col),
                   axis=alt.Axis(format="%") if unit == "share" else alt.Axis())
         ch = alt.Chart(d).mark_line(point=True).encode(
             x=alt.X("time:T", title=tz_label(cfg), axis=alt.Axis(format="%a %d %H:%M")), y=y, detail="block:N",
@@ -462,7 +486,7 @@ def page_simulation(queue: str):
             continue
         fmt = alt.Axis(format="%") if unit == "share" else alt.Axis()
         band = alt.Chart(s).mark_area(opacity=0.3, color="#4c78a8").encode(
-            x=x, y=alt.Y(f"{col}_lo:Q", title=label + (" (s)" if unit == "s" else ""), axis=fmt,
+            x=x, y=alt.Y(f"{col}_lo:Q", title=AXIS_TITLES.get(col, col), axis=fmt,
                          scale=alt.Scale(domainMin=0, clamp=True)), y2=f"{col}_hi:Q",
             detail="block:N")
         simline = alt.Chart(s).mark_line(color="#1f4e79").encode(
@@ -617,7 +641,8 @@ def page_scenarios(queue: str):
         r = comp[comp["scenario"] == name].iloc[0]
         col.metric(f"{name}: net value vs {base.baseline}", f"{r['delta_net_value']:+,.0f} {cur}",
                    help=f"over the plan period of {res.period_days:.0f} days; FTE {r['delta_fte']:+.1f}")
-    st.dataframe(dd.comparison_view(res), hide_index=True, width="stretch")
+    view = dd.comparison_view(res)
+    st.dataframe(view, hide_index=True, width="stretch", column_config=number_formats(view.columns))
     st.caption(f"Amounts in {cur} over the plan period ({res.period_days:.0f} days); net value = cross-sell value - "
                "cost - churn cost - abandonment cost; service from the queueing formulas "
                "(sim_* columns: simulated, when the check is on).")
