@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast import backtest, read_history, resample_history
+from forecast import backtest, forecast_volume, read_history, reforecast_intraday, resample_history
 from forecast.grid import to_grid, window_mask
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "anonymous_bank_1999_6min.csv"
@@ -61,14 +61,11 @@ def statsforecast_scores(hist30):
     return out
 
 
-def hindsight_bounds(hist30, prior_calls=20.0):
+def hindsight_bounds(hist30):
     """Bounds, not forecasts: what is left when the forecaster is handed part of the answer.
 
-    For every test day the recent-weeks profile (fitted before the fold's origin) is
-    - rescaled to the day's TRUE total ("true day totals"), and
-    - re-forecast 30 minutes ahead: each interval's profile value times (actual + c) / (profile + c)
-      summed over the day up to the previous interval, c = ``prior_calls`` ("intraday 30 min ahead").
-    Also printed: the Pearson dispersion of the counts around the true-total profile (1.0 for
+    For every test day the recent-weeks profile (fitted before the fold's origin) is rescaled to the
+    day's TRUE total. Also printed: the Pearson dispersion of the counts around the true-total profile (1.0 for
     Poisson counts around a known mean) and the lag-1 correlation of those residuals within a day.
     No real week-ahead forecast can use any of this.
     """
@@ -79,7 +76,7 @@ def hindsight_bounds(hist30, prior_calls=20.0):
     n, s = grid.Y.shape
     ctx = _context(grid, "IL", None)
     ev = window_mask(s, 1800, ("20:00", "24:00"))
-    y_all, true_total_fc, intraday_fc = [], [], []
+    y_all, true_total_fc = [], []
     for k in range(FOLDS, 0, -1):
         o = n - HORIZON * k
         model = RecentProfile().fit(grid.head(o), ctx)
@@ -90,10 +87,6 @@ def hindsight_bounds(hist30, prior_calls=20.0):
         p = np.where(seen, p, 0.0)
         scale = np.where(p.sum(1) > 0, y.sum(1) / np.maximum(p.sum(1), 1e-12), 0.0)
         true_total_fc.append(p * scale[:, None])
-        # the day so far, up to and including the previous interval
-        seen_y = np.cumsum(y, axis=1) - y
-        seen_p = np.cumsum(p, axis=1) - p
-        intraday_fc.append(p * (seen_y + prior_calls) / (seen_p + prior_calls))
         y_all.append(y)
     y = np.concatenate(y_all)
 
@@ -104,13 +97,11 @@ def hindsight_bounds(hist30, prior_calls=20.0):
     used = oracle > 1.0  # Pearson residuals need a mean well above zero
     resid = np.where(used, (y - oracle) / np.sqrt(np.where(used, oracle, 1.0)), np.nan)
     pairs = used[:, 1:] & used[:, :-1]
-    intraday = np.concatenate(intraday_fc)
     return {
         "poisson_floor_wape": np.sqrt(2 * y / np.pi).sum() / y.sum(),
         "true_totals_wape": wape(oracle), "true_totals_evening_wape": wape(oracle, ev),
         "dispersion": np.nanmean(resid[used] ** 2),
         "lag1_corr": np.corrcoef(resid[:, 1:][pairs], resid[:, :-1][pairs])[0, 1],
-        "intraday_wape": wape(intraday), "intraday_evening_wape": wape(intraday, ev),
     }
 
 
@@ -125,6 +116,41 @@ def local_dispersion(hist, interval_s):
     mean = (a + b + c) / 3
     ok = np.isfinite(a + b + c) & (mean > 5)
     return float(np.sum((b - (a + c) / 2)[ok] ** 2) / np.sum(1.5 * mean[ok]))
+
+
+def intraday_scores(hist30):
+    """staffcast's intraday re-forecast, 30 minutes ahead, on the same folds.
+
+    Per fold, ``forecast_volume(model="auto")`` is fitted before the origin. Then, for every interval
+    of every test day, ``reforecast_intraday`` gets that day's actuals up to the interval before it,
+    and its value for the interval is scored.
+    """
+    grid = to_grid(hist30, 1800)
+    n = len(grid.days)
+    ev_start, ev_end = pd.Timedelta(hours=20), pd.Timedelta(hours=24)
+    err = tot = ev_err = ev_tot = 0.0
+    calls, call_s = 0, 0.0
+    for k in range(FOLDS, 0, -1):
+        origin = grid.days[n - HORIZON * k]
+        train = hist30[hist30["interval_start"] < origin]
+        fc = forecast_volume(train, origin, origin + pd.Timedelta(days=HORIZON), country="IL")
+        actual = hist30.set_index("interval_start")["volume"]
+        fc["y"] = actual.reindex(fc["interval_start"]).to_numpy()
+        for _, day in fc.groupby(fc["interval_start"].dt.normalize()):
+            for i in range(len(day)):
+                so_far = day.iloc[:i]
+                act = pd.DataFrame({"interval_start": so_far["interval_start"], "volume": so_far["y"]}).dropna()
+                t0 = time.perf_counter()
+                row = reforecast_intraday(day, act).iloc[i]
+                call_s += time.perf_counter() - t0
+                calls += 1
+                e, y = abs(row["volume"] - row["y"]), row["y"]
+                err += e; tot += y
+                tod = row["interval_start"] - row["interval_start"].normalize()
+                if ev_start <= tod < ev_end:
+                    ev_err += e; ev_tot += y
+    return {"wape": err / tot, "evening_wape": ev_err / ev_tot, "calls": calls,
+            "ms_per_call": 1000 * call_s / calls}
 
 
 def main():
@@ -155,14 +181,16 @@ def main():
           f"{rows.loc[chosen, 'evening_wape']:.3f}  better baseline WAPE {best_base:.3f}  "
           f"Poisson floor {rows.loc[chosen, 'poisson_floor_wape']:.3f}")
     print(f"staffcast backtest + selection, all models, one queue-year: {select_s:.1f} s")
+    intra = intraday_scores(hist)
+    print(f"intraday re-forecast (reforecast_intraday on the auto forecast, 30 min ahead, day's actuals so far): "
+          f"WAPE {intra['wape']:.3f}  evening WAPE {intra['evening_wape']:.3f}  "
+          f"({intra['calls']} calls, {intra['ms_per_call']:.1f} ms each)")
     b = hindsight_bounds(hist)
     print("bounds, not forecasts (the recent-weeks profile handed part of the answer):")
     print(f"  rescaled to each day's TRUE total: WAPE {b['true_totals_wape']:.3f}  evening WAPE "
           f"{b['true_totals_evening_wape']:.3f}  (Poisson floor {b['poisson_floor_wape']:.3f})")
     print(f"  counts around it: Pearson dispersion {b['dispersion']:.2f} (Poisson: 1.00), lag-1 "
           f"residual correlation within a day {b['lag1_corr']:.2f}")
-    print(f"  re-forecast 30 min ahead from the day's actuals so far: WAPE {b['intraday_wape']:.3f}  "
-          f"evening WAPE {b['intraday_evening_wape']:.3f}")
     print(f"  counts around their own local rate (second differences): dispersion "
           f"{local_dispersion(hist6, 360):.2f} at 6 min, {local_dispersion(hist, 1800):.2f} at 30 min")
 

@@ -10,8 +10,10 @@ Public API
 - :func:`backtest` - rolling-origin scores per model (WAPE, MASE, bias, evening WAPE, coverage,
   Poisson floor).
 - :func:`forecast_aht` - handle time per weekday x time of day, volume-weighted and shrunk.
+- :func:`reforecast_intraday` - the rest of today re-forecast from today's actuals so far.
 """
 from .api import backtest, forecast_aht, forecast_volume
+from .intraday import reforecast_intraday
 from .history import infer_interval_s, read_history, resample_history
 from .models import MODELS
 
@@ -22,5 +24,6 @@ __all__ = [
     "forecast_volume",
     "backtest",
     "forecast_aht",
+    "reforecast_intraday",
     "MODELS",
 ]
