@@ -292,7 +292,9 @@ def _run_fast(cfg: _Config, arrival, work, patience, balk_u):
         a = a_list[i]
         f = heap[0] if heap else inf
         s = a if f <= a else f
-        while s >= next_b:
+        # s is inf only while nobody is logged in: after the last boundary (a plan ending at 0
+        # agents) the contact can only balk or abandon, as in the SimPy model.
+        while s >= next_b and nxt < n_int:
             change(next_b, plan[nxt])
             nxt += 1
             next_b = nxt * L if nxt < n_int else inf

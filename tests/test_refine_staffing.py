@@ -100,3 +100,10 @@ def test_formula_uses_the_handle_time_of_each_interval():
                           replications=6, seed=2, executor="serial", max_rounds=1)
     want = required_agents([100.0, 100.0], 1800, [150.0, 300.0], service_level=0.8).agents
     assert list(res.formula_agents) == list(want)
+
+
+def test_refine_with_zero_volume_at_the_end_of_the_day():
+    """The formula plan ends with 0 agents (no volume); contacts still waiting at the end abandon."""
+    res = refine_staffing([120, 0, 0], 1800, 240, service_level=0.8, patience=60, replications=10,
+                          seed=2, executor="serial")  # seed 2: all agents busy at the boundary
+    assert res.agents[1:].tolist() == [0, 0] and res.agents[0] >= res.formula_agents[0] > 0

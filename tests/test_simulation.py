@@ -247,3 +247,27 @@ def test_service_scale_sets_the_handle_time_of_each_interval():
     for bad in ([1.0, 2.0], [1.0, 0.0, 1.0], [1.0, np.nan, 1.0]):
         with pytest.raises(ValueError, match="service_scale"):
             simulate(rate, agents, 1800, service=120, replications=2, seed=5, service_scale=bad)
+
+
+@pytest.mark.parametrize("rate, agents, kwargs", [
+    ([60.0], [0], dict(patience=60)),
+    ([60.0, 60.0], [3, 0], dict(balk_prob=1.0)),
+    ([60.0, 60.0], [3, 0], dict(patience=30)),
+    ([60.0, 0.0, 60.0, 60.0], [0, 2, 0, 0], dict(patience=Exponential(100), balk_prob=0.3)),
+])
+def test_plan_ending_with_zero_agents_runs_on_both_engines(rate, agents, kwargs):
+    """Validation allows 0 agents at the end when contacts can leave (patience or balking); the fast
+    path used to index past the plan there. Both engines must give the same contacts."""
+    common = dict(service=180, replications=3, seed=4, executor="serial", keep_contacts=True, **kwargs)
+    fast = simulate(rate, agents, 1800, engine="fast", **common)
+    model = simulate(rate, agents, 1800, engine="simpy", **common)
+    a, b = fast.contacts, model.contacts
+    assert len(a) == len(b) > 0
+    assert (a["outcome"] == b["outcome"]).all() and (a["balked"] == b["balked"]).all()
+    np.testing.assert_allclose(a["wait_s"], b["wait_s"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(fast.by_interval.to_numpy(float), model.by_interval.to_numpy(float),
+                               rtol=1e-9, atol=1e-9, equal_nan=True)
+    pr = fast.per_replication
+    np.testing.assert_array_equal(pr["offered"], pr["served"] + pr["abandoned"])
+    if max(agents) == 0:  # nobody to answer: everyone abandons after their patience
+        assert pr["served"].sum() == 0 and (a["wait_s"] > 0).all()
