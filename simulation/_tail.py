@@ -104,9 +104,10 @@ def _tail_with_patience(out, idx, x, y, s, theta, t, width):
     log_mass = logsumexp_rows(logw)
     q = np.exp(logw - log_mass[:, None])
 
-    u = np.exp(-theta * t)
-    with np.errstate(divide="ignore"):
-        log_u = np.log(u)
+    # log u directly: u = exp(-theta t) underflows to 0 once theta t > ~745 (patience tiny next to
+    # the AWT), and j * log(0) at j = 0 would be NaN. With log u finite the j = 0 term stays 1.
+    log_u = -theta * t
+    u = np.exp(log_u)
     log_a_yu = logsumexp_rows(logw + j * log_u[:, None])  # log A(x, y u)
     # P(V > t | wait) = exp(-s t + y (1 - u)) A(x, yu) / A(x, y)
     log_g = -s * t + y * (-np.expm1(-theta * t)) + log_a_yu - log_mass

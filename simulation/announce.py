@@ -46,15 +46,17 @@ def _tail_with_abandonment(ahead: np.ndarray, s: np.ndarray, theta: np.ndarray, 
     i = np.arange(width)[None, :]
     j = ahead[:, None].astype(float)
     x = (s / theta)[:, None]
-    u = np.exp(-theta * v)[:, None]
+    # log u and log(1 - u) directly: u = exp(-theta v) underflows to 0 once theta v > ~745 (tiny
+    # patience), and i * log(0) at i = 0 would drop the one term that is left (u^0 = 1).
+    theta_v = (theta * v)[:, None]
     valid = i <= j
     r = np.where(valid, j - i, 0.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_binom = special.gammaln(x + j + 1.0) - special.gammaln(r + 1.0) - special.gammaln(x + j - r + 1.0)
-        log_terms = log_binom + i * np.log(u) + r * np.log1p(-u)
-        log_terms = np.where(valid, np.nan_to_num(log_terms, nan=-np.inf), -np.inf)
-        # r * log(1-u) with r = 0 and u = 1 is 0 * -inf: that term is 1 (u^i)
-        log_terms = np.where(valid & (r == 0), log_binom + i * np.log(u), log_terms)
+    with np.errstate(divide="ignore"):
+        log_1mu = np.log(-np.expm1(-theta_v))  # -inf at v = 0
+    log_binom = special.gammaln(x + j + 1.0) - special.gammaln(r + 1.0) - special.gammaln(x + j - r + 1.0)
+    # (1 - u)^r with r = 0 is 1 even at v = 0 (no 0 * -inf)
+    log_terms = log_binom - i * theta_v + r * np.where(r > 0, log_1mu, 0.0)
+    log_terms = np.where(valid, log_terms, -np.inf)
     return np.exp(-s * v + special.logsumexp(log_terms, axis=1))
 
 

@@ -202,3 +202,41 @@ def test_published_erlang_c_calculator_examples():
     # calls at 30/hour -> fewer than 8% wait more than 10 s; with 80 s per call about 14%.
     assert 1 - float(erlang_c_metrics(2, 30, 3600, 60, awt_s=10).service_level) < 0.08
     assert 1 - float(erlang_c_metrics(2, 30, 3600, 80, awt_s=10).service_level) == pytest.approx(0.14, abs=0.005)
+
+
+# --------------------------------------------- patience tiny next to the AWT (exp(-AWT/patience) = 0)
+@pytest.mark.parametrize("patience, t", [(0.01, 20.0), (1.0, 900.0), (0.02, 20.0), (0.03, 25.0)])
+def test_erlang_a_and_chat_with_tiny_patience_match_the_chain(patience, t):
+    """AWT / patience > ~745 underflowed exp(-AWT / patience) to 0 and gave a NaN service level."""
+    lam, agents, aht = 100 / 1800, 12, 180.0
+    ref = brute_chain(lam, agents, 1, [aht], 1 / patience, t)
+    m = erlang_a_metrics(agents, lam * 1800, 1800, aht, patience, awt_s=t)
+    for name in ("p_wait", "abandon_rate", "service_level", "asa_s", "occupancy"):
+        assert float(getattr(m, name)) == pytest.approx(ref[name], rel=1e-7, abs=1e-12), name
+    ref = brute_chain(lam, 4, 2, [180.0, 200.0], 1 / patience, t)
+    m = chat_metrics(4, lam * 1800, 1800, [180.0, 200.0], patience_s=patience, awt_s=t)
+    for name in ("p_wait", "abandon_rate", "service_level", "asa_s", "occupancy"):
+        assert float(getattr(m, name)) == pytest.approx(ref[name], rel=1e-7, abs=1e-12), name
+
+
+def test_required_agents_with_tiny_patience():
+    # Almost every waiting contact hangs up at once: SL = 1 - P(wait), like a loss system.
+    res = required_agents(100, 1800, 180, service_level=0.8, patience_s=0.02)
+    n = int(res.agents)
+    assert 1 - float(erlang_b(n, 10.0)) >= 0.8 > 1 - float(erlang_b(n - 1, 10.0))
+
+
+def test_announcement_with_tiny_patience():
+    """Those ahead abandon within ms: the wait is one completion, Exp(s): p80 = ln 5 / s (was 0.745 s)."""
+    s, theta, j = 15 / 180, 1e3, 7
+    res = announced_wait(j, 15, 180, patience_s=1 / theta, quantile=0.8)
+    n_ph = j + 1
+    tgen = np.zeros((n_ph, n_ph))
+    for m in range(n_ph):
+        tgen[m, m] = -(s + m * theta)
+        if m > 0:
+            tgen[m, m - 1] = s + m * theta
+    survival = np.eye(n_ph)[j] @ expm(tgen * float(res.quantile_wait_s)) @ np.ones(n_ph)
+    assert survival == pytest.approx(0.2, abs=1e-9)
+    assert float(res.quantile_wait_s) == pytest.approx(np.log(5) / s, rel=1e-3)
+    assert float(res.quantile_wait_s) > float(res.mean_wait_s)
