@@ -14,12 +14,18 @@ __all__ = ["backtest", "forecast_volume", "forecast_aht"]
 
 
 def _prepare(history, interval_s):
-    if not isinstance(history, pd.DataFrame):
+    """Validate (a DataFrame gets the same checks as a file) and resample to ``interval_s``."""
+    if isinstance(history, pd.DataFrame):
+        if "interval_start" not in history.columns or "volume" not in history.columns:
+            raise ValueError(
+                f"history needs columns 'interval_start' and 'volume' (see read_history); got "
+                f"{list(history.columns)}"
+            )
+        attrs = dict(history.attrs)
+        history = read_history(history, interval_s=attrs.get("interval_s"))
+        history.attrs = {**attrs, **history.attrs}
+    else:
         history = read_history(history)
-    if "interval_start" not in history.columns or "volume" not in history.columns:
-        raise ValueError(
-            f"history needs columns 'interval_start' and 'volume' (see read_history); got {list(history.columns)}"
-        )
     src_s = infer_interval_s(history)
     if interval_s is None:
         interval_s = src_s
@@ -34,12 +40,25 @@ def _queues(history):
     return [(None, history)]
 
 
+def _for_queue(q, exc: ValueError) -> ValueError:
+    """The same error, naming the queue when the history has several."""
+    if q is None or str(exc).startswith(f"queue {q!r}:"):
+        return exc
+    return ValueError(f"queue {q!r}: {exc}")
+
+
+def _check_range(start, end):
+    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    if (s.tz is None) == (e.tz is None) and e <= s:
+        raise ValueError(f"end={end!r} is not after start={start!r}; expected a range [start, end) with end > start")
+
+
 def _context(grid: Grid, country, opening_hours) -> Context:
     return Context(country, open_mask(grid, opening_hours), lambda d: holiday_flags(d, country))
 
 
 def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=3, *, calibration_origins=1,
-             interval_s=None, country="IL", evening=("20:00", "24:00"), opening_hours=None,
+             interval_s=None, country=None, evening=("20:00", "24:00"), opening_hours=None,
              combine=True) -> pd.DataFrame:
     """Rolling-origin backtest of volume models; one row per (queue,) model.
 
@@ -51,6 +70,8 @@ def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=3, *, calib
     See :mod:`forecast.backtest` for the definitions.
     """
     history, interval_s = _prepare(history, interval_s)
+    if isinstance(models, str) or len(models) == 0:
+        raise ValueError(f"models={models!r}: expected a non-empty list of names from {sorted(MODELS)}")
     unknown = [m for m in models if m not in MODELS]
     if unknown:
         raise ValueError(f"unknown models {unknown}; expected names from {sorted(MODELS)}")
@@ -58,7 +79,10 @@ def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=3, *, calib
     for q, h in _queues(history):
         grid = to_grid(h, interval_s)
         ctx = _context(grid, country, opening_hours)
-        run = run_backtest(grid, ctx, models, horizon_days, origins, calibration_origins, evening, combine)
+        try:
+            run = run_backtest(grid, ctx, models, horizon_days, origins, calibration_origins, evening, combine)
+        except ValueError as exc:
+            raise _for_queue(q, exc) from None
         sc = scores_frame(run)
         if q is not None:
             sc.insert(0, "queue", q)
@@ -81,7 +105,7 @@ def _predict_days(grid, ctx, name, days):
 
 
 def forecast_volume(history, start, end, model="auto", *, interval_s=None, horizon_days=None, origins=3,
-                    calibration_origins=1, models=None, country="IL", evening=("20:00", "24:00"),
+                    calibration_origins=1, models=None, country=None, evening=("20:00", "24:00"),
                     opening_hours=None, combine=True, seed=0) -> pd.DataFrame:
     """Forecast contacts per interval for every open interval in [start, end).
 
@@ -95,7 +119,8 @@ def forecast_volume(history, start, end, model="auto", *, interval_s=None, horiz
     interval_s: planning interval in seconds (history is resampled); default: the history's.
     horizon_days: backtest horizon; default the number of days from the end of history to ``end``,
         clipped to 7..28. ``origins`` scored folds plus ``calibration_origins`` earlier folds.
-    country: ``holidays`` country code for holiday / eve effects (None: no holidays).
+    country: ``holidays`` country code for holiday / eve effects, e.g. ``"IL"`` for the bundled bank
+        data (default None: no holiday calendar).
     evening: wall-clock window scored separately in the backtest.
     opening_hours: {weekday: [("HH:MM", "HH:MM"), ...]} overriding the open slots seen in history.
     seed: accepted for API stability; all current models and intervals are deterministic, so the
@@ -109,53 +134,66 @@ def forecast_volume(history, start, end, model="auto", *, interval_s=None, horiz
     them. ``attrs["backtest"]`` holds, per queue, the chosen model, the dispersion and the backtest
     scores as a list of plain dicts.
     """
+    _check_range(start, end)
     history, interval_s = _prepare(history, interval_s)
     tz = history["interval_start"].dt.tz
     instants = future_instants(start, end, interval_s, tz)
     names = list(models) if models is not None else list(DEFAULT_MODELS)
+    if not names:
+        raise ValueError(f"models=[]: expected names from {sorted(MODELS)}")
     if model != "auto":
         for m in _members(model):
             make_model(m)  # validates the name
         names = _members(model)
     frames, report = [], {}
     for q, h in _queues(history):
-        grid = to_grid(h, interval_s)
-        ctx = _context(grid, country, opening_hours)
-        hist_end = grid.days[-1] + pd.Timedelta(days=1)
-        if horizon_days is None:
-            last = pd.Timestamp(end).tz_localize(None) if pd.Timestamp(end).tz is not None else pd.Timestamp(end)
-            hd = int(np.clip(np.ceil((last - hist_end) / pd.Timedelta(days=1)), 7, 28))
-        else:
-            hd = int(horizon_days)
-        run = run_backtest(grid, ctx, names, hd, origins, calibration_origins, evening,
-                           combine=combine and model == "auto")
-        sc = scores_frame(run)
-        chosen = choose(sc) if model == "auto" else model
-        if chosen not in run.phi:  # explicit combination
-            run.preds[chosen] = [np.mean([run.preds[m][i] for m in _members(chosen)], axis=0)
-                                 for i in range(len(run.origins))]
-            from .backtest import _phi
-            run.phi[chosen] = _phi(run, chosen, len(run.origins))
-        phi = run.phi[chosen]
-        out = _interval_frame(grid, ctx, chosen, instants, phi)
-        if q is not None:
-            out.insert(0, "queue", q)
-        if "aht_s" in h.columns:
-            aht = forecast_aht(h, start, end, interval_s=interval_s, opening_hours=opening_hours)
-            out = out.merge(aht[["interval_start", "aht_s"]], on="interval_start", how="left")
+        try:
+            out, report[q] = _forecast_queue(h, q, start, end, instants, interval_s, model, names, horizon_days,
+                                             origins, calibration_origins, country, evening, opening_hours, combine)
+        except ValueError as exc:
+            raise _for_queue(q, exc) from None
         frames.append(out)
-        report[q] = {
-            "chosen": chosen,
-            "phi": phi,
-            "horizon_days": hd,
-            "origins": [str(o.date()) for o in run.origins],
-            "calibration_origins": run.n_calibration,
-            "scores": sc.to_dict("records"),
-        }
     result = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     result.attrs["backtest"] = report if "queue" in history.columns else report[None]
     result.attrs["interval_s"] = interval_s
     return result
+
+
+def _forecast_queue(h, q, start, end, instants, interval_s, model, names, horizon_days, origins,
+                    calibration_origins, country, evening, opening_hours, combine):
+    """One queue's forecast frame and backtest report (see :func:`forecast_volume`)."""
+    grid = to_grid(h, interval_s)
+    ctx = _context(grid, country, opening_hours)
+    hist_end = grid.days[-1] + pd.Timedelta(days=1)
+    if horizon_days is None:
+        last = pd.Timestamp(end).tz_localize(None) if pd.Timestamp(end).tz is not None else pd.Timestamp(end)
+        hd = int(np.clip(np.ceil((last - hist_end) / pd.Timedelta(days=1)), 7, 28))
+    else:
+        hd = int(horizon_days)
+    run = run_backtest(grid, ctx, names, hd, origins, calibration_origins, evening,
+                       combine=combine and model == "auto")
+    sc = scores_frame(run)
+    chosen = choose(sc) if model == "auto" else model
+    if chosen not in run.phi:  # explicit combination
+        run.preds[chosen] = [np.mean([run.preds[m][i] for m in _members(chosen)], axis=0)
+                             for i in range(len(run.origins))]
+        from .backtest import _phi
+        run.phi[chosen] = _phi(run, chosen, len(run.origins))
+    phi = run.phi[chosen]
+    out = _interval_frame(grid, ctx, chosen, instants, phi)
+    if q is not None:
+        out.insert(0, "queue", q)
+    if "aht_s" in h.columns:
+        aht = forecast_aht(h, start, end, interval_s=interval_s, opening_hours=opening_hours)
+        out = out.merge(aht[["interval_start", "aht_s"]], on="interval_start", how="left")
+    return out, {
+        "chosen": chosen,
+        "phi": phi,
+        "horizon_days": hd,
+        "origins": [str(o.date()) for o in run.origins],
+        "calibration_origins": run.n_calibration,
+        "scores": sc.to_dict("records"),
+    }
 
 
 def _instant_cells(grid: Grid, instants: pd.DatetimeIndex):
@@ -205,6 +243,14 @@ def forecast_aht(history, start=None, end=None, *, interval_s=None, weeks=8, shr
     (+ ``queue``)), or, without start/end, the table (``weekday`` 0=Monday, ``slot_start_s`` seconds
     after midnight, ``aht_s``, ``contacts``).
     """
+    if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 1:
+        raise ValueError(f"weeks={weeks!r}: expected a whole number of weeks >= 1")
+    if not np.isfinite(shrink_contacts) or shrink_contacts < 0:
+        raise ValueError(f"shrink_contacts={shrink_contacts!r}: expected a number of contacts >= 0")
+    if (start is None) != (end is None):
+        raise ValueError("forecast_aht: pass both start and end (a forecast range) or neither (the table)")
+    if start is not None:
+        _check_range(start, end)
     history, interval_s = _prepare(history, interval_s)
     if "aht_s" not in history.columns:
         raise ValueError("history has no 'aht_s' column; pass aht_col= to read_history")
@@ -221,7 +267,7 @@ def forecast_aht(history, start=None, end=None, *, interval_s=None, weeks=8, shr
         np.add.at(cnt, dow, w)
         total = cnt.sum()
         if total <= 0:
-            raise ValueError("history has no contacts with a handle time; cannot forecast aht_s")
+            raise _for_queue(q, ValueError("history has no contacts with a handle time; cannot forecast aht_s"))
         overall = work.sum() / total
         day_cnt = cnt.sum(axis=1, keepdims=True)
         day_mean = (work.sum(axis=1, keepdims=True) + shrink_contacts * overall) / (day_cnt + shrink_contacts)

@@ -124,21 +124,41 @@ def open_mask(grid: Grid, opening_hours=None) -> np.ndarray:
     mask = np.zeros((7, n_slots), bool)
     start_s = np.arange(n_slots) * grid.interval_s
     for key, ranges in opening_hours.items():
-        w = key if isinstance(key, (int, np.integer)) else names.index(str(key).strip().lower()[:3])
-        for a, b in ranges:
-            mask[w] |= (start_s >= _hhmm_s(a)) & (start_s < _hhmm_s(b))
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool) and 0 <= key <= 6:
+            w = int(key)
+        elif isinstance(key, str) and key.strip().lower()[:3] in names:
+            w = names.index(key.strip().lower()[:3])
+        else:
+            raise ValueError(f"opening_hours: weekday {key!r}: expected 0..6 (0 = Monday) or a day name "
+                             "like 'Mon'")
+        for rng in ranges:
+            a, b = _pair(rng, f"opening_hours[{key!r}]")
+            mask[w] |= (start_s >= a) & (start_s < b)
     return mask
 
 
-def _hhmm_s(text: str) -> int:
-    h, m = str(text).split(":")[:2]
-    return int(h) * 3600 + int(m) * 60
+def _hhmm_s(text: str, what: str = "time") -> int:
+    """Seconds after midnight of 'HH:MM' (00:00 .. 24:00)."""
+    parts = str(text).strip().split(":")
+    try:
+        h, m = (int(x) for x in parts[:2]) if len(parts) in (2, 3) else (None, None)
+    except ValueError:
+        h = m = None
+    if h is None or not (0 <= m < 60) or not (0 <= h * 60 + m <= 24 * 60):
+        raise ValueError(f"{what}: {text!r} is not a wall-clock time; expected 'HH:MM' from 00:00 to 24:00")
+    return h * 3600 + m * 60
+
+
+def _pair(window, what: str) -> tuple[int, int]:
+    if isinstance(window, str) or not hasattr(window, "__len__") or len(window) != 2:
+        raise ValueError(f"{what}: {window!r}: expected a (start, end) pair like ('20:00', '24:00')")
+    return _hhmm_s(window[0], what), _hhmm_s(window[1], what)
 
 
 def window_mask(n_slots: int, interval_s: int, window) -> np.ndarray:
     """Slots whose start lies in the wall-clock window ("20:00", "24:00") (end exclusive)."""
     start_s = np.arange(n_slots) * interval_s
-    a, b = _hhmm_s(window[0]), _hhmm_s(window[1])
+    a, b = _pair(window, "evening window")
     if a <= b:
         return (start_s >= a) & (start_s < b)
     return (start_s >= a) | (start_s < b)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import datetime
+
 import numpy as np
 import pandas as pd
 
@@ -36,7 +38,8 @@ def _rows(frame: pd.DataFrame, mask: np.ndarray, cols: list[str]) -> str:
     parts = []
     for i in idx:
         vals = ", ".join(f"{c}={frame[c].iloc[i]!r}" for c in cols if c in frame.columns)
-        parts.append(f"row {i + 2} ({vals})")
+        line = frame.index[i] + 2 if isinstance(frame.index[i], (int, np.integer)) else i + 2
+        parts.append(f"row {line} ({vals})")
     more = int(mask.sum()) - len(idx)
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
@@ -58,8 +61,13 @@ def _load(path_or_frame) -> pd.DataFrame:
         raise ValueError(f"{path}: empty file; expected a CSV with a header row ({exc})") from exc
 
 
-def _parse_times(raw: pd.Series, source, frame, time_col, tz) -> pd.Series:
-    """Parse timestamps; localize naive wall-clock times to ``tz`` when given."""
+def _parse_times(raw: pd.Series, source, frame, time_col, tz, time_format=None, group=None) -> pd.Series:
+    """Parse timestamps with ONE format for the whole column; localize naive wall-clock times to ``tz``.
+
+    Without ``time_format`` only ISO 8601 is accepted ('1999-01-03 07:30', optionally with a UTC
+    offset): a day-first or month-first file is refused rather than guessed row by row.
+    ``group`` (e.g. the queue column) keeps the DST repeated-hour resolution within each queue.
+    """
     if pd.api.types.is_datetime64_any_dtype(raw):
         ts = pd.Series(raw, copy=True)
         bad = ts.isna().to_numpy()
@@ -71,24 +79,31 @@ def _parse_times(raw: pd.Series, source, frame, time_col, tz) -> pd.Series:
                 f"{_src(source)}: column {time_col!r} mixes times with and without UTC offsets: "
                 f"{_rows(frame, ~has_offset.to_numpy(), [time_col])}; expected one convention"
             )
+        fmt = time_format or "ISO8601"
         if has_offset.all() and len(text):
-            ts = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+            ts = pd.to_datetime(text, errors="coerce", utc=True, format=fmt)
+            if not tz:
+                ts = _fixed_offset(ts, text, source, time_col)
         else:
-            ts = pd.to_datetime(text, errors="coerce", format="mixed")
+            ts = pd.to_datetime(text, errors="coerce", format=fmt)
         bad = ts.isna().to_numpy()
     if bad.any():
+        expected = (f"times in the format {time_format!r}" if time_format else
+                    "ISO dates like '1999-01-03 07:30' (optionally with a UTC offset), or pass "
+                    "time_format, e.g. '%d/%m/%Y %H:%M'")
         raise ValueError(
             f"{_src(source)}: column {time_col!r} has unparseable times: {_rows(frame, bad, [time_col])}; "
-            "expected ISO dates like '1999-01-03 07:30' (optionally with a UTC offset)"
+            f"expected {expected}"
         )
     if ts.dt.tz is not None:
         return ts.dt.tz_convert(tz) if tz else ts
     if not tz:
         return ts
     # Naive wall-clock times in a zone with DST: the repeated hour appears twice; in file order the
-    # first occurrence is taken as summer time, the second as standard time. Non-existent times
-    # (the skipped hour) are an error.
-    first = (ts.groupby(ts).cumcount() == 0).to_numpy()
+    # first occurrence (per queue) is taken as summer time, the second as standard time.
+    # Non-existent times (the skipped hour) are an error.
+    keys = [ts] if group is None else [pd.Series(np.asarray(group)), ts]
+    first = (ts.groupby(keys).cumcount() == 0).to_numpy()
     try:
         loc = pd.DatetimeIndex(ts).tz_localize(tz, ambiguous=first, nonexistent="raise")
     except Exception as exc:  # pytz / zoneinfo errors differ by version
@@ -97,6 +112,25 @@ def _parse_times(raw: pd.Series, source, frame, time_col, tz) -> pd.Series:
             "expected wall-clock times that exist in that zone, or times with UTC offsets"
         ) from exc
     return pd.Series(loc, index=ts.index)
+
+
+def _fixed_offset(utc: pd.Series, text: pd.Series, source, time_col) -> pd.Series:
+    """Times with one UTC offset and no zone: keep that offset, so wall-clock time stays local.
+
+    Several offsets mean a zone with DST; without its name the wall-clock time of future days is
+    unknown, so that is an error naming the offsets."""
+    offsets = (utc.dt.tz_localize(None) - pd.to_datetime(text.str.replace(r"(?:[+-]\d\d:?\d\d|Z)$", "",
+                                                                          regex=True),
+                                                         errors="coerce", format="ISO8601")).dropna().unique()
+    if len(offsets) > 1:
+        shown = sorted({f"{-o / pd.Timedelta(hours=1):+g} h" for o in offsets})
+        raise ValueError(
+            f"{_src(source)}: column {time_col!r} has several UTC offsets ({', '.join(shown)}), i.e. a zone "
+            "with daylight saving time; pass tz='Area/City' so that intervals are modelled in local time"
+        )
+    if len(offsets) == 0:
+        return utc
+    return utc.dt.tz_convert(datetime.timezone(-pd.Timedelta(offsets[0]).to_pytimedelta()))
 
 
 def _numeric(raw: pd.Series, source, frame, col, what, allow_negative=False) -> pd.Series:
@@ -150,53 +184,42 @@ def infer_interval_s(history: pd.DataFrame) -> int:
     return int(vals[np.argmax(counts)])
 
 
-def _check_grid(ts: pd.Series, source, frame, time_col, interval_s, given: bool) -> int:
-    """Check that all intervals share one length; returns interval_s."""
+def _check_grid(ts: pd.Series, source, frame, time_col, interval_s: int) -> None:
+    """Check that all intervals of one queue are ``interval_s`` long."""
     utc = _utc_epoch_s(ts)
     order = np.argsort(utc, kind="stable")
     steps = np.diff(utc[order])
-    pos = steps[steps > 0]
-    if interval_s is None:
-        if pos.size == 0:
-            raise ValueError(f"{_src(source)}: cannot infer the interval length from one interval; pass interval_s")
-        vals, counts = np.unique(pos, return_counts=True)
-        interval_s = int(vals[np.argmax(counts)])
-    if interval_s <= 0 or DAY_S % interval_s:
-        raise ValueError(f"interval_s={interval_s}: expected a positive divisor of one day (e.g. 300, 900, 1800)")
-    # Every step must be a multiple of the interval (gaps are closed periods, not errors) ...
-    off = np.zeros(len(utc), dtype=bool)
-    off_sorted = np.concatenate([[False], (steps % interval_s) != 0])
-    off[order] = off_sorted
-    # ... and wall-clock times must sit on one grid within the day.
+    if isinstance(interval_s, bool) or not isinstance(interval_s, (int, np.integer)) or interval_s <= 0 or DAY_S % interval_s:
+        raise ValueError(f"interval_s={interval_s!r}: expected a whole number of seconds > 0 that divides one "
+                         "day (e.g. 300, 900, 1800)")
+    # Wall-clock times must sit on one grid within the day (the rows off it are named, not their
+    # neighbours; gaps between on-grid rows are closed periods, not errors).
     local = _local_epoch_s(ts)
     phase = local % interval_s
-    if not off.any():
-        vals, counts = np.unique(phase, return_counts=True)
-        off = phase != vals[np.argmax(counts)]
+    vals, counts = np.unique(phase, return_counts=True)
+    off = phase != vals[np.argmax(counts)]
     if off.any():
         raise ValueError(
             f"{_src(source)}: column {time_col!r} mixes interval lengths: {_rows(frame, off, [time_col])} "
             f"are not on the {interval_s}-second grid of the other rows; expected one interval length"
         )
-    if not given:
-        # Longer intervals in part of the file (e.g. 6-minute rows, then 30-minute rows) show as
-        # days whose typical step differs from the file's.
-        day = local // DAY_S
-        sd, ss = day[order][1:], steps
-        same = (sd == day[order][:-1]) & (ss > 0)
-        if same.any():
-            df = pd.DataFrame({"day": sd[same], "step": ss[same]})
-            mode = df.groupby("day")["step"].agg(lambda s: s.value_counts().index[0])
-            mins = df.groupby("day")["step"].min()
-            odd_days = mode.index[(mins.to_numpy() > interval_s) & (mode.to_numpy() != interval_s)]
-            if len(odd_days):
-                mask = np.isin(day, odd_days.to_numpy())
-                raise ValueError(
-                    f"{_src(source)}: column {time_col!r} mixes interval lengths: on some days rows are "
-                    f"{int(mode.loc[odd_days[0]])} s apart instead of {interval_s} s: "
-                    f"{_rows(frame, mask, [time_col])}; expected one interval length"
-                )
-    return int(interval_s)
+    # Longer intervals in part of the file (e.g. 6-minute rows, then 30-minute rows), or a
+    # given interval_s shorter than the rows' own, show as days whose typical step differs.
+    day = local // DAY_S
+    sd, ss = day[order][1:], steps
+    same = (sd == day[order][:-1]) & (ss > 0)
+    if same.any():
+        df = pd.DataFrame({"day": sd[same], "step": ss[same]})
+        mode = df.groupby("day")["step"].agg(lambda s: s.value_counts().index[0])
+        mins = df.groupby("day")["step"].min()
+        odd_days = mode.index[(mins.to_numpy() > interval_s) & (mode.to_numpy() != interval_s)]
+        if len(odd_days):
+            mask = np.isin(day, odd_days.to_numpy())
+            raise ValueError(
+                f"{_src(source)}: column {time_col!r} mixes interval lengths: on some days rows are "
+                f"{int(mode.loc[odd_days[0]])} s apart instead of {interval_s} s: "
+                f"{_rows(frame, mask, [time_col])}; expected one interval length"
+            )
 
 
 def read_history(
@@ -208,6 +231,7 @@ def read_history(
     aht_col: str | None = None,
     tz: str | None = None,
     interval_s: int | None = None,
+    time_format: str | None = None,
 ) -> pd.DataFrame:
     """Read and validate an interval history from CSV, Parquet or a DataFrame.
 
@@ -220,8 +244,12 @@ def read_history(
         when present.
     tz: IANA zone (e.g. ``"Asia/Jerusalem"``). Naive times are read as wall-clock time in that zone
         (the repeated hour at the end of DST resolved by file order); times with UTC offsets are
-        converted to it. Without ``tz`` times stay naive.
-    interval_s: interval length in seconds; inferred (most common step) when None.
+        converted to it. Without ``tz`` naive times stay naive; times that all carry one UTC offset
+        keep it; several offsets (a zone with DST) are an error asking for ``tz``.
+    interval_s: interval length in seconds; inferred (most common step) when None. Either way the
+        rows must be on that grid and no day may hold longer intervals.
+    time_format: strptime format applied to the whole column (e.g. ``"%d/%m/%Y %H:%M"``); None
+        accepts ISO 8601 only, so day-first and month-first dates are never guessed.
 
     Returns
     -------
@@ -247,7 +275,8 @@ def read_history(
             raise ValueError(
                 f"{_src(source)}: missing column {col!r}; found columns {list(frame.columns)}"
             )
-    ts = _parse_times(frame[time_col], source, frame, time_col, tz)
+    ts = _parse_times(frame[time_col], source, frame, time_col, tz, time_format,
+                      frame[queue_col] if queue_col is not None else None)
     vol = _numeric(frame[volume_col], source, frame, volume_col, "a count of contacts >= 0")
     out = pd.DataFrame({"interval_start": ts.reset_index(drop=True)})
     out["volume"] = vol.to_numpy()
@@ -276,20 +305,18 @@ def read_history(
             f"{_rows(frame, dup, [c for c in (queue_col, time_col) if c])}; expected one row per interval"
             + (" and queue" if queue_col else "")
         )
+    if interval_s is None:
+        try:
+            interval_s = infer_interval_s(out)  # the most common step over all queues
+        except ValueError:
+            raise ValueError(f"{_src(source)}: cannot infer the interval length from one interval; "
+                             "pass interval_s") from None
     groups = [np.arange(len(out))] if queue_col is None else list(out.groupby("queue").indices.values())
-    steps = set()
     for idx in groups:
-        sub = frame.iloc[idx].reset_index(drop=True)
-        if len(idx) < 2 and interval_s is None:
-            continue
-        steps.add(_check_grid(out["interval_start"].iloc[idx].reset_index(drop=True), source, sub, time_col,
-                              interval_s, interval_s is not None))
-    if len(steps) > 1:
-        raise ValueError(f"{_src(source)}: queues have different interval lengths {sorted(steps)} s; expected one")
-    if not steps:
-        raise ValueError(f"{_src(source)}: cannot infer the interval length from one interval; pass interval_s")
+        sub = frame.iloc[idx]  # keeps the file's row positions for error messages
+        _check_grid(out["interval_start"].iloc[idx].reset_index(drop=True), source, sub, time_col, interval_s)
     out = out.sort_values(keys, kind="stable").reset_index(drop=True)
-    out.attrs["interval_s"] = steps.pop()
+    out.attrs["interval_s"] = int(interval_s)
     if tz:
         out.attrs["tz"] = tz
     return out
@@ -302,11 +329,13 @@ def resample_history(history: pd.DataFrame, interval_s: int) -> pd.DataFrame:
     the new interval has no contacts). Bins follow local wall-clock time, so DST days keep 23 or 25
     hours of intervals. A new interval exists when at least one of its source intervals was open.
     """
+    if isinstance(interval_s, bool) or not isinstance(interval_s, (int, np.integer)) or interval_s <= 0 \
+            or DAY_S % interval_s:
+        raise ValueError(f"interval_s={interval_s!r}: expected a whole number of seconds > 0 that divides one "
+                         "day (e.g. 900 or 1800)")
     src_s = infer_interval_s(history)
     if interval_s % src_s:
         raise ValueError(f"cannot resample {src_s}-second intervals to {interval_s} s; expected a multiple")
-    if DAY_S % interval_s:
-        raise ValueError(f"interval_s={interval_s}: expected a divisor of one day")
     ts = history["interval_start"]
     local = _local_epoch_s(ts)
     utc = _utc_epoch_s(ts)

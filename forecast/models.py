@@ -284,8 +284,8 @@ class MstlEts(VolumeModel):
 
 
 class GlmPoisson(VolumeModel):
-    """Poisson GLM (log link) on weekday x time-of-day cells, a linear trend (per 4 weeks), holiday and
-    eve indicators, fitted on recent weeks:
+    """Poisson GLM (log link) on weekday x time-of-day cells, a linear trend (per 4 weeks; held
+    constant from 4 weeks after the history on), holiday and eve indicators, fitted on recent weeks:
 
         log E[volume(d, s)] = a[weekday(d), s] + b_trend * t(d) + b_hol * hol(d) + b_eve * eve(d)
 
@@ -296,6 +296,7 @@ class GlmPoisson(VolumeModel):
     """
 
     name = "glm_poisson"
+    TREND_HOLD_DAYS = 28
 
     def __init__(self, weeks=8, trend=True, rounds=8):
         self.weeks, self.trend, self.rounds = weeks, trend, rounds
@@ -304,7 +305,9 @@ class GlmPoisson(VolumeModel):
         hol, eve = ctx.holiday_fn(days)
         cols = []
         if self.trend:
-            cols.append((days - self.t0).days.to_numpy() / 28.0)
+            # extrapolated at most TREND_HOLD_DAYS past the history, then held: a straight line on
+            # the log scale would compound without bound over a long horizon
+            cols.append(np.minimum((days - self.t0).days.to_numpy(), self.TREND_HOLD_DAYS) / 28.0)
         if self.use_hol:
             cols.append(hol.astype(float))
         if self.use_eve:

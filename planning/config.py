@@ -8,7 +8,7 @@ Layout (see ``data/plan.toml`` for a working example)::
     [simulation]  enabled, refine, replications, seed, rate_cv, days
     [headcount]   paid_hours_per_week
     [defaults]    any per-queue setting (shrinkage, max_occupancy, patience_s, targets, hours...)
-    [queues.NAME] kind, history, time_col, volume_col, aht_col, queue_col, queue_value,
+    [queues.NAME] kind, history, time_col, time_format, volume_col, aht_col, queue_col, queue_value,
                   history_tz, aht_s, shrinkage, max_occupancy, patience_s, concurrency,
                   aht_by_concurrency_s, min_agents, targets = {...}, hours = {...}
 
@@ -183,6 +183,7 @@ class QueueConfig:
     kind: str  # "voice" | "chat"
     history: Path
     time_col: str = "interval_start"
+    time_format: str | None = None  # strptime format of time_col; None = ISO 8601
     volume_col: str = "volume"
     aht_col: str | None = None
     queue_col: str | None = None
@@ -214,7 +215,7 @@ class ForecastConfig:
     horizon_days: int = 28
     history_weeks: int | None = 10
     as_of: dt.date | None = None
-    country: str | None = "IL"
+    country: str | None = None  # `holidays` country code; None = no holiday calendar
     backtest_origins: int = 3
     backtest_horizon_days: int = 7
 
@@ -287,8 +288,14 @@ def config_hash(raw: dict) -> str:
 
 # --------------------------------------------------------------------------- validation
 
+
+def _known_country(code: str) -> bool:
+    import holidays
+
+    return code in holidays.list_supported_countries()
+
 _QUEUE_KEYS = {
-    "kind", "history", "time_col", "volume_col", "aht_col", "queue_col", "queue_value",
+    "kind", "history", "time_col", "time_format", "volume_col", "aht_col", "queue_col", "queue_value",
     "history_tz", "aht_s", "targets", "shrinkage", "max_occupancy", "patience_s", "concurrency",
     "aht_by_concurrency_s", "min_agents", "hours",
 }
@@ -432,12 +439,16 @@ def parse_config(raw: dict, *, base_dir: str | Path | None = None, source=None,
         history_weeks = None
     elif "history_weeks" in f:
         history_weeks = c.get(f, "history_weeks", "forecast.", int, 10, lo=2, hi=520)
-    country = f.get("country", "IL")
+    country = f.get("country")
     if "country" in f:
         if country in ("", "none"):
             country = None
         else:
-            country = c.get(f, "country", "forecast.", str, "IL")
+            country = c.get(f, "country", "forecast.", str)
+            if country is not None and not _known_country(country):
+                c.add("forecast.country", f"{country!r} is not a country code the `holidays` package knows; "
+                      "expected e.g. 'IL', 'DE', 'US', or \"none\"")
+                country = None
     fc = ForecastConfig(
         model=c.get(f, "model", "forecast.", str, "auto"),
         horizon_days=c.get(f, "horizon_days", "forecast.", int, 28, lo=1, hi=366),
@@ -594,6 +605,7 @@ def _parse_queue(c: _Checker, qname: str, t: dict, prefix: str, base: Path, chec
     return QueueConfig(
         name=qname, kind=kind, history=history_path,
         time_col=c.get(t, "time_col", prefix, str, "interval_start"),
+        time_format=c.get(t, "time_format", prefix, str),
         volume_col=c.get(t, "volume_col", prefix, str, "volume"),
         aht_col=aht_col,
         queue_col=c.get(t, "queue_col", prefix, str),

@@ -88,13 +88,14 @@ def _read_raw(path: Path, time_col: str) -> pd.DataFrame:
     return raw
 
 
-def _localize_wall_clock(frame: pd.DataFrame, time_col: str, tz: str) -> tuple[pd.DataFrame, dict]:
+def _localize_wall_clock(frame: pd.DataFrame, time_col: str, tz: str, time_format: str | None = None
+                         ) -> tuple[pd.DataFrame, dict]:
     """Place naive wall-clock times that ignore DST (one row per wall-clock slot every day, as in
     the bundled bank file) into ``tz``: times skipped at the spring change are dropped, the repeated
     autumn hour (present once) is read as summer time. Returns the frame and what was done."""
     ts = frame[time_col]
     if not pd.api.types.is_datetime64_any_dtype(ts):
-        ts = pd.to_datetime(ts, format="mixed")
+        ts = pd.to_datetime(ts, format=time_format or "ISO8601")
     loc = pd.DatetimeIndex(ts).tz_localize(tz, ambiguous=np.ones(len(ts), dtype=bool), nonexistent="NaT")
     missing = np.asarray(loc.isna())
     out = frame.loc[~missing].copy()
@@ -107,7 +108,7 @@ def read_queue_history(q: QueueConfig, interval_s: int, tz: str | None, progress
     from forecast.history import read_history, resample_history
 
     kw = dict(time_col=q.time_col, volume_col=q.volume_col, aht_col=q.aht_col,
-              queue_col=q.queue_col)
+              queue_col=q.queue_col, time_format=q.time_format)
     src = q.history
     zone = q.history_tz or tz
     try:
@@ -118,7 +119,7 @@ def read_queue_history(q: QueueConfig, interval_s: int, tz: str | None, progress
             if not zone or "cannot be placed in zone" not in str(exc):
                 raise
             # Naive wall-clock file that ignores DST changes: localize here, say what was done.
-            raw, info = _localize_wall_clock(raw, q.time_col, zone)
+            raw, info = _localize_wall_clock(raw, q.time_col, zone, q.time_format)
             if progress is not None:
                 progress.warn(f"queue {q.name}: history times ignore daylight saving in {zone}; "
                               f"{info['dropped_nonexistent']} rows at non-existent times dropped, "

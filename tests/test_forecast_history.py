@@ -150,3 +150,67 @@ def test_dst_offsets_in_file_and_nonexistent_naive_time(tmp_path):
     bad = "interval_start,volume\n2021-03-28 01:45,1\n2021-03-28 02:00,1\n2021-03-28 02:15,1\n"
     with pytest.raises(ValueError, match=r"nonexist.csv.*'interval_start'.*Europe/Berlin"):
         read_history(_write(tmp_path, bad, "nonexist.csv"), tz="Europe/Berlin")
+
+
+def test_day_first_dates_are_refused_unless_a_format_is_given(tmp_path):
+    # 1-12 March 2024, day first: month-first guessing would scatter them over the year
+    days = pd.date_range("2024-03-01", periods=12, freq="D")
+    text = "interval_start,volume\n" + "\n".join(f"{d:%d/%m/%Y} {h:02d}:00,1" for d in days for h in (8, 9)) + "\n"
+    p = _write(tmp_path, text, "dayfirst.csv")
+    with pytest.raises(ValueError, match=r"dayfirst\.csv.*unparseable.*row 2 .*'01/03/2024 08:00'.*time_format"):
+        read_history(p)
+    h = read_history(p, time_format="%d/%m/%Y %H:%M")
+    assert h["interval_start"].min() == pd.Timestamp("2024-03-01 08:00")
+    assert h["interval_start"].max() == pd.Timestamp("2024-03-12 09:00")
+    with pytest.raises(ValueError, match=r"format '%m/%d/%Y %H:%M'"):
+        read_history(_write(tmp_path, text.replace("12/03", "13/03"), "d2.csv"), time_format="%m/%d/%Y %H:%M")
+
+
+def test_utc_offsets_without_zone_keep_one_offset_and_refuse_several(tmp_path):
+    one = "interval_start,volume\n2024-01-08 09:00+01:00,3\n2024-01-08 09:30+01:00,4\n"
+    h = read_history(_write(tmp_path, one, "one.csv"))
+    assert h["interval_start"].iloc[0].hour == 9  # wall-clock time kept, not UTC's 08:00
+    assert h["interval_start"].iloc[0].utcoffset() == pd.Timedelta(hours=1)
+    local = _dst_frame()
+    text = "interval_start,volume\n" + "\n".join(f"{t.isoformat()},1" for t in local) + "\n"
+    with pytest.raises(ValueError, match=r"several UTC offsets \(\+1 h, \+2 h\).*tz='Area/City'"):
+        read_history(_write(tmp_path, text, "several.csv"))
+
+
+def test_dst_repeated_hour_is_resolved_within_each_queue(tmp_path):
+    local = _dst_frame().tz_localize(None)
+    rows = [f"{q},{t:%Y-%m-%d %H:%M},1" for q in ("voice", "chat") for t in local]
+    p = _write(tmp_path, "queue,interval_start,volume\n" + "\n".join(rows) + "\n", "two_queues.csv")
+    h = read_history(p, tz="Europe/Berlin")
+    for _, g in h.groupby("queue"):
+        assert g["interval_start"].is_unique and len(g) == len(local)
+
+
+def test_given_interval_does_not_switch_off_the_mixed_length_check():
+    a = pd.date_range("1999-01-01 07:00", periods=20, freq="30min")
+    b = pd.date_range("1999-01-02 07:00", periods=10, freq="60min")
+    frame = pd.DataFrame({"interval_start": a.append(b), "volume": 1})
+    with pytest.raises(ValueError, match="3600 s apart instead of 1800 s"):
+        read_history(frame, interval_s=1800)
+    hourly = pd.DataFrame({"interval_start": b, "volume": 1})
+    with pytest.raises(ValueError, match="3600 s apart instead of 1800 s"):
+        read_history(hourly, interval_s=1800)
+
+
+def test_multi_queue_errors_name_the_file_row(tmp_path):
+    rows = ["queue,interval_start,volume"]
+    rows += [f"a,2024-01-01 {h:02d}:{m:02d},1" for h in (8, 9) for m in (0, 30)]
+    rows += ["b,2024-01-01 09:00,1", "b,2024-01-01 09:22,1", "b,2024-01-01 09:30,1", "b,2024-01-01 10:00,1"]
+    p = _write(tmp_path, "\n".join(rows) + "\n", "mq.csv")
+    with pytest.raises(ValueError) as exc:
+        read_history(p)
+    msg = str(exc.value)
+    assert "row 7 (interval_start='2024-01-01 09:22')" in msg and "09:30" not in msg
+
+
+@pytest.mark.parametrize("bad", [0, -1800, "1800", 1800.0, 7, True])
+def test_resample_refuses_bad_interval(bad):
+    h = read_history(pd.DataFrame({"interval_start": pd.date_range("2024-01-01", periods=4, freq="15min"),
+                                   "volume": 1}))
+    with pytest.raises(ValueError, match="interval_s="):
+        resample_history(h, bad)

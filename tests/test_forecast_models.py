@@ -229,3 +229,57 @@ def test_daily_sarimax_forecast_is_bounded_on_an_explosive_history():
 def test_quantiles_refuse_non_finite_means():
     with pytest.raises(ValueError, match="finite"):
         quantiles(np.array([1.0, np.inf]), 0.1)
+
+
+def test_frames_get_the_same_validation_as_files(syn):
+    hist, _ = syn
+    bad = hist.copy()
+    bad.loc[5, "volume"] = -100
+    with pytest.raises(ValueError, match=r"negative values: row 7"):
+        forecast_volume(bad, "2024-03-17", "2024-03-18", model="mean4")
+    dup = pd.concat([hist, hist.iloc[[3]]], ignore_index=True)
+    with pytest.raises(ValueError, match="duplicated"):
+        backtest(dup, models=["mean4"])
+
+
+def test_range_and_argument_errors_name_the_argument(syn):
+    hist, _ = syn
+    with pytest.raises(ValueError, match="end=.*not after start"):
+        forecast_volume(hist, "2024-03-20", "2024-03-18", model="mean4")
+    with pytest.raises(ValueError, match="end=.*not after start"):
+        forecast_aht(hist.assign(aht_s=200.0), "2024-03-20", "2024-03-20")
+    with pytest.raises(ValueError, match=r"models=\[\]"):
+        backtest(hist, models=[])
+    with pytest.raises(ValueError, match="evening window.*pair"):
+        backtest(hist, models=["mean4"], evening=("20:00",))
+    with pytest.raises(ValueError, match="evening window.*'25:00'"):
+        backtest(hist, models=["mean4"], evening=("20:00", "25:00"))
+    with pytest.raises(ValueError, match="weekday 'xyz'"):
+        forecast_volume(hist, "2024-03-17", "2024-03-18", model="mean4", opening_hours={"xyz": [("08:00", "20:00")]})
+    with pytest.raises(ValueError, match="weekday 7"):
+        forecast_volume(hist, "2024-03-17", "2024-03-18", model="mean4", opening_hours={7: [("08:00", "20:00")]})
+    with pytest.raises(ValueError, match="'8am' is not a wall-clock time"):
+        forecast_volume(hist, "2024-03-17", "2024-03-18", model="mean4", opening_hours={0: [("8am", "20:00")]})
+    with pytest.raises(ValueError, match="weeks=0"):
+        forecast_aht(hist.assign(aht_s=200.0), weeks=0)
+    with pytest.raises(ValueError, match="shrink_contacts=-50"):
+        forecast_aht(hist.assign(aht_s=200.0), shrink_contacts=-50)
+
+
+def test_errors_of_one_queue_name_it(syn):
+    hist, _ = syn
+    short = hist[hist.interval_start < hist.interval_start.min() + pd.Timedelta(days=14)]
+    both = pd.concat([hist.assign(queue="long"), short.assign(queue="new")], ignore_index=True)
+    with pytest.raises(ValueError, match=r"^queue 'new': history of \d+ days is too short"):
+        forecast_volume(both, "2024-03-17", "2024-03-18", model="mean4")
+
+
+def test_glm_trend_is_held_past_four_weeks():
+    # 12 flat weeks, the last 3 weeks 30% higher: the trend must not compound over a year
+    ts = pd.date_range("2024-01-01", periods=84 * 48, freq="30min")
+    level = np.where(np.arange(ts.size) >= 63 * 48, 13.0, 10.0)
+    hist = read_history(pd.DataFrame({"interval_start": ts, "volume": level}))
+    fc = forecast_volume(hist, "2024-03-25", "2025-03-25", model="glm_poisson")
+    daily = fc.groupby(fc.interval_start.dt.date)["volume"].sum().to_numpy()
+    assert daily[35 + 7 * 45] == pytest.approx(daily[35], rel=1e-9)  # same weekday, held from day 28 on
+    assert daily.max() < 2 * 13.0 * 48

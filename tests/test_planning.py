@@ -84,6 +84,8 @@ def test_example_plan_is_valid():
      "queues.voice.targets.abandon_rate", "needs patience_s"),
     (lambda r: r["forecast"].update(as_of="first of May"), "forecast.as_of", "expected a date"),
     (lambda r: r["forecast"].update(horizon_days=0), "forecast.horizon_days", "out of range"),
+    (lambda r: r["forecast"].update(country="XX"), "forecast.country", "not a country code"),
+    (lambda r: r["queues"]["voice"].update(time_format=5), "queues.voice.time_format", "expected"),
     (lambda r: r["simulation"].update(enabled="yes"), "simulation.enabled", "expected true or false"),
     (lambda r: r.update(queues={}), "queues", "no queues defined"),
 ])
