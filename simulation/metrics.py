@@ -95,6 +95,7 @@ def _erlang_c_metrics_core(c, a, aht, awt, b=None) -> QueueMetrics:
     with np.errstate(over="ignore", invalid="ignore"):
         sl = np.where(stable, 1.0 - pw * np.exp(-gap * awt / aht), 0.0)
         asa = np.where(stable, pw * aht / gap, np.inf)
+        asa = np.where(a == 0, 0.0, asa)  # no contacts (also with 0 agents): no wait, not 0/0
         occ = np.where(c > 0, np.minimum(a / np.where(c > 0, c, 1.0), 1.0), np.where(a > 0, 1.0, 0.0))
     zeros = np.zeros_like(sl)
     return QueueMetrics(sl, asa, pw, zeros, occ, asa.copy(), "offered")

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .distributions import as_distribution
-from .simulator import SimulationResult, _build_config, _integer, simulate
+from .simulator import SimulationResult, _as_patience, _build_config, _integer, simulate
 
 __all__ = ["refine_staffing", "RefineResult"]
 
@@ -154,6 +154,7 @@ def refine_staffing(
         ``awt_s`` / offered). At least one.
     patience : Distribution, float or None
         Customer patience (s); the formula uses Erlang A (or chat with abandonment) with its mean.
+        ``None`` or ``inf``: nobody abandons.
     balk_prob, concurrency, aht_by_concurrency_s, rate_cv :
         As in :func:`simulation.simulate` (the formula ignores balking and forecast error).
     shrinkage : float
@@ -204,7 +205,7 @@ def refine_staffing(
     cap_extra = None if max_added_per_interval is None else _integer(
         max_added_per_interval, "max_added_per_interval", 0)
     service_d = as_distribution(service, "service")
-    patience_d = None if patience is None else as_distribution(patience, "patience")
+    patience_d = _as_patience(patience)
     # validate the simulation inputs once (agents checked later)
     rate = np.atleast_1d(np.asarray(
         arrival_rate_per_h.to_numpy() if isinstance(arrival_rate_per_h, pd.Series) else arrival_rate_per_h,

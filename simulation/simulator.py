@@ -53,8 +53,10 @@ Counts and waiting metrics are attributed to the interval in which the contact *
 time-based metrics (occupancy, queue length) to the interval in which the time passed, within the
 horizon ``[0, T)``. A ratio metric (service level, ASA, ...) is the ratio of the means over
 replications, with a 95% Student-t interval for a ratio estimator (residuals ``y - R x``); a plain
-metric (offered, max_queue, ...) is the mean with its Student-t interval. Bounds are NaN with a
-single replication.
+metric (offered, max_queue, ...) is the mean with its Student-t interval. Bounds are clipped to
+the metric's range (shares such as service_level, p_wait, abandon_rate, occupancy to [0, 1], all
+other metrics at 0 from below), so a bound can equal the value where the interval reaches past it.
+Bounds are NaN with a single replication.
 """
 from __future__ import annotations
 
@@ -106,6 +108,8 @@ _RATIOS = {  # metric: (numerator, denominator) of per-replication sums
     "occupancy": ("busy_s", "capacity_s"),
     "mean_queue": ("queue_area_s", "horizon_s"),
 }
+_SHARES = {"service_level", "service_level_answered", "service_level_excl_short_abandon", "p_wait",
+           "abandon_rate", "occupancy"}  # in [0, 1]; every other metric is >= 0
 _MEANS = ["offered", "served", "abandoned", "balked", "max_queue", "queue_at_start"]
 _METRIC_ORDER = [
     "offered", "served", "abandoned", "balked", "service_level", "service_level_answered",
@@ -168,6 +172,17 @@ def _integer(value, name: str, minimum: int) -> int:
     return int(value)
 
 
+def _as_patience(value) -> Distribution | None:
+    """Patience as a Distribution, or None (nobody abandons) for None or a plain ``inf``, the
+    convention of the queueing formulas."""
+    if value is None:
+        return None
+    if (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            and value == math.inf):
+        return None
+    return as_distribution(value, "patience")
+
+
 def _build_config(arrival_rate_per_h, agents, interval_s, service, patience, balk_prob,
                   concurrency, aht_by_concurrency_s, awt_s, rate_cv, engine, keep_contacts,
                   service_scale=None):
@@ -185,8 +200,7 @@ def _build_config(arrival_rate_per_h, agents, interval_s, service, patience, bal
         raise ValueError("agents must be whole numbers of agents per interval")
     interval = _positive(interval_s, "interval_s")
     service = as_distribution(service, "service")
-    if patience is not None:
-        patience = as_distribution(patience, "patience")
+    patience = _as_patience(patience)
     balk = _positive(balk_prob, "balk_prob", allow_zero=True)
     if balk > 1:
         raise ValueError(f"balk_prob must be a probability in [0, 1], got {balk_prob!r}")
@@ -748,13 +762,17 @@ def _mean_ci(y: np.ndarray, level: float = 0.95):
 
 
 def _metric_table(sums: dict[str, np.ndarray]) -> dict[str, tuple]:
+    """(value, lo, hi) per metric; the bounds are clipped to the metric's range (shares to [0, 1],
+    everything else at 0), since the symmetric t interval can reach past it."""
     out = {}
     for name in _METRIC_ORDER:
         if name in _RATIOS:
             num, den = _RATIOS[name]
-            out[name] = _ratio_ci(sums[num], sums[den])
+            value, lo, hi = _ratio_ci(sums[num], sums[den])
         else:
-            out[name] = _mean_ci(sums[name])
+            value, lo, hi = _mean_ci(sums[name])
+        top = 1.0 if name in _SHARES else None
+        out[name] = (value, np.clip(lo, 0.0, top), np.clip(hi, 0.0, top))
     return out
 
 
@@ -765,7 +783,8 @@ class SimulationResult:
     Attributes
     ----------
     summary : DataFrame
-        One row per metric (index), columns ``value``, ``lo``, ``hi`` (95% Student-t bounds) and
+        One row per metric (index), columns ``value``, ``lo``, ``hi`` (95% Student-t bounds,
+        clipped to [0, 1] for shares and at 0 for the other metrics, all non-negative) and
         ``definition``; the whole day: counts summed over intervals, ``max_queue`` the day's peak,
         time-based metrics over the horizon ``[0, T)``.
     by_interval : DataFrame
@@ -876,7 +895,8 @@ def simulate(
         Handle time of a contact (seconds): ``Exponential``, ``LogNormal``, ``Gamma``, ``Empirical``;
         a plain number is the mean of an exponential. Required.
     patience : Distribution, float or None
-        Time (s) a waiting customer is willing to wait before hanging up; ``None``: nobody abandons.
+        Time (s) a waiting customer is willing to wait before hanging up; ``None`` or ``inf``:
+        nobody abandons.
     balk_prob : float
         Share of customers who hang up at once when no agent (slot) is free, in [0, 1].
     concurrency : int

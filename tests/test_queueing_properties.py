@@ -121,3 +121,16 @@ def test_shrinkage_and_minimum():
 def test_bad_input_names_argument_and_index(call, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
         call()
+
+
+def test_zero_volume_gives_zero_waits_in_every_model():
+    """No contacts: no wait (was NaN = 0/0 for Erlang C with 0 agents), the same in every model."""
+    agents = np.array([0, 0, 3])
+    vol = np.array([0.0, 0.0, 0.0])
+    for m in (erlang_c_metrics(agents, vol, 1800, 180),
+              erlang_a_metrics(agents, vol, 1800, 180, 60),
+              erlang_a_metrics(agents, vol, 1800, 180, np.inf)):
+        assert not np.isnan(m.to_frame().to_numpy()).any()
+        np.testing.assert_array_equal(m.asa_s, 0.0)
+        np.testing.assert_array_equal(m.mean_wait_s, 0.0)
+        np.testing.assert_array_equal(m.p_wait, 0.0)

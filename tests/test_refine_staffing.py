@@ -107,3 +107,11 @@ def test_refine_with_zero_volume_at_the_end_of_the_day():
     res = refine_staffing([120, 0, 0], 1800, 240, service_level=0.8, patience=60, replications=10,
                           seed=2, executor="serial")  # seed 2: all agents busy at the boundary
     assert res.agents[1:].tolist() == [0, 0] and res.agents[0] >= res.formula_agents[0] > 0
+
+
+def test_refine_infinite_patience_is_no_abandonment():
+    kw = dict(service_level=0.8, replications=5, seed=1, executor="serial")
+    inf = refine_staffing([100, 120], 1800, 100, patience=float("inf"), **kw)
+    none = refine_staffing([100, 120], 1800, 100, patience=None, **kw)
+    np.testing.assert_array_equal(inf.agents, none.agents)
+    np.testing.assert_array_equal(inf.formula_agents, none.formula_agents)

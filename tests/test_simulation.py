@@ -271,3 +271,33 @@ def test_plan_ending_with_zero_agents_runs_on_both_engines(rate, agents, kwargs)
     np.testing.assert_array_equal(pr["offered"], pr["served"] + pr["abandoned"])
     if max(agents) == 0:  # nobody to answer: everyone abandons after their patience
         assert pr["served"].sum() == 0 and (a["wait_s"] > 0).all()
+
+
+def test_confidence_bounds_stay_in_the_range_of_the_metric():
+    """Few replications of a light load: the t interval of ASA reaches below 0 and that of the
+    service level above 1 (seed 0); the bounds are clipped to the metric's range."""
+    res = simulate([30, 30], [2, 2], 1800, service=60, patience=30, replications=3, seed=0,
+                   executor="serial")
+    shares = ["service_level", "service_level_answered", "service_level_excl_short_abandon",
+              "p_wait", "abandon_rate", "occupancy"]
+    assert (res.summary[["lo", "hi"]].to_numpy() >= 0).all()
+    assert (res.summary.loc[shares, ["lo", "hi"]].to_numpy() <= 1).all()
+    b = res.by_interval
+    for name in res.summary.index:
+        assert (b[f"{name}_lo"].dropna() >= 0).all(), name
+        if name in shares:
+            assert (b[f"{name}_hi"].dropna() <= 1).all(), name
+    assert res.summary.loc["asa_s", "lo"] == 0.0 < res.summary.loc["asa_s", "value"]
+    assert res.summary.loc["service_level", "hi"] == 1.0
+
+
+def test_infinite_patience_means_nobody_abandons():
+    kw = dict(service=100, replications=3, seed=1, executor="serial", keep_contacts=True)
+    inf = simulate([100, 120], [3, 3], 1800, patience=np.inf, **kw)
+    none = simulate([100, 120], [3, 3], 1800, patience=None, **kw)
+    pd.testing.assert_frame_equal(inf.summary, none.summary)
+    pd.testing.assert_frame_equal(inf.contacts, none.contacts)
+    with pytest.raises(ValueError, match="agents"):  # nobody leaves: the last level must serve
+        simulate([100, 120], [3, 0], 1800, patience=float("inf"), **kw)
+    with pytest.raises(ValueError, match="patience"):
+        simulate([100, 120], [3, 3], 1800, patience=-np.inf, **kw)
