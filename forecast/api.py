@@ -54,7 +54,24 @@ def _check_range(start, end):
 
 
 def _context(grid: Grid, country, opening_hours) -> Context:
-    return Context(country, open_mask(grid, opening_hours), lambda d: holiday_flags(d, country))
+    mask = open_mask(grid, opening_hours)
+    return Context(country, mask, lambda d: holiday_flags(d, country),
+                   None if opening_hours is not None else _holiday_open(grid, country, mask))
+
+
+def _holiday_open(grid: Grid, country, mask) -> np.ndarray | None:
+    """Slots open on public holidays, from the holidays in the history that fell on a normally open
+    weekday: closed is not zero, so a center without rows on its holidays gets no holiday forecast.
+    None when the history holds no such holiday or the holidays look like ordinary days."""
+    if not country:
+        return None
+    hol, _ = holiday_flags(grid.days, country)
+    usual = mask[grid.days.day_of_week.to_numpy()].any(axis=1)
+    sel = hol & usual
+    if not sel.any():
+        return None
+    seen = np.isfinite(grid.Y[sel]).any(axis=0)
+    return None if np.array_equal(seen, mask[grid.days.day_of_week.to_numpy()[sel]].any(axis=0)) else seen
 
 
 def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=3, *, calibration_origins=1,
@@ -218,6 +235,9 @@ def _interval_frame(grid, ctx, chosen, instants, phi):
         )
     dow = days.day_of_week.to_numpy()
     open_rows = ctx.open_mask[dow[day - d0], slot]
+    if ctx.holiday_open is not None:
+        hol, _ = ctx.holiday_fn(days)
+        open_rows &= np.where(hol[day - d0], ctx.holiday_open[slot], True)
     pred = _predict_days(grid, ctx, chosen, days)
     mu = pred[day - d0, slot][open_rows]
     q10, q90 = quantiles(mu, phi)

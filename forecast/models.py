@@ -38,11 +38,14 @@ class Context:
 
     daytype(days) -> int array (0..6 weekday, 7 holiday, 8 eve); hol/eve flags by calendar day.
     open_mask: (7, n_slots) bool, open slots per weekday.
+    holiday_open: (n_slots,) bool, the slots open on public holidays when the history shows the
+    center keeps other hours then (e.g. closed: all False); None when holidays follow the weekday.
     """
 
     country: str | None
     open_mask: np.ndarray
     holiday_fn: object  # callable(days) -> (hol, eve)
+    holiday_open: np.ndarray | None = None  # (n_slots,) open slots on public holidays; None = as weekdays
 
     def daytype(self, days: pd.DatetimeIndex) -> np.ndarray:
         dt = days.day_of_week.to_numpy().copy()

@@ -283,3 +283,19 @@ def test_glm_trend_is_held_past_four_weeks():
     daily = fc.groupby(fc.interval_start.dt.date)["volume"].sum().to_numpy()
     assert daily[35 + 7 * 45] == pytest.approx(daily[35], rel=1e-9)  # same weekday, held from day 28 on
     assert daily.max() < 2 * 13.0 * 48
+
+
+def test_holidays_the_center_was_closed_get_no_forecast():
+    # a Monday-Friday center, closed on German public holidays, 09:00-17:00
+    days = pd.date_range("2024-09-02", "2024-12-20", freq="D")
+    hol, _ = holiday_flags(days, "DE")
+    ts = [d + pd.Timedelta(minutes=30 * k) for d, h in zip(days, hol) if d.day_of_week < 5 and not h
+          for k in range(18, 34)]
+    hist = read_history(pd.DataFrame({"interval_start": ts, "volume": 20.0}))
+    fc = forecast_volume(hist, "2024-12-23", "2025-01-04", model="mean4", country="DE")
+    dates = set(fc.interval_start.dt.strftime("%Y-%m-%d"))
+    assert {"2024-12-25", "2024-12-26", "2025-01-01"}.isdisjoint(dates)
+    assert {"2024-12-23", "2024-12-27", "2025-01-02"} <= dates
+    # without a calendar there is nothing to know holidays by
+    assert "2024-12-25" in set(forecast_volume(hist, "2024-12-23", "2025-01-04", model="mean4")
+                               .interval_start.dt.strftime("%Y-%m-%d"))
