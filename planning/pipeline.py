@@ -15,6 +15,7 @@ The stage functions call ``forecast`` and ``simulation``; those packages never i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -62,6 +63,19 @@ def file_sha256(path: str | Path) -> str:
 def data_fingerprint(files: dict[str, str]) -> str:
     """One hash over the per-queue file hashes."""
     return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """One hash over the source of the forecast, simulation and planning packages: a stored run is
+    reused only when the code that would recompute it is the same."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for pkg in ("forecast", "simulation", "planning"):
+        for path in sorted((root / pkg).glob("*.py")):
+            h.update(f"{pkg}/{path.name}\0".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def _read_raw(path: Path, time_col: str) -> pd.DataFrame:
@@ -128,6 +142,12 @@ def read_queue_history(q: QueueConfig, interval_s: int, tz: str | None, progress
             hist.attrs["dst_fix"] = info
     except ValueError as exc:
         raise InputError(f"queue {q.name}: history {src}: {str(exc).replace('<DataFrame>', str(src))}") from None
+    if zone is None and hist["interval_start"].dt.tz is not None:
+        # one fixed UTC offset in the file (read_history refuses several without a zone): the plan
+        # has no zone, so it works in the file's own wall-clock time
+        attrs = dict(hist.attrs)
+        hist["interval_start"] = hist["interval_start"].dt.tz_localize(None)
+        hist.attrs = attrs
     if q.queue_col is not None and q.queue_value is not None:
         hist = hist[hist["queue"] == q.queue_value].reset_index(drop=True)
         if hist.empty:
@@ -180,15 +200,25 @@ def plan_window(config: PlanConfig, histories: dict[str, pd.DataFrame], as_of: d
     tz = config.timezone
     as_of = as_of or config.forecast.as_of
     if as_of is None:
-        ends = []
-        for h in histories.values():
-            last_end = pd.Timestamp(h["interval_start"].max()) + pd.Timedelta(seconds=config.interval_s)
-            # a day the history covers only in part is forecast again (its history is not used)
-            ends.append(last_end.date())
-        as_of = min(ends)
+        as_of = min(_first_day_to_forecast(h, config.interval_s) for h in histories.values())
     start = _local_midnight(as_of, tz)
     end = _local_midnight(as_of + dt.timedelta(days=config.forecast.horizon_days), tz)
     return start, end, as_of
+
+
+def _first_day_to_forecast(history: pd.DataFrame, interval_s: int) -> dt.date:
+    """The day after the history's last day; that last day itself when it stopped early (its last
+    row before the latest time of day seen on the same weekday): a partial day is forecast again.
+    Rows only in open hours are complete days (closed is not zero)."""
+    ts = history["interval_start"]
+    wall = ts.dt.tz_localize(None) if ts.dt.tz is not None else ts
+    last = wall.max()
+    tod_s = (wall - wall.dt.normalize()).dt.total_seconds()
+    same_weekday = (wall.dt.day_of_week == last.day_of_week).to_numpy()
+    latest_s = tod_s[same_weekday].max()
+    last_s = (last - last.normalize()).total_seconds()
+    day = last.date()
+    return day if last_s < latest_s else day + dt.timedelta(days=1)
 
 
 def history_window(history: pd.DataFrame, start: pd.Timestamp, weeks: int | None, queue: str) -> pd.DataFrame:
@@ -200,8 +230,13 @@ def history_window(history: pd.DataFrame, start: pd.Timestamp, weeks: int | None
     out.attrs.update(history.attrs)
     if out.empty:
         first, last = ts.min(), ts.max()
+        if start <= first:
+            hint = "expected forecast.as_of after the history starts"
+        else:
+            hint = (f"the {weeks}-week window before it ends after the history does; expected forecast.as_of "
+                    f"at most {weeks} weeks after the history ends, or a longer forecast.history_weeks")
         raise InputError(f"queue {queue}: no history before the forecast start {start} "
-                         f"(history covers {first} .. {last}); expected forecast.as_of after the history starts")
+                         f"(history covers {first} .. {last}); {hint}")
     return out
 
 
@@ -625,13 +660,16 @@ def run_plan(
         with progress.step("history", "read history"):
             histories, files = load_histories(config, progress)
             fingerprint = data_fingerprint(files)
-            key = run_key(config.config_hash(), fingerprint)
+            key = run_key(config.config_hash(), fingerprint, code_fingerprint())
         if save and not force:
             existing = store.find_run(key)
             if existing is not None:
-                progress.info(f"identical run already stored: {existing} (same config and data; --force recomputes)",
-                              run_id=existing)
-                return PlanResult(run_id=existing, reused=True, run_key=key, config=config, store_url=url)
+                progress.info(f"identical run already stored: {existing} (same config, data and code; --force "
+                              "recomputes)", run_id=existing)
+                result = _stored_result(store, existing, key, config)
+                if export:
+                    _export(result, out_dir, progress)
+                return result
 
         start, end, as_of_d = plan_window(config, histories)
         with progress.step("forecast", "forecast"):
@@ -670,19 +708,38 @@ def run_plan(
             if reused:  # an identical run was stored meanwhile by another process
                 progress.info(f"identical run stored meanwhile by another process: {stored_id}", run_id=stored_id)
                 result.run_id, result.reused = stored_id, True
-                return result
         if export:
-            base = Path(out_dir) if out_dir is not None else (config.output_dir or Path("out"))
-            result.export_dir = base / run_id
-            with progress.step("export", "export CSV + Parquet"):
-                tables = {"forecast": fc, "requirements": req, "simulation": sim, "headcount": hc}
-                result.exports = export_run(tables, result.export_dir)
+            _export(result, out_dir, progress)
         result.timings = dict(progress.timings)
         result.timings["total"] = time.perf_counter() - t_all
         return result
     finally:
         if own_store:
             store.close()
+
+
+def _stored_result(store: RunStore, run_id: str, key: str, config: PlanConfig) -> PlanResult:
+    """A stored run as a :class:`PlanResult` (reused=True): its tables, summary and window."""
+    meta = store.get_run(run_id)
+    tables = {name: store.load_frame(run_id, name) for name in ("forecast", "requirements", "simulation", "headcount")}
+    sim = tables["simulation"]
+    return PlanResult(
+        run_id=meta["run_id"], reused=True, run_key=key, config=config, store_url=store.url,
+        as_of=dt.date.fromisoformat(meta["as_of"]) if meta.get("as_of") else None,
+        horizon_start=pd.Timestamp(meta["horizon_start"]) if meta.get("horizon_start") else None,
+        horizon_end=pd.Timestamp(meta["horizon_end"]) if meta.get("horizon_end") else None,
+        forecast=tables["forecast"], requirements=tables["requirements"],
+        simulation=None if sim.empty else sim, headcount=tables["headcount"],
+        models=meta.get("models") or {}, summary=meta.get("summary") or {})
+
+
+def _export(result: PlanResult, out_dir, progress: Progress) -> None:
+    base = Path(out_dir) if out_dir is not None else (result.config.output_dir or Path("out"))
+    result.export_dir = base / result.run_id
+    with progress.step("export", "export CSV + Parquet"):
+        tables = {"forecast": result.forecast, "requirements": result.requirements,
+                  "simulation": result.simulation, "headcount": result.headcount}
+        result.exports = export_run(tables, result.export_dir)
 
 
 def _apply_refinement(config: PlanConfig, req: pd.DataFrame, sim: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ Safety for scheduled use:
   up to ``STAFFCAST_STORE_TIMEOUT_S`` (default 120 s) for the lock, then fails with a clear
   :class:`StoreBusyError`; on PostgreSQL a transaction-scoped advisory lock serialises writers
   of the same run key; the file uses the WAL journal so readers do not block the writer;
-- recognition: each run has a ``run_key`` = sha256(config hash, input data fingerprint); saving
+- recognition: each run has a ``run_key`` = sha256(config hash, input data fingerprint, code fingerprint); saving
   a run whose key is already stored returns the stored run (checked again inside the write
   transaction, so two identical runs started together store one) unless ``force``.
 
@@ -226,8 +226,9 @@ class RunRecord:
     created_at_utc: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
 
 
-def run_key(config_hash: str, data_fingerprint: str) -> str:
-    return hashlib.sha256(f"{config_hash}:{data_fingerprint}".encode()).hexdigest()
+def run_key(config_hash: str, data_fingerprint: str, code_fingerprint: str = "") -> str:
+    """A run's identity: same configuration, same input data and same code give the same key."""
+    return hashlib.sha256(f"{config_hash}:{data_fingerprint}:{code_fingerprint}".encode()).hexdigest()
 
 
 def _json(obj) -> str:

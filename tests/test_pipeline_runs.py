@@ -1,0 +1,70 @@
+"""run_plan end to end: reuse of stored runs, the default forecast start, file time conventions."""
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import planning.pipeline as pipeline
+from planning.config import QueueConfig, parse_config
+from planning.pipeline import _first_day_to_forecast, read_queue_history, run_plan
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def small_plan(**forecast):
+    raw = tomllib.loads((DATA / "plan.toml").read_text())
+    raw["forecast"].update(horizon_days=2, backtest_origins=1, history_weeks=6, **forecast)
+    raw["simulation"]["enabled"] = False
+    raw["queues"].pop("chat")
+    return parse_config(raw, base_dir=DATA)
+
+
+def test_a_reused_run_returns_its_tables_summary_and_exports(tmp_path):
+    store = f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    first = run_plan(small_plan(), store=store, out_dir=tmp_path / "a")
+    again = run_plan(small_plan(), store=store, out_dir=tmp_path / "b")
+    assert not first.reused and again.reused and again.run_id == first.run_id
+    assert again.as_of == first.as_of and again.summary == first.summary and again.summary
+    pd.testing.assert_frame_equal(again.requirements[first.requirements.columns], first.requirements,
+                                  check_dtype=False)
+    assert sorted(p.name for p in (tmp_path / "b" / first.run_id).iterdir()) == \
+        sorted(p.name for p in (tmp_path / "a" / first.run_id).iterdir())
+
+
+def test_changed_code_is_not_reused(tmp_path, monkeypatch):
+    store = f"sqlite:///{tmp_path / 'runs.sqlite'}"
+    first = run_plan(small_plan(), store=store, export=False)
+    monkeypatch.setattr(pipeline, "code_fingerprint", lambda: "another version of the code")
+    second = run_plan(small_plan(), store=store, export=False)
+    assert not second.reused and second.run_id != first.run_id
+
+
+def _frame(times):
+    return pd.DataFrame({"interval_start": pd.DatetimeIndex(times), "volume": 1.0})
+
+
+def test_the_forecast_starts_the_day_after_a_complete_last_day():
+    # rows only in open hours (08:00-22:00): the last day ending at 21:30 is complete
+    days = pd.date_range("1999-12-20", "1999-12-31", freq="D")
+    open_only = _frame([d + pd.Timedelta(minutes=30 * k) for d in days for k in range(16, 44)])
+    assert _first_day_to_forecast(open_only, 1800) == dt.date(2000, 1, 1)
+    # a last day that stopped at noon is forecast again
+    partial = open_only[open_only.interval_start < "1999-12-31 12:00"]
+    assert _first_day_to_forecast(partial, 1800) == dt.date(1999, 12, 31)
+
+
+def test_one_utc_offset_without_a_plan_zone_is_read_as_wall_clock(tmp_path):
+    times = pd.date_range("1999-12-01 08:00", periods=20, freq="30min")
+    text = "interval_start,volume\n" + "\n".join(f"{t:%Y-%m-%dT%H:%M:%S}+03:00,2" for t in times) + "\n"
+    path = tmp_path / "offsets.csv"
+    path.write_text(text)
+    h = read_queue_history(QueueConfig(name="v", kind="voice", history=path), 1800, None)
+    assert h["interval_start"].dt.tz is None
+    assert h["interval_start"].iloc[0] == pd.Timestamp("1999-12-01 08:00")
+
+
+def test_a_window_after_the_history_says_so():
+    with pytest.raises(Exception, match="window before it ends after the history"):
+        run_plan(small_plan(as_of=dt.date(2001, 6, 1)), save=False, export=False)
