@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .config import WEEKDAYS, ConfigError, InputError, PlanConfig, QueueConfig, load_config
+from .headcount import per_full_week
 from .progress import Progress
 
 __all__ = [
@@ -631,12 +632,11 @@ def forecast_summary(forecast: pd.DataFrame) -> dict:
 
 
 def staffing_summary(req: pd.DataFrame, hc: pd.DataFrame, interval_s: int) -> dict:
-    """Headcount (mean FTE over full weeks, or over all weeks when none is full), peak agents,
+    """Headcount (FTE per full week, see :func:`planning.headcount.per_full_week`), peak agents,
     agent-hours and scheduled hours over the horizon."""
-    full = hc[hc["days"] == 7] if (hc["days"] == 7).any() else hc
     h = interval_s / 3600.0
-    return {"fte_per_week": float(full["fte"].mean()) if len(full) else float("nan"),
-            "fte_scheduled_per_week": float(full["fte_scheduled"].mean()) if len(full) else float("nan"),
+    return {"fte_per_week": float(per_full_week(hc).sum()) if len(hc) else float("nan"),
+            "fte_scheduled_per_week": float(per_full_week(hc, "fte_scheduled").sum()) if len(hc) else float("nan"),
             "peak_agents": int(req["agents"].max()) if len(req) else 0,
             "agent_hours": float(req["agents"].sum() * h),
             "scheduled_hours": float(req["scheduled"].sum() * h)}

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .config import WEEKDAYS
 
-__all__ = ["headcount"]
+__all__ = ["headcount", "per_full_week"]
 
 
 def headcount(
@@ -85,3 +85,17 @@ def headcount(
             "peak_agents": int(g[agents_col].max()),
         })
     return pd.DataFrame(rows)
+
+
+def per_full_week(hc: pd.DataFrame, col: str = "fte") -> pd.Series:
+    """``col`` (e.g. ``fte``) per queue for one full week of 7 days.
+
+    The mean over the horizon's full weeks; when the horizon holds no full week, the partial weeks'
+    total scaled to 7 days (sum / days x 7), so a 2 + 5 day split is not averaged as if each part
+    were a week.
+    """
+    full = hc[hc["days"] == 7]
+    if len(full):
+        return full.groupby("queue")[col].mean()
+    g = hc.groupby("queue")
+    return g[col].sum() / g["days"].sum() * 7.0

@@ -29,7 +29,7 @@ import pandas as pd
 
 from .config import InputError, PlanConfig, QueueConfig, load_config
 from .exports import export_run
-from .headcount import headcount
+from .headcount import headcount, per_full_week
 from .progress import Progress
 from .store import RunRecord, RunStore, resolve_store_url, run_key
 
@@ -757,8 +757,7 @@ def _apply_refinement(config: PlanConfig, req: pd.DataFrame, sim: pd.DataFrame) 
 
 def _summary(config: PlanConfig, req: pd.DataFrame, sim: pd.DataFrame | None, hc: pd.DataFrame) -> dict:
     out = {"queues": list(config.queues), "fte_total": None, "by_queue": {}}
-    full = hc[hc["days"] == 7] if (hc["days"] == 7).any() else hc
-    fte_week = full.groupby("queue")["fte"].mean()
+    fte_week = per_full_week(hc)
     out["fte_total"] = round(float(fte_week.sum()), 2)
     for name in config.queues:
         r = req[req["queue"] == name]

@@ -68,3 +68,14 @@ def test_one_utc_offset_without_a_plan_zone_is_read_as_wall_clock(tmp_path):
 def test_a_window_after_the_history_says_so():
     with pytest.raises(Exception, match="window before it ends after the history"):
         run_plan(small_plan(as_of=dt.date(2001, 6, 1)), save=False, export=False)
+
+
+def test_fte_per_full_week_scales_partial_weeks_to_seven_days():
+    from planning.headcount import per_full_week
+
+    partial = pd.DataFrame({"queue": ["v", "v"], "days": [2, 5], "fte": [3.19, 7.69]})
+    assert per_full_week(partial)["v"] == pytest.approx((3.19 + 7.69) / 7 * 7)
+    uneven = pd.DataFrame({"queue": ["v", "v"], "days": [2, 3], "fte": [2.0, 3.0]})
+    assert per_full_week(uneven)["v"] == pytest.approx(5.0 / 5 * 7)  # not the mean 2.5 of two stubs
+    full = pd.DataFrame({"queue": ["v"] * 3, "days": [3, 7, 7], "fte": [1.0, 10.0, 12.0]})
+    assert per_full_week(full)["v"] == pytest.approx(11.0)
