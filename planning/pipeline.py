@@ -178,7 +178,44 @@ def load_histories(config: PlanConfig, progress: Progress | None = None) -> tupl
     for name, q in config.queues.items():
         files[name] = file_sha256(q.history)
         hist[name] = read_queue_history(q, config.interval_s, config.timezone, progress)
+        if progress is not None:
+            for message in history_warnings(hist[name], q, config.interval_s):
+                progress.warn(f"queue {name}: {message}", queue=name)
     return hist, files
+
+
+OUTLIER_FACTOR = 10.0  # an interval above this multiple of the queue's 99th percentile is suspicious
+
+
+def history_warnings(history: pd.DataFrame, q: QueueConfig, interval_s: int) -> list[str]:
+    """What a planner should know before trusting a plan from this history (nothing is changed):
+    intervals far above the queue's usual peak (a typo or a system dump?), and contacts in hours
+    the configuration closes (they get no forecast and no staff)."""
+    out = []
+    vol = history["volume"].to_numpy(float)
+    ts = history["interval_start"]
+    positive = vol[vol > 0]
+    if positive.size >= 20:
+        cap = OUTLIER_FACTOR * max(float(np.quantile(positive, 0.99)), 1.0)
+        big = np.flatnonzero(vol > cap)
+        if big.size:
+            shown = ", ".join(f"{ts.iloc[i]} ({vol[i]:,.0f})" for i in big[:3])
+            out.append(f"{big.size} interval(s) above {OUTLIER_FACTOR:g} x the 99th percentile ({cap:,.0f} contacts): "
+                       f"{shown}{' ...' if big.size > 3 else ''}; check the history, they drive the forecast")
+    wall = ts.dt.tz_localize(None) if ts.dt.tz is not None else ts
+    minute = (wall.dt.hour * 60 + wall.dt.minute).to_numpy()
+    dow = wall.dt.day_of_week.to_numpy()
+    open_ = np.zeros(len(vol), bool)
+    for d, ranges in enumerate(q.hours.by_weekday):
+        on_day = dow == d
+        for a, b in ranges:
+            open_ |= on_day & (minute >= a) & (minute < b)
+    total = vol.sum()
+    closed = vol[~open_].sum()
+    if total > 0 and closed / total > 0.005:
+        out.append(f"{closed / total:.1%} of the history's contacts ({closed:,.0f}) arrived in hours the "
+                   "configuration closes; they get no forecast and no staff (check the queue's hours)")
+    return out
 
 
 # --------------------------------------------------------------------------- window
@@ -191,7 +228,8 @@ def _local_midnight(day: dt.date, tz: str | None) -> pd.Timestamp:
     return ts
 
 
-def plan_window(config: PlanConfig, histories: dict[str, pd.DataFrame], as_of: dt.date | None = None):
+def plan_window(config: PlanConfig, histories: dict[str, pd.DataFrame], as_of: dt.date | None = None,
+                progress: Progress | None = None):
     """``(start, end, as_of_date)``: the forecast horizon [start, end) in plan time.
 
     ``as_of`` (argument, else ``[forecast] as_of``, else the day after the earliest queue's last
@@ -200,7 +238,13 @@ def plan_window(config: PlanConfig, histories: dict[str, pd.DataFrame], as_of: d
     tz = config.timezone
     as_of = as_of or config.forecast.as_of
     if as_of is None:
-        as_of = min(_first_day_to_forecast(h, config.interval_s) for h in histories.values())
+        firsts = {n: _first_day_to_forecast(h, config.interval_s) for n, h in histories.items()}
+        as_of = min(firsts.values())
+        late = {n: d for n, d in firsts.items() if d > as_of}
+        if late and progress is not None:
+            ahead = ", ".join(f"{n} (history to {d - dt.timedelta(days=1)})" for n, d in late.items())
+            progress.warn(f"the plan starts on {as_of}, after the history that ends first; newer data of "
+                          f"{ahead} is not used (set forecast.as_of to choose the start)")
     start = _local_midnight(as_of, tz)
     end = _local_midnight(as_of + dt.timedelta(days=config.forecast.horizon_days), tz)
     return start, end, as_of
@@ -671,7 +715,7 @@ def run_plan(
                     _export(result, out_dir, progress)
                 return result
 
-        start, end, as_of_d = plan_window(config, histories)
+        start, end, as_of_d = plan_window(config, histories, progress=progress)
         with progress.step("forecast", "forecast"):
             fc, models = forecast_queues(config, histories, start, end, progress)
         with progress.step("requirements", "requirements (analytic)"):

@@ -79,3 +79,20 @@ def test_fte_per_full_week_scales_partial_weeks_to_seven_days():
     assert per_full_week(uneven)["v"] == pytest.approx(5.0 / 5 * 7)  # not the mean 2.5 of two stubs
     full = pd.DataFrame({"queue": ["v"] * 3, "days": [3, 7, 7], "fte": [1.0, 10.0, 12.0]})
     assert per_full_week(full)["v"] == pytest.approx(11.0)
+
+
+def test_history_warnings_flag_outliers_and_contacts_in_closed_hours():
+    from planning.config import OpeningHours
+    from planning.pipeline import history_warnings
+
+    times = pd.date_range("1999-12-05", periods=14 * 48, freq="30min")
+    h = pd.DataFrame({"interval_start": times, "volume": 10.0})
+    q = QueueConfig(name="v", kind="voice", history=Path("x.csv"))
+    assert history_warnings(h, q, 1800) == []
+    h.loc[100, "volume"] = 1_000_000
+    (msg,) = history_warnings(h, q, 1800)
+    assert "1 interval(s) above 10 x the 99th percentile" in msg and "(1,000,000)" in msg
+    day = ((8 * 60, 22 * 60),)
+    q8 = QueueConfig(name="v", kind="voice", history=Path("x.csv"), hours=OpeningHours((day,) * 7))
+    (msg,) = history_warnings(h.assign(volume=10.0), q8, 1800)
+    assert msg.startswith("41.7% of the history's contacts") and "hours the configuration closes" in msg
