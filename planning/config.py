@@ -15,8 +15,12 @@ Layout (see ``data/plan.toml`` for a working example)::
 Paths: ``history`` files are relative to the config file's directory; ``store`` (a SQLite path)
 and ``output_dir`` are relative to the working directory of the run.
 
+``queue_value`` without ``queue_col`` filters the column named ``queue`` (the column
+``forecast.read_history`` picks up by itself).
+
 Every problem found is reported at once, each naming its key (``queues.chat.targets.p_wait``)
-and what was expected; :class:`ConfigError` carries the list.
+and what was expected; :class:`ConfigError` carries the list. A bad value inherited from
+``[defaults]`` is reported once, as ``defaults.<key>``, with the queues that use it.
 """
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ __all__ = [
     "PlanConfig",
     "load_config",
     "parse_config",
+    "simulation_with",
     "parse_hours",
     "WEEKDAYS",
 ]
@@ -462,14 +467,7 @@ def parse_config(raw: dict, *, base_dir: str | Path | None = None, source=None,
     # [simulation]
     s = sect["simulation"]
     c.unknown(s, _SECTIONS["simulation"], "simulation.")
-    sc = SimulationConfig(
-        enabled=c.get(s, "enabled", "simulation.", bool, True),
-        refine=c.get(s, "refine", "simulation.", bool, True),
-        replications=c.get(s, "replications", "simulation.", int, 10, lo=1, hi=10_000),
-        seed=c.get(s, "seed", "simulation.", int, 20240601, lo=0),
-        rate_cv=c.get(s, "rate_cv", "simulation.", float, 0.0, lo=0.0, hi=2.0),
-        days=c.get(s, "days", "simulation.", int, None, lo=1, hi=366),
-    )
+    sc = _parse_simulation(c, s)
 
     # [headcount]
     h = sect["headcount"]
@@ -485,6 +483,7 @@ def parse_config(raw: dict, *, base_dir: str | Path | None = None, source=None,
     if not queues_raw:
         c.add("queues", "no queues defined; expected at least one [queues.NAME] table")
     queues: dict[str, QueueConfig] = {}
+    from_defaults: dict[tuple[str, str], list[str]] = {}  # (defaults key, message) -> queues using it
     for qname, qraw in queues_raw.items():
         prefix = f"queues.{qname}."
         if not isinstance(qraw, dict):
@@ -494,9 +493,23 @@ def parse_config(raw: dict, *, base_dir: str | Path | None = None, source=None,
         merged = {**{k: v for k, v in d.items() if k in _DEFAULT_KEYS}, **qraw}
         if isinstance(d.get("targets"), dict) and isinstance(qraw.get("targets"), dict):
             merged["targets"] = {**d["targets"], **qraw["targets"]}
+        n0 = len(c.problems)
         q = _parse_queue(c, qname, merged, prefix, base, check_files)
         if q is not None:
             queues[qname] = q
+        # a bad value inherited from [defaults] is reported once, under its defaults key
+        kept = []
+        for key, msg in c.problems[n0:]:
+            dkey = _defaults_key(key, prefix, qraw, d)
+            if dkey is None:
+                kept.append((key, msg))
+            else:
+                if (dkey, msg) not in from_defaults:
+                    kept.append((dkey, msg))  # placeholder, rewritten below with the queue names
+                from_defaults.setdefault((dkey, msg), []).append(qname)
+        c.problems[n0:] = kept
+    c.problems = [(k, f"{m} (used by queues {', '.join(from_defaults[(k, m)])})")
+                  if (k, m) in from_defaults else (k, m) for k, m in c.problems]
 
     if c.problems:
         raise ConfigError(c.problems, source)
@@ -506,6 +519,48 @@ def parse_config(raw: dict, *, base_dir: str | Path | None = None, source=None,
         output_dir=Path(output_dir) if output_dir else None,
         source=Path(source) if source is not None else None, raw=copy.deepcopy(raw),
     )
+
+
+def _defaults_key(key: str, prefix: str, qraw: dict, defaults: dict) -> str | None:
+    """``defaults.<path>`` if the value a queue's problem ``key`` is about came from ``[defaults]``
+    (the queue does not set it), else None."""
+    if not key.startswith(prefix):
+        return None
+    path = key[len(prefix):].split(".")
+    top = path[0]
+    if top in qraw:
+        if top == "targets" and len(path) > 1 and isinstance(qraw["targets"], dict) \
+                and path[1] not in qraw["targets"] and isinstance(defaults.get("targets"), dict) \
+                and path[1] in defaults["targets"]:
+            return "defaults." + ".".join(path)
+        return None
+    if top in defaults and top in _DEFAULT_KEYS:
+        return "defaults." + ".".join(path)
+    return None
+
+
+def _parse_simulation(c: _Checker, s: dict) -> SimulationConfig:
+    return SimulationConfig(
+        enabled=c.get(s, "enabled", "simulation.", bool, True),
+        refine=c.get(s, "refine", "simulation.", bool, True),
+        replications=c.get(s, "replications", "simulation.", int, 10, lo=1, hi=10_000),
+        seed=c.get(s, "seed", "simulation.", int, 20240601, lo=0),
+        rate_cv=c.get(s, "rate_cv", "simulation.", float, 0.0, lo=0.0, hi=2.0),
+        days=c.get(s, "days", "simulation.", int, None, lo=1, hi=366),
+    )
+
+
+def simulation_with(base: SimulationConfig, **values) -> SimulationConfig:
+    """``base`` with ``values`` (``seed=..., rate_cv=...``) checked against the same ranges as
+    ``[simulation]`` in a plan file; raises :class:`ConfigError` keyed ``simulation.<name>``."""
+    c = _Checker()
+    c.unknown(values, _SECTIONS["simulation"], "simulation.")
+    table = {k: v for k, v in vars(base).items() if v is not None}
+    table.update({k: v for k, v in values.items() if v is not None})
+    sc = _parse_simulation(c, table)
+    if c.problems:
+        raise ConfigError(c.problems)
+    return sc
 
 
 def _parse_queue(c: _Checker, qname: str, t: dict, prefix: str, base: Path, check_files: bool = True) -> QueueConfig | None:
@@ -600,20 +655,26 @@ def _parse_queue(c: _Checker, qname: str, t: dict, prefix: str, base: Path, chec
             if not any(days) and len(c.problems) == n0:
                 c.add(f"{prefix}hours", "the queue is never open; expected opening hours on at least one day")
 
+    # checked before giving up on the queue, so that every problem is reported at once
+    time_col = c.get(t, "time_col", prefix, str, "interval_start")
+    time_format = c.get(t, "time_format", prefix, str)
+    volume_col = c.get(t, "volume_col", prefix, str, "volume")
+    queue_col = c.get(t, "queue_col", prefix, str)
+    queue_value = None if t.get("queue_value") is None else str(t.get("queue_value"))
+    if queue_value is not None and queue_col is None:
+        # forecast.read_history picks up a column literally named "queue" by itself: filter on it
+        queue_col = "queue"
+    shrinkage = c.get(t, "shrinkage", prefix, float, 0.0, lo=0.0, hi=1.0, hi_open=True)
+    max_occupancy = c.get(t, "max_occupancy", prefix, float, lo=0.0, hi=1.0, lo_open=True)
+    min_agents = c.get(t, "min_agents", prefix, int, 0, lo=0)
     if len(c.problems) > n0:
         return None
     return QueueConfig(
         name=qname, kind=kind, history=history_path,
-        time_col=c.get(t, "time_col", prefix, str, "interval_start"),
-        time_format=c.get(t, "time_format", prefix, str),
-        volume_col=c.get(t, "volume_col", prefix, str, "volume"),
-        aht_col=aht_col,
-        queue_col=c.get(t, "queue_col", prefix, str),
-        queue_value=None if t.get("queue_value") is None else str(t.get("queue_value")),
+        time_col=time_col, time_format=time_format, volume_col=volume_col, aht_col=aht_col,
+        queue_col=queue_col, queue_value=queue_value,
         history_tz=history_tz, aht_s=aht_s, targets=targets,
-        shrinkage=c.get(t, "shrinkage", prefix, float, 0.0, lo=0.0, hi=1.0, hi_open=True),
-        max_occupancy=c.get(t, "max_occupancy", prefix, float, lo=0.0, hi=1.0, lo_open=True),
+        shrinkage=shrinkage, max_occupancy=max_occupancy,
         patience_s=patience_s, concurrency=concurrency or 1, aht_by_concurrency_s=abc,
-        min_agents=c.get(t, "min_agents", prefix, int, 0, lo=0),
-        hours=hours,
+        min_agents=min_agents, hours=hours,
     )

@@ -62,7 +62,7 @@ def test_example_plan_is_valid():
      "out of range: 80.0; expected (0.0, 1.0)"),
     (lambda r: r["queues"]["chat"]["targets"].update(p_wait=0), "queues.chat.targets.p_wait", "out of range"),
     (lambda r: r["queues"]["voice"].update(shrinkage=1.0), "queues.voice.shrinkage", "out of range"),
-    (lambda r: r["defaults"].update(max_occupancy=1.5), "queues.voice.max_occupancy", "out of range"),
+    (lambda r: r["defaults"].update(max_occupancy=1.5), "defaults.max_occupancy", "out of range"),
     (lambda r: r["queues"]["voice"].update(targets={}), "queues.voice.targets", "no target given"),
     (lambda r: r["queues"]["voice"].pop("history"), "queues.voice.history", "missing"),
     (lambda r: r["queues"]["voice"].update(history="nope.csv"), "queues.voice.history", "history file not found"),
@@ -111,6 +111,46 @@ def test_all_problems_are_reported_at_once_and_message_names_file(tmp_path):
     msg = str(info.value)
     assert str(path) in msg and "3 problem(s)" in msg
     assert "plan.interval_min" in msg and "queues.chat.targets.p_wait" in msg and "queues.voice.hours.mon" in msg
+
+
+def test_a_bad_default_is_reported_once_under_its_defaults_key():
+    raw = base_raw()
+    raw["defaults"]["max_occupancy"] = 1.5
+    raw["defaults"]["targets"] = {"sl_definition": "nope"}  # voice and chat do not set it
+    raw["queues"]["chat"]["max_occupancy"] = 0.9  # chat overrides the default: only voice uses it
+    found = problems(raw)
+    assert not any(k.startswith("queues.") for k in found), found
+    assert found["defaults.max_occupancy"].endswith("(used by queues voice)")
+    assert "out of range: 1.5" in found["defaults.max_occupancy"]
+    assert found["defaults.targets.sl_definition"].endswith("(used by queues voice, chat)")
+    raw["queues"]["voice"]["max_occupancy"] = 2.0  # the queue's own bad value keeps the queue's key
+    found = problems(raw)
+    assert "out of range: 2.0" in found["queues.voice.max_occupancy"] and "defaults.max_occupancy" not in found
+
+
+def test_a_missing_history_file_does_not_hide_the_queues_other_problems():
+    raw = base_raw()
+    raw["queues"]["voice"].update(history="nope.csv", shrinkage=1.0, max_occupancy=0, min_agents=-1,
+                                  volume_col=3)
+    found = problems(raw)
+    assert {"queues.voice.history", "queues.voice.shrinkage", "queues.voice.max_occupancy",
+            "queues.voice.min_agents", "queues.voice.volume_col"} <= set(found), found
+
+
+def test_queue_value_without_queue_col_filters_the_queue_column(tmp_path):
+    from planning.pipeline import read_queue_history
+
+    hist = tmp_path / "h.csv"
+    rows = ["interval_start,queue,volume"]
+    for t in ("1999-01-01 00:00", "1999-01-01 00:30", "1999-01-01 01:00"):
+        rows += [f"{t},chat,1", f"{t},email,5"]
+    hist.write_text("\n".join(rows) + "\n")
+    raw = {"queues": {"chat": {"history": str(hist), "aht_s": 200.0, "queue_value": "chat",
+                               "targets": {"service_level": 0.8}}}}
+    q = parse_config(raw).queues["chat"]
+    assert (q.queue_col, q.queue_value) == ("queue", "chat")
+    h = read_queue_history(q, 1800, None)
+    assert h["volume"].tolist() == [1.0, 1.0, 1.0]
 
 
 def test_unreadable_toml_and_missing_file(tmp_path):
