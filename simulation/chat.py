@@ -92,6 +92,8 @@ def chat_metrics(agents, volume, interval_s, aht_by_concurrency_s, *, concurrenc
     """
     sl_definition = _check_sl_definition(sl_definition)
     aht = as_aht_matrix(aht_by_concurrency_s)
+    if concurrency is not None and (isinstance(concurrency, bool) or float(concurrency) != int(concurrency)):
+        raise ValueError(f"concurrency: {concurrency!r} must be a whole number of chats per agent")
     k = aht.shape[-1] if concurrency is None else int(concurrency)
     if concurrency is not None and not (1 <= k <= aht.shape[-1]):
         raise ValueError(f"concurrency: {concurrency} must be between 1 and the number of handle times "

@@ -116,6 +116,7 @@ def test_shrinkage_and_minimum():
     (lambda: erlang_b([1, 2.5], 3), "servers: value 2.5 at index 1"),
     (lambda: erlang_c(3, [1, -1]), "load: value -1.0 at index 1"),
     (lambda: chat_metrics(3, 10, 900, [300, -1]), "aht_by_concurrency_s"),
+    (lambda: chat_metrics(3, 10, 900, [300, 400, 500], concurrency=2.5), "concurrency: 2.5 must be a whole number"),
     (lambda: erlang_a_metrics(3, 10, 900, 300, 0), "patience_s"),
 ])
 def test_bad_input_names_argument_and_index(call, message):
