@@ -544,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"staffcast {args.command}: error: {message}", file=sys.stderr)
         if structured and not getattr(args, "quiet", False):
             Progress(sys.stderr, fmt="json" if getattr(args, "log_format", "") == "json" else "kv")._emit(
-                "error", "failed", command=args.command, kind=kind, exit_code=code)
+                "error", "failed", command=args.command, kind=kind, exit_code=code, msg=message or None)
         if getattr(args, "debug", False):
             traceback.print_exc()
         return code

@@ -93,7 +93,7 @@ class Progress:
                 self._line_open = False
             else:
                 self._emit("error", "step_failed", step=name, seconds=round(secs, 3),
-                           error=type(exc).__name__, **fields)
+                           error=type(exc).__name__, msg=str(exc) or None, **fields)
             raise
         secs = time.perf_counter() - t0
         self.timings[name] = self.timings.get(name, 0.0) + secs

@@ -2,6 +2,7 @@
 to end (run -> reuse -> runs -> accuracy), plus a real run killed during its store transaction."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -139,6 +140,19 @@ def test_simulate_a_plan_file_is_reproducible(capsys, tmp_path):
     assert {"service_level", "asa_s", "abandon_rate", "occupancy", "agents_final"} <= set(a.columns)
     assert list(a["agents_plan"]) == [6, 9, 12, 12, 9, 2]
     assert a["offered"].sum() == pytest.approx(frame["volume"].sum(), rel=0.2)
+
+
+def test_json_failure_events_carry_the_message(capsys, tmp_path):
+    bad = tmp_path / "h.csv"
+    bad.write_text("interval_start,volume\n1999-01-01 00:00,1\n1999-01-01 00:30,two\n")
+    cfg = tmp_path / "p.toml"
+    cfg.write_text('[queues.q]\nhistory = "h.csv"\naht_s = 200.0\ntargets = { service_level = 0.8 }\n')
+    code, _, err = run_cli(capsys, "forecast", "--config", str(cfg), "--log-format", "json")
+    assert code == 2
+    events = {e["event"]: e for e in map(json.loads, (l for l in err.splitlines() if l.startswith("{")))}
+    for name in ("step_failed", "failed"):
+        assert "row 3" in events[name]["msg"] and "'volume'" in events[name]["msg"], events[name]
+    assert events["step_failed"]["error"] == "InputError"
 
 
 # ------------------------------------------------------------------ the example plan, end to end
