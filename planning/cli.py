@@ -202,15 +202,18 @@ def _progress(args) -> Progress:
 
 
 def _emit_table(frame: pd.DataFrame, out: str | None, progress: Progress, what: str):
+    """Write ``frame`` to ``out`` (.csv / .parquet, atomically) or as CSV on stdout. CSV text cells a
+    spreadsheet would run as a formula are neutralised (planning.safe_csv), as in dashboard downloads."""
+    from .safe_csv import neutralise_frame, to_safe_csv
+
     if out:
         from .exports import write_frame
 
-        path = write_frame(frame, out)
+        csv = Path(out).suffix.lower() == ".csv"
+        path = write_frame(neutralise_frame(frame) if csv else frame, out)
         progress.info(f"wrote {what} to {path}", rows=len(frame), path=str(path))
     else:
-        from .exports import _for_csv
-
-        _for_csv(frame).to_csv(sys.stdout, index=False, lineterminator="\n")
+        sys.stdout.write(to_safe_csv(frame).decode("utf-8"))
 
 
 def _fmt(frame: pd.DataFrame) -> str:

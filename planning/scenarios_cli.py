@@ -195,8 +195,10 @@ def main(args) -> int:
             paths = export_study(result, base / f"scenarios-{result.study_id}")
             if sweep_frame is not None:
                 from .exports import write_frame
+                from .safe_csv import neutralise_frame
 
-                paths.append(write_frame(sweep_frame, base / f"scenarios-{result.study_id}" / "sweep.csv"))
+                paths.append(write_frame(neutralise_frame(sweep_frame),  # no spreadsheet formulas
+                                         base / f"scenarios-{result.study_id}" / "sweep.csv"))
         progress.info(f"wrote {len(paths)} CSV files to {paths[0].parent}", out_dir=str(paths[0].parent))
     if args.json:
         out = {"study_id": result.study_id, "illustrative": study.illustrative, "currency": study.currency,

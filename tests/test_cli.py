@@ -2,6 +2,7 @@
 to end (run -> reuse -> runs -> accuracy), plus a real run killed during its store transaction."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -153,6 +154,45 @@ def test_json_failure_events_carry_the_message(capsys, tmp_path):
     for name in ("step_failed", "failed"):
         assert "row 3" in events[name]["msg"] and "'volume'" in events[name]["msg"], events[name]
     assert events["step_failed"]["error"] == "InputError"
+
+
+def test_cli_csv_output_is_safe_for_spreadsheets(capsys, tmp_path):
+    path, frame = _volume_file(tmp_path)
+    evil = '=HYPERLINK("http://x","y")'
+    args = ["staff", "--forecast", str(path), "--queue", evil, "--aht-s", "240", "--service-level", "0.8",
+            "--log-format", "quiet"]
+    code, out, err = run_cli(capsys, *args)
+    assert code == 0, err
+    assert set(pd.read_csv(io.StringIO(out))["queue"]) == {"'" + evil}
+    code, _, err = run_cli(capsys, *args, "--out", str(tmp_path / "req.csv"))
+    assert code == 0, err
+    got = pd.read_csv(tmp_path / "req.csv")
+    assert set(got["queue"]) == {"'" + evil} and got["agents"].dtype.kind == "i"
+    code, _, err = run_cli(capsys, *args, "--out", str(tmp_path / "req.parquet"))
+    assert set(pd.read_parquet(tmp_path / "req.parquet")["queue"]) == {evil}  # not a spreadsheet format
+
+
+def test_scenario_sweep_csv_is_safe_for_spreadsheets(capsys, tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    import planning.scenarios as sc
+
+    evil = "=cmd|' /C calc'!A0"
+    study = SimpleNamespace(output_dir=None, plan=SimpleNamespace(output_dir=None), illustrative=True,
+                            currency="EUR")
+    result = SimpleNamespace(study_id=None, chat_windows=None,
+                             comparison=pd.DataFrame({"scenario": [evil], "fte": [1.0]}))
+    monkeypatch.setattr(sc, "load_study", lambda path: study)
+    monkeypatch.setattr(sc, "study_forecast", lambda study, progress: None)
+    monkeypatch.setattr(sc, "run_study", lambda study, **kw: result)
+    monkeypatch.setattr(sc, "sweep", lambda study, grid, **kw: pd.DataFrame(
+        {"money.cost_per_agent_hour": [25, 30], "scenario": [evil, "plain"], "net_value": [-1.5, 2.0]}))
+    monkeypatch.setattr(sc, "export_study", lambda result, out: [Path(out) / "comparison.csv"])
+    code, _, err = run_cli(capsys, "scenarios", "--config", "study.toml", "--no-store", "--json", "-q",
+                           "--out-dir", str(tmp_path), "--sweep", "money.cost_per_agent_hour=25,30")
+    assert code == 0, err
+    got = pd.read_csv(next(tmp_path.glob("scenarios-*/sweep.csv")))
+    assert list(got["scenario"]) == ["'" + evil, "plain"] and list(got["net_value"]) == [-1.5, 2.0]
 
 
 # ------------------------------------------------------------------ the example plan, end to end
