@@ -19,12 +19,13 @@ import json
 import os
 import sys
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .config import ConfigError, InputError, load_config, parse_config
+from .config import ConfigError, InputError, load_config, parse_config, simulation_with
 from .progress import Progress
 
 __all__ = ["main", "build_parser"]
@@ -69,7 +70,8 @@ def _common(p: argparse.ArgumentParser):
 
 def _queue_flags(p: argparse.ArgumentParser):
     g = p.add_argument_group("queue parameters (override the config's queue, or define one without --config)")
-    g.add_argument("--queue", help="queue of the config to use (needed when the config has several)")
+    g.add_argument("--queue", help="queue of the config to use (needed when the config has several); a file "
+                                  "with a queue column is cut to that queue's rows")
     g.add_argument("--interval-min", type=_positive_int, help="interval length, minutes (default: config or file)")
     g.add_argument("--timezone", help="IANA zone of the times (default: config)")
     g.add_argument("--volume-col", default=None, help="volume column of the file (default: volume)")
@@ -147,8 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", help="run store URL (with --run)")
     p.add_argument("--agents-col", default="agents", help="column with the agents per interval (default: agents)")
     p.add_argument("--replications", type=_positive_int, help="replications (default: config or 10)")
-    p.add_argument("--seed", type=int, help="random seed (default: config)")
-    p.add_argument("--rate-cv", type=float, help="per-replication busyness CV (default: config or 0)")
+    p.add_argument("--seed", type=int, help="random seed, >= 0 (default: config)")
+    p.add_argument("--rate-cv", type=float, help="per-replication busyness CV, 0..2 (default: config or 0)")
     p.add_argument("--days", type=_positive_int, help="simulate only the first N days")
     p.add_argument("--refine", action="store_true", help="add agents where the target is missed")
     p.add_argument("--out", help="output file (.csv or .parquet); default: CSV on stdout")
@@ -225,6 +227,26 @@ def _flag_name(key: str) -> str:
     return "--" + key.rsplit(".", 1)[-1].replace("_", "-")
 
 
+def _blame_flags(exc: ConfigError, flag_of, source) -> InputError:
+    """``exc`` with each problem caused by a command-line flag named by that flag (``flag_of(key)``:
+    the flag, or None if the key's value came from the config file)."""
+    probs = [(flag_of(k) or k, m) for k, m in exc.problems]
+    if all(flag_of(k) for k, _ in exc.problems):
+        if len(probs) == 1:
+            return InputError(f"{probs[0][0]}: {probs[0][1]}")
+        return InputError("\n".join([f"invalid arguments ({len(probs)} problems):"]
+                                    + [f"  {k}: {m}" for k, m in probs]))
+    return ConfigError(probs, f"{source} with the command-line flags")
+
+
+def _queue_flag_of(args):
+    """Problem key -> the queue flag that set its value (None: the value came from the config)."""
+    def flag_of(key: str) -> str | None:
+        name = key.rsplit(".", 1)[-1]
+        return _flag_name(key) if getattr(args, name, None) is not None else None
+    return flag_of
+
+
 def _queue_from_args(args, volume_file: Path):
     """The queue parameters: the config's queue with the flags on top, or the flags alone."""
     raw_q: dict = {}
@@ -278,15 +300,42 @@ def _queue_from_args(args, volume_file: Path):
     try:
         cfg = parse_config(raw, base_dir=Path.cwd())
     except ConfigError as exc:
-        if config is None:
-            probs = [(_flag_name(k), m) for k, m in exc.problems]
-            raise ConfigError(probs, "the command line") from None
-        raise
-    return cfg, cfg.queues[qname], config is not None or bool(args.interval_min)
+        flag_of = (lambda k: _flag_name(k)) if config is None else _queue_flag_of(args)
+        raise _blame_flags(exc, flag_of, args.config) from None
+    if args.interval_min:
+        interval_from = f"--interval-min {args.interval_min}"
+    elif config is not None:
+        interval_from = f"plan.interval_min = {config.interval_min} in {args.config}"
+    else:
+        interval_from = None  # the file's own interval
+    queue_name = qname if config is not None else args.queue
+    return cfg, cfg.queues[qname], interval_from, queue_name
 
 
-def _read_plan_file(path: Path, args, tz: str | None, interval_s: int | None, extra_cols=()) -> pd.DataFrame:
-    """Read a forecast / volume / plan file with forecast.read_history's checks."""
+def _one_queue(h: pd.DataFrame, path: Path, name: str | None) -> tuple[pd.DataFrame, str | None]:
+    """The rows of queue ``name`` of a file with a queue column (without the column), and the queue.
+
+    A file without a queue column is taken as it is; without ``name`` the file must hold one queue."""
+    if "queue" not in h:
+        return h, name
+    values = list(pd.unique(h["queue"].astype(str)))
+    shown = ", ".join(values[:8]) + (", ..." if len(values) > 8 else "")
+    if name is None:
+        if len(values) > 1:
+            raise InputError(f"{path} holds several queues (queue column: {shown}); choose one with --queue")
+        name = values[0]
+    elif name not in values:
+        raise InputError(f"{path}: no rows of queue {name!r}; its queue column holds {shown} "
+                         "(choose one of them with --queue, or give a file of that queue)")
+    out = h[h["queue"].astype(str) == name].drop(columns="queue").reset_index(drop=True)
+    out.attrs.update(h.attrs)
+    return out, name
+
+
+def _read_plan_file(path: Path, args, tz: str | None, interval_s: int | None, extra_cols=(),
+                    interval_from: str | None = None) -> pd.DataFrame:
+    """Read a forecast / volume / plan file with forecast.read_history's checks. A file whose own
+    interval differs from ``interval_s`` (given by ``interval_from``) is refused."""
     from forecast.history import read_history
 
     if not path.is_file():
@@ -294,6 +343,15 @@ def _read_plan_file(path: Path, args, tz: str | None, interval_s: int | None, ex
     try:
         h = read_history(path, volume_col=args.volume_col or "volume", tz=tz, interval_s=interval_s)
     except ValueError as exc:
+        if interval_s is not None:
+            try:
+                own = int(read_history(path, volume_col=args.volume_col or "volume", tz=tz).attrs["interval_s"])
+            except ValueError:
+                own = None
+            if own is not None and own != interval_s:
+                raise InputError(f"{path} has {own // 60}-minute intervals ({own} s), not the "
+                                 f"{interval_s // 60} minutes of {interval_from or 'the plan'}; give "
+                                 f"--interval-min {own // 60} or a file at {interval_s // 60}-minute intervals") from None
         raise InputError(str(exc)) from None
     for c in extra_cols:  # read again with that column as the value: same rows, same order, same checks
         try:
@@ -353,13 +411,15 @@ def cmd_forecast(args) -> int:
     if args.model:
         over["model"] = args.model
     if over:
-        config = config.with_overrides(forecast=over)
+        flags = {"forecast.as_of": "--as-of", "forecast.horizon_days": "--horizon-days", "forecast.model": "--model"}
+        try:
+            config = config.with_overrides(forecast=over)
+        except ConfigError as exc:
+            raise _blame_flags(exc, flags.get, args.config) from None
     if args.queue:
         unknown = [q for q in args.queue if q not in config.queues]
         if unknown:
             raise InputError(f"--queue {unknown[0]}: no such queue (queues: {', '.join(config.queues)})")
-        from dataclasses import replace
-
         config = replace(config, queues={q: config.queues[q] for q in args.queue})
     progress.total = 2
     with progress.step("history", "read history"):
@@ -376,17 +436,16 @@ def cmd_staff(args) -> int:
 
     progress = _progress(args)
     path = Path(args.volume_file)
-    cfg, q, interval_known = _queue_from_args(args, path)
-    h = _read_plan_file(path, args, cfg.timezone, cfg.interval_s if interval_known else None)
+    if not path.is_file():
+        raise InputError(f"file not found: {path}")
+    cfg, q, interval_from, queue_name = _queue_from_args(args, path)
+    interval_known = interval_from is not None
+    h = _read_plan_file(path, args, cfg.timezone, cfg.interval_s if interval_known else None,
+                        interval_from=interval_from)
     interval_s = cfg.interval_s if interval_known else int(h.attrs["interval_s"])
-    if "queue" in h:
-        if h["queue"].nunique() > 1:
-            if not args.queue:
-                raise InputError(f"{path} holds several queues ({', '.join(h['queue'].unique()[:5])}); "
-                                 "choose one with --queue")
-            h = h[h["queue"] == args.queue]
-            if h.empty:
-                raise InputError(f"{path}: no rows of queue {args.queue!r}")
+    h, queue_name = _one_queue(h, path, queue_name)
+    if queue_name is not None and queue_name != q.name:  # flags only: label with the file's queue
+        q = replace(q, name=queue_name)
     if "aht_s" not in h or h["aht_s"].isna().any():
         fill = q.mean_handle_s
         if fill is None:
@@ -399,9 +458,6 @@ def cmd_staff(args) -> int:
 
 
 def cmd_simulate(args) -> int:
-    from dataclasses import replace
-
-    from .config import SimulationConfig
     from .pipeline import simulate_plan
 
     progress = _progress(args)
@@ -424,29 +480,33 @@ def cmd_simulate(args) -> int:
         req["agents"] = req["agents"].astype(np.int64)
     else:
         path = Path(args.plan)
-        cfg, q, interval_known = _queue_from_args(args, path)
+        if not path.is_file():
+            raise InputError(f"file not found: {path}")
+        cfg, q, interval_from, queue_name = _queue_from_args(args, path)
+        interval_known = interval_from is not None
         h = _read_plan_file(path, args, cfg.timezone, cfg.interval_s if interval_known else None,
-                            extra_cols=(args.agents_col,))
+                            extra_cols=(args.agents_col,), interval_from=interval_from)
         interval_s = cfg.interval_s if interval_known else int(h.attrs["interval_s"])
+        h, queue_name = _one_queue(h, path, queue_name)
+        if queue_name is not None and queue_name != q.name:  # flags only: label with the file's queue
+            q = replace(q, name=queue_name)
+            cfg = replace(cfg, queues={queue_name: q})
         cfg = replace(cfg, interval_s=interval_s)
         if "aht_s" not in h or h["aht_s"].isna().any():
             fill = q.mean_handle_s
             if fill is None:
                 raise InputError(f"{path}: no aht_s column (or empty values); give --aht-s")
             h["aht_s"] = h["aht_s"].fillna(fill) if "aht_s" in h else fill
-        h = h.drop(columns=[c for c in ("queue",) if c in h])
         open_ = h[args.agents_col].to_numpy(float) > 0
         req = pd.DataFrame({"queue": q.name, "interval_start": h["interval_start"], "open": open_,
                             "volume": h["volume"], "aht_s": h["aht_s"],
                             "agents": h[args.agents_col].round().astype(np.int64)})
-    sc = cfg.simulation
-    sc = SimulationConfig(enabled=True, refine=bool(args.refine),
-                          replications=args.replications or sc.replications,
-                          seed=sc.seed if args.seed is None else args.seed,
-                          rate_cv=sc.rate_cv if args.rate_cv is None else args.rate_cv,
-                          days=args.days or None)
-    if sc.rate_cv < 0:
-        raise InputError(f"--rate-cv: expected >= 0, got {sc.rate_cv}")
+    try:  # the flags get the ranges of [simulation] in a plan file
+        sc = simulation_with(replace(cfg.simulation, days=None), enabled=True, refine=bool(args.refine),
+                             replications=args.replications, seed=args.seed, rate_cv=args.rate_cv,
+                             days=args.days)
+    except ConfigError as exc:
+        raise _blame_flags(exc, _flag_name, args.config) from None
     cfg = replace(cfg, simulation=sc)
     progress.total = 1
     with progress.step("simulation", "simulate"):

@@ -143,6 +143,83 @@ def test_simulate_a_plan_file_is_reproducible(capsys, tmp_path):
     assert a["offered"].sum() == pytest.approx(frame["volume"].sum(), rel=0.2)
 
 
+def _two_queue_plan(tmp_path):
+    """A run's requirements.csv in small: voice and chat rows of the same intervals."""
+    ts = pd.date_range("2024-03-04 09:00", periods=4, freq="30min").strftime("%Y-%m-%d %H:%M")
+    voice = pd.DataFrame({"queue": "voice", "interval_start": ts, "volume": [40, 60, 60, 40],
+                          "agents": [5, 7, 7, 5]})
+    chat = pd.DataFrame({"queue": "chat", "interval_start": ts, "volume": [400, 600, 600, 400],
+                         "agents": [50, 70, 70, 50]})
+    path = tmp_path / "requirements.csv"
+    pd.concat([voice, chat]).to_csv(path, index=False)
+    return path
+
+
+def test_simulate_keeps_only_the_rows_of_the_queue(capsys, tmp_path):
+    path = _two_queue_plan(tmp_path)
+    sim = ["simulate", "--plan", str(path), "--replications", "2", "--log-format", "quiet"]
+    flags = ["--aht-s", "200", "--service-level", "0.8"]
+    code, _, err = run_cli(capsys, *sim, *flags)
+    assert code == 2 and "several queues" in err and "chat, voice" in err.replace("voice, chat", "chat, voice")
+    code, out, err = run_cli(capsys, *sim, *flags, "--queue", "chat")
+    assert code == 0, err
+    got = pd.read_csv(io.StringIO(out))
+    assert set(got["queue"]) == {"chat"} and list(got["agents_plan"]) == [50, 70, 70, 50]
+    code, out, err = run_cli(capsys, *sim, "--config", str(PLAN), "--queue", "voice", "--days", "1")
+    assert code == 0, err
+    got = pd.read_csv(io.StringIO(out))
+    assert set(got["queue"]) == {"voice"} and list(got["agents_plan"]) == [5, 7, 7, 5]
+    code, _, err = run_cli(capsys, *sim, *flags, "--queue", "email")
+    assert code == 2 and "no rows of queue 'email'" in err
+
+
+def test_staff_refuses_a_file_of_another_queue(capsys, tmp_path):
+    path, frame = _volume_file(tmp_path)
+    fc_chat = tmp_path / "fc_chat.csv"
+    frame.assign(queue="chat").to_csv(fc_chat, index=False)
+    code, out, err = run_cli(capsys, "staff", "--forecast", str(fc_chat), "--config", str(PLAN), "--queue", "voice")
+    assert code == 2 and out == ""
+    assert "no rows of queue 'voice'" in err and "holds chat" in err
+    code, out, err = run_cli(capsys, "staff", "--forecast", str(fc_chat), "--config", str(PLAN), "--queue", "chat",
+                             "--log-format", "quiet")
+    assert code == 0, err
+    assert set(pd.read_csv(io.StringIO(out))["queue"]) == {"chat"}
+
+
+@pytest.mark.parametrize("cmd", ["staff", "simulate"])
+def test_a_file_at_another_interval_than_interval_min_is_refused(capsys, tmp_path, cmd):
+    path, frame = _volume_file(tmp_path)
+    frame.assign(agents=3).to_csv(path, index=False)
+    flag = "--forecast" if cmd == "staff" else "--plan"
+    code, out, err = run_cli(capsys, cmd, flag, str(path), "--aht-s", "360", "--p-wait", "0.05",
+                             "--interval-min", "15")
+    assert code == 2 and out == ""
+    assert "30-minute intervals" in err and "--interval-min 15" in err
+
+
+def test_simulation_flags_have_the_config_ranges(capsys, tmp_path):
+    path, frame = _volume_file(tmp_path)
+    frame.assign(agents=3).to_csv(path, index=False)
+    sim = ["simulate", "--plan", str(path), "--aht-s", "200", "--service-level", "0.8"]
+    code, _, err = run_cli(capsys, *sim, "--seed", "-1")
+    assert code == 2 and "--seed: out of range: -1; expected >= 0" in err
+    code, _, err = run_cli(capsys, *sim, "--rate-cv", "50")
+    assert code == 2 and "--rate-cv: out of range: 50.0; expected [0.0, 2.0]" in err
+    code, _, err = run_cli(capsys, *sim, "--replications", "20000")
+    assert code == 2 and "--replications: out of range" in err
+
+
+def test_flag_errors_name_the_flag_not_the_config_key(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "forecast", "--config", str(PLAN), "--horizon-days", "400")
+    assert code == 2 and "--horizon-days: out of range: 400; expected [1, 366]" in err
+    assert "forecast.horizon_days" not in err
+    path, _ = _volume_file(tmp_path)
+    code, _, err = run_cli(capsys, "staff", "--forecast", str(path), "--config", str(PLAN), "--queue", "chat",
+                           "--aht-s", "-3")
+    assert code == 2 and "--aht-s: out of range: -3.0; expected (0.0, 86400.0]" in err
+    assert "queues.chat" not in err
+
+
 def test_json_failure_events_carry_the_message(capsys, tmp_path):
     bad = tmp_path / "h.csv"
     bad.write_text("interval_start,volume\n1999-01-01 00:00,1\n1999-01-01 00:30,two\n")
