@@ -8,20 +8,14 @@ from pathlib import Path
 import pandas as pd
 
 from .config import InputError
+from .safe_csv import neutralise_frame
 
 __all__ = ["write_frame", "export_run", "read_table"]
 
 
-def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for c in out.columns:
-        if isinstance(out[c].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(out[c]):
-            out[c] = out[c].map(lambda t: t.isoformat() if pd.notna(t) else "")
-    return out
-
-
 def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` to ``path`` (format from the suffix: .csv or .parquet) atomically."""
+    """Write ``frame`` to ``path`` (format from the suffix: .csv or .parquet) atomically. CSV text
+    cells a spreadsheet would run as formulas are neutralised (:mod:`planning.safe_csv`)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet"):
@@ -31,7 +25,7 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
     os.close(fd)
     try:
         if suffix == ".csv":
-            _for_csv(frame).to_csv(tmp, index=False, lineterminator="\n")
+            neutralise_frame(frame).to_csv(tmp, index=False, lineterminator="\n")
         else:
             frame.to_parquet(tmp, index=False)
         os.replace(tmp, path)

@@ -353,15 +353,18 @@ def test_exports_are_atomic_and_keep_zones(tmp_path):
     before = csv.read_bytes()
     import planning.exports as ex
 
-    orig = ex._for_csv
-    ex._for_csv = lambda f: Boom(f)
+    orig = ex.neutralise_frame
+    ex.neutralise_frame = lambda f: Boom(f)
     try:
         with pytest.raises(OSError):
             write_frame(frame, csv)
     finally:
-        ex._for_csv = orig
+        ex.neutralise_frame = orig
     assert csv.read_bytes() == before  # the old file is intact
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["f.csv", "f.parquet"]
+    # a text cell a spreadsheet would run is written as plain text; numbers stay numbers
+    risky = write_frame(pd.DataFrame({"queue": ["=1+2"], "volume": [-3.5]}), tmp_path / "r.csv")
+    assert risky.read_text().splitlines()[1] == "'=1+2,-3.5"
 
 
 def test_bad_history_rows_are_reported_with_queue_file_and_row(tmp_path):
