@@ -277,8 +277,8 @@ def history_window(history: pd.DataFrame, start: pd.Timestamp, weeks: int | None
         if start <= first:
             hint = "expected forecast.as_of after the history starts"
         else:
-            hint = (f"the {weeks}-week window before it ends after the history does; expected forecast.as_of "
-                    f"at most {weeks} weeks after the history ends, or a longer forecast.history_weeks")
+            hint = (f"the start is more than forecast.history_weeks = {weeks} weeks after the history ends; "
+                    "expected forecast.as_of (--as-of) closer to the history, or more history_weeks")
         raise InputError(f"queue {queue}: no history before the forecast start {start} "
                          f"(history covers {first} .. {last}); {hint}")
     return out

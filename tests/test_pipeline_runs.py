@@ -66,7 +66,7 @@ def test_one_utc_offset_without_a_plan_zone_is_read_as_wall_clock(tmp_path):
 
 
 def test_a_window_after_the_history_says_so():
-    with pytest.raises(Exception, match="window before it ends after the history"):
+    with pytest.raises(Exception, match="more than forecast.history_weeks = 6 weeks after the history ends"):
         run_plan(small_plan(as_of=dt.date(2001, 6, 1)), save=False, export=False)
 
 
