@@ -12,6 +12,10 @@ from .models import MODELS, Context, make_model
 
 __all__ = ["backtest", "forecast_volume", "forecast_aht"]
 
+# models that need no more than one week of history (used when the history is too short for the
+# full backtest, e.g. a queue that opened recently)
+SHORT_HISTORY_MODELS = ("snaive", "mean4", "profile")
+
 
 def _prepare(history, interval_s):
     """Validate (a DataFrame gets the same checks as a file) and resample to ``interval_s``."""
@@ -149,7 +153,10 @@ def forecast_volume(history, start, end, model="auto", *, interval_s=None, horiz
     ``volume_p90`` (80% prediction interval, negative binomial with backtest-calibrated dispersion),
     ``model``, plus ``queue`` and ``aht_s`` (seconds, see :func:`forecast_aht`) when the history has
     them. ``attrs["backtest"]`` holds, per queue, the chosen model, the dispersion and the backtest
-    scores as a list of plain dicts.
+    scores as a list of plain dicts. A queue whose history is too short for the backtest (at least
+    4 weeks of training before the first fold) is forecast from weekly folds after one week of
+    training with the simple models only (``"short_history": True`` in its report); fewer than
+    two weeks of history is an error.
     """
     _check_range(start, end)
     history, interval_s = _prepare(history, interval_s)
@@ -187,8 +194,23 @@ def _forecast_queue(h, q, start, end, instants, interval_s, model, names, horizo
         hd = int(np.clip(np.ceil((last - hist_end) / pd.Timedelta(days=1)), 7, 28))
     else:
         hd = int(horizon_days)
-    run = run_backtest(grid, ctx, names, hd, origins, calibration_origins, evening,
-                       combine=combine and model == "auto")
+    short_history = False
+    try:
+        run = run_backtest(grid, ctx, names, hd, origins, calibration_origins, evening,
+                           combine=combine and model == "auto")
+    except ValueError as exc:
+        if "too short" not in str(exc):
+            raise
+        # A queue that opened recently: weekly folds after one week of training, with the models
+        # that need no more than that; the report says so.
+        simple = [m for m in names if m in SHORT_HISTORY_MODELS]
+        if not simple:
+            raise ValueError(f"{exc}; with less history only {', '.join(SHORT_HISTORY_MODELS)} can be "
+                             "fitted (model='auto' falls back to them)") from None
+        hd = min(hd, 7)
+        run = run_backtest(grid, ctx, simple, hd, origins, calibration_origins, evening,
+                           combine=combine and model == "auto", min_train_days=7)
+        short_history = True
     sc = scores_frame(run)
     chosen = choose(sc) if model == "auto" else model
     if chosen not in run.phi:  # explicit combination
@@ -209,6 +231,7 @@ def _forecast_queue(h, q, start, end, instants, interval_s, model, names, horizo
         "horizon_days": hd,
         "origins": [str(o.date()) for o in run.origins],
         "calibration_origins": run.n_calibration,
+        "short_history": short_history,
         "scores": sc.to_dict("records"),
     }
 

@@ -266,9 +266,23 @@ def test_range_and_argument_errors_name_the_argument(syn):
         forecast_aht(hist.assign(aht_s=200.0), shrink_contacts=-50)
 
 
+def test_a_queue_that_opened_recently_is_forecast_with_the_simple_models(syn):
+    hist, _ = syn
+    start = hist.interval_start.max().normalize() + pd.Timedelta(days=1)
+    new = hist[hist.interval_start >= start - pd.Timedelta(days=21)]
+    both = pd.concat([hist.assign(queue="long"), new.assign(queue="new")], ignore_index=True)
+    fc = forecast_volume(both, start, start + pd.Timedelta(days=7))
+    report = fc.attrs["backtest"]
+    assert report["new"]["short_history"] and not report["long"]["short_history"]
+    assert report["new"]["chosen"] in ("snaive", "mean4", "profile")
+    assert (fc.queue == "new").sum() == (fc.queue == "long").sum() > 0
+    with pytest.raises(ValueError, match=r"^queue 'new': .*only snaive, mean4, profile can be fitted"):
+        forecast_volume(both, start, start + pd.Timedelta(days=7), model="glm_poisson")
+
+
 def test_errors_of_one_queue_name_it(syn):
     hist, _ = syn
-    short = hist[hist.interval_start < hist.interval_start.min() + pd.Timedelta(days=14)]
+    short = hist[hist.interval_start < hist.interval_start.min() + pd.Timedelta(days=10)]
     both = pd.concat([hist.assign(queue="long"), short.assign(queue="new")], ignore_index=True)
     with pytest.raises(ValueError, match=r"^queue 'new': history of \d+ days is too short"):
         forecast_volume(both, "2024-03-17", "2024-03-18", model="mean4")
