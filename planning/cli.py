@@ -382,7 +382,7 @@ def cmd_run(args) -> int:
                           "summary": res.summary, "timings_s": res.timings}, default=str, indent=2))
         return EXIT_OK
     if res.reused:
-        print(f"run {res.run_id} reused: same config and same input data already stored in {res.store_url} "
+        print(f"run {res.run_id} reused: same config, input data and code already stored in {res.store_url} "
               "(use --force to recompute)")
         return EXIT_OK
     stored = f"stored in {res.store_url}" if res.store_url else "not stored"

@@ -19,6 +19,26 @@ from planning.store import RunRecord, RunStore, StoreBusyError, resolve_store_ur
 
 ROOT = Path(__file__).resolve().parents[1]
 TZ = "Asia/Jerusalem"
+# e.g. postgresql+psycopg://staffcast:staffcast@localhost/staffcast_test (an empty database the
+# tests may clear); without it the PostgreSQL variants are skipped
+POSTGRES_URL = os.environ.get("STAFFCAST_TEST_POSTGRES")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """A fresh, empty store on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 's.sqlite'}"
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL store tests need STAFFCAST_TEST_POSTGRES=<SQLAlchemy URL of an empty test database>")
+    import sqlalchemy as sa
+
+    from planning.store import metadata
+
+    engine = sa.create_engine(POSTGRES_URL)
+    metadata.drop_all(engine)
+    engine.dispose()
+    return POSTGRES_URL
 
 
 def make_record(run_id: str, key_seed: str = "a", n: int = 96) -> RunRecord:
@@ -42,8 +62,8 @@ def make_record(run_id: str, key_seed: str = "a", n: int = 96) -> RunRecord:
                      forecast=fc, requirements=req, simulation=sim, headcount=hc)
 
 
-def test_round_trip_keeps_tz_values_and_nan(tmp_path):
-    store = RunStore(f"sqlite:///{tmp_path / 's.sqlite'}")
+def test_round_trip_keeps_tz_values_and_nan(store_url):
+    store = RunStore(store_url)
     rec = make_record("r1")
     assert store.save_run(rec) == ("r1", False)
     fc = store.load_frame("r1", "forecast")
@@ -63,8 +83,8 @@ def test_round_trip_keeps_tz_values_and_nan(tmp_path):
         store.get_run("zz")
 
 
-def test_same_key_is_reused_unless_forced(tmp_path):
-    store = RunStore(f"sqlite:///{tmp_path / 's.sqlite'}")
+def test_same_key_is_reused_unless_forced(store_url):
+    store = RunStore(store_url)
     assert store.save_run(make_record("r1", "a")) == ("r1", False)
     assert store.save_run(make_record("r2", "a")) == ("r1", True)  # same config + data
     assert store.find_run(run_key("a", "data")) == "r1"
@@ -74,8 +94,8 @@ def test_same_key_is_reused_unless_forced(tmp_path):
     assert store.count_rows()["run_forecast"] == 3 * 96
 
 
-def test_failure_inside_the_transaction_leaves_no_partial_run(tmp_path):
-    store = RunStore(f"sqlite:///{tmp_path / 's.sqlite'}")
+def test_failure_inside_the_transaction_leaves_no_partial_run(store_url):
+    store = RunStore(store_url)
     store.save_run(make_record("r1", "a"))
     before = store.count_rows()
 
@@ -178,10 +198,11 @@ def test_process_killed_mid_write_leaves_previous_runs_intact(tmp_path):
     assert store2.save_run(make_record("r2", "two")) == ("r2", False)  # the lock was released
 
 
-def test_concurrent_writers_land_whole_and_identical_runs_store_once(tmp_path):
-    """Three runs started together on one SQLite file: two different, two identical (same key).
-    Each writer holds its transaction open for a while, so the others must wait for the lock."""
-    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+def test_concurrent_writers_land_whole_and_identical_runs_store_once(tmp_path, store_url):
+    """Three runs started together on one store: two different, two identical (same key).
+    Each writer holds its transaction open for a while, so the others must wait for the lock
+    (SQLite: the file lock; PostgreSQL: the advisory lock on the run key)."""
+    url = store_url
     RunStore(url)  # schema
     procs = {rid: _writer(tmp_path, url, rid, key, 0.7) for rid, key in
              (("ra", "ka"), ("rb", "same"), ("rc", "same"))}
