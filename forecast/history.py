@@ -61,6 +61,9 @@ def _load(path_or_frame) -> pd.DataFrame:
         raise ValueError(f"{path}: empty file; expected a CSV with a header row ({exc})") from exc
 
 
+_OFFSET = r"(?:[+-]\d\d:?\d\d|Z)$"  # a UTC offset at the end of an ISO time
+
+
 def _parse_times(raw: pd.Series, source, frame, time_col, tz, time_format=None, group=None) -> pd.Series:
     """Parse timestamps with ONE format for the whole column; localize naive wall-clock times to ``tz``.
 
@@ -73,7 +76,7 @@ def _parse_times(raw: pd.Series, source, frame, time_col, tz, time_format=None, 
         bad = ts.isna().to_numpy()
     else:
         text = raw.astype(str).str.strip()
-        has_offset = text.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True)
+        has_offset = text.str.contains(_OFFSET, regex=True)
         if has_offset.any() and not has_offset.all():
             raise ValueError(
                 f"{_src(source)}: column {time_col!r} mixes times with and without UTC offsets: "
@@ -119,18 +122,17 @@ def _fixed_offset(utc: pd.Series, text: pd.Series, source, time_col) -> pd.Serie
 
     Several offsets mean a zone with DST; without its name the wall-clock time of future days is
     unknown, so that is an error naming the offsets."""
-    offsets = (utc.dt.tz_localize(None) - pd.to_datetime(text.str.replace(r"(?:[+-]\d\d:?\d\d|Z)$", "",
-                                                                          regex=True),
-                                                         errors="coerce", format="ISO8601")).dropna().unique()
+    wall = pd.to_datetime(text.str.replace(_OFFSET, "", regex=True), errors="coerce", format="ISO8601")
+    offsets = (wall - utc.dt.tz_localize(None)).dropna().unique()  # local = UTC + offset
     if len(offsets) > 1:
-        shown = sorted({f"{-o / pd.Timedelta(hours=1):+g} h" for o in offsets})
+        shown = sorted({f"{o / pd.Timedelta(hours=1):+g} h" for o in offsets})
         raise ValueError(
             f"{_src(source)}: column {time_col!r} has several UTC offsets ({', '.join(shown)}), i.e. a zone "
             "with daylight saving time; pass tz='Area/City' so that intervals are modelled in local time"
         )
     if len(offsets) == 0:
         return utc
-    return utc.dt.tz_convert(datetime.timezone(-pd.Timedelta(offsets[0]).to_pytimedelta()))
+    return utc.dt.tz_convert(datetime.timezone(pd.Timedelta(offsets[0]).to_pytimedelta()))
 
 
 def _numeric(raw: pd.Series, source, frame, col, what, allow_negative=False) -> pd.Series:
