@@ -189,8 +189,9 @@ OUTLIER_FACTOR = 10.0  # an interval above this multiple of the queue's 99th per
 
 def history_warnings(history: pd.DataFrame, q: QueueConfig, interval_s: int) -> list[str]:
     """What a planner should know before trusting a plan from this history (nothing is changed):
-    intervals far above the queue's usual peak (a typo or a system dump?), and contacts in hours
-    the configuration closes (they get no forecast and no staff)."""
+    intervals far above the queue's usual peak (a typo or a system dump?), contacts in hours the
+    configuration closes (they get no forecast and no staff), and whole days missing on weekdays
+    that are usually open."""
     out = []
     vol = history["volume"].to_numpy(float)
     ts = history["interval_start"]
@@ -215,6 +216,15 @@ def history_warnings(history: pd.DataFrame, q: QueueConfig, interval_s: int) -> 
     if total > 0 and closed / total > 0.005:
         out.append(f"{closed / total:.1%} of the history's contacts ({closed:,.0f}) arrived in hours the "
                    "configuration closes; they get no forecast and no staff (check the queue's hours)")
+    # whole days without a row on a weekday that usually has rows: a gap in the data, read as closed
+    seen_days = pd.DatetimeIndex(wall.dt.normalize().unique())
+    span = pd.date_range(seen_days.min(), seen_days.max(), freq="D")
+    usual = pd.Series(seen_days.day_of_week).value_counts() / pd.Series(span.day_of_week).value_counts()
+    missing = span[~span.isin(seen_days) & (usual.reindex(span.day_of_week).fillna(0).to_numpy() >= 0.5)]
+    if len(missing):
+        shown = ", ".join(f"{d:%Y-%m-%d}" for d in missing[:5])
+        out.append(f"{len(missing)} day(s) without any row although that weekday is usually open: {shown}"
+                   f"{' ...' if len(missing) > 5 else ''}; they are read as closed (a gap in the data?)")
     return out
 
 

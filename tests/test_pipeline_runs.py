@@ -96,3 +96,18 @@ def test_history_warnings_flag_outliers_and_contacts_in_closed_hours():
     q8 = QueueConfig(name="v", kind="voice", history=Path("x.csv"), hours=OpeningHours((day,) * 7))
     (msg,) = history_warnings(h.assign(volume=10.0), q8, 1800)
     assert msg.startswith("41.7% of the history's contacts") and "hours the configuration closes" in msg
+
+
+def test_history_warnings_flag_missing_days():
+    from planning.pipeline import history_warnings
+
+    times = pd.date_range("1999-11-01", periods=28 * 48, freq="30min")
+    h = pd.DataFrame({"interval_start": times, "volume": 10.0})
+    h = h[(h.interval_start < "1999-11-10") | (h.interval_start >= "1999-11-17")]
+    q = QueueConfig(name="v", kind="voice", history=Path("x.csv"))
+    (msg,) = history_warnings(h, q, 1800)
+    assert msg.startswith("7 day(s) without any row") and "1999-11-10" in msg
+    # a center closed every Saturday: its Saturdays are not gaps, only the 6 other days are
+    weekdays = h[h.interval_start.dt.day_of_week != 5]
+    (msg,) = history_warnings(weekdays, q, 1800)
+    assert msg.startswith("6 day(s) without any row") and "1999-11-13" not in msg
