@@ -71,7 +71,8 @@ def histories(plan_path: str) -> dict:
 
 def upload_key(queue: str):
     up = st.session_state.get("uploads", {}).get(queue)
-    return None if up is None else (up[0], up[1])  # the bytes identify the file
+    # file name, bytes and the column mapping: the same file read with other columns is other data
+    return None if up is None else tuple(up)
 
 
 def config_for(fs: tuple, qs: dict | None = None, queue: str | None = None):
@@ -216,9 +217,10 @@ def page_data(queue: str):
                     st.success(f"{f.name} is valid and is now used for queue '{queue}' on every page.")
 
     hist = histories(PLAN_PATH)[queue]
-    if queue in uploads:
-        for note in uploaded_history(PLAN_PATH, queue, *uploads[queue])[1]:
-            st.warning(note)
+    notes = (uploaded_history(PLAN_PATH, queue, *uploads[queue])[1] if queue in uploads
+             else dd.history_notes(cfg, queue, hist))
+    for note in notes:
+        st.warning(note)
     s = dd.history_summary(hist, cfg.interval_s)
     st.subheader("What validation found")
     c = st.columns(3)
@@ -230,7 +232,7 @@ def page_data(queue: str):
     c[1].metric("Open intervals with 0 contacts", f"{s['zero_intervals']:,}")
     c[2].metric("Closed intervals (no row)", f"{s['closed_intervals']:,}")
     st.caption(f"Source intervals of {s['source_interval_min']} min summed to {s['interval_min']} min. "
-               + ("Handle times from the file." if s["has_aht"] else
+               + ("Handle times from the file (staffing uses them)." if s["has_aht"] else
                   f"No handle times in the file: the plan's configured handle time is used "
                   f"({q.mean_handle_s:g} s)." if q.mean_handle_s else "No handle times in the file."))
 
@@ -505,12 +507,19 @@ def page_simulation(queue: str):
 
     st.subheader("Intervals the simulation had to raise")
     raised = dd.raised_intervals(sim, qcfg, queue)
+    below = dd.below_target_intervals(sim, qcfg, queue)
     if raised.empty:
-        st.success("None: the formula's plan meets the targets in the simulation.")
+        st.info("None raised: no interval misses a target with 95% confidence"
+                + ("." if refine else " (adding agents is switched off)."))
     else:
         st.dataframe(raised.assign(interval_start=dd.local_naive(raised["interval_start"]).dt.strftime("%a %Y-%m-%d %H:%M")),
                      hide_index=True, width="stretch")
         download(raised, f"simulation_raised_{queue}")
+    if not below.empty:
+        st.warning(f"{len(below)} of {summ['intervals']} intervals have a simulated mean below a target "
+                   f"(not proven at 95% with {int(reps)} replications; more replications tell): "
+                   + ", ".join(dd.local_naive(below["interval_start"]).dt.strftime("%a %H:%M").head(8))
+                   + (" ..." if len(below) > 8 else ""))
 
     st.subheader("Waiting-time distribution")
     days_avail, busiest = summ["days"], summ["busiest_day"]
@@ -525,10 +534,10 @@ def page_simulation(queue: str):
         awt = q.targets.awt_s
         ws = dd.wait_summary(waits, awt)
         c = st.columns(4)
-        c[0].metric("Contacts simulated", f"{ws['contacts']:,}")
-        c[1].metric("Waited at all", pct(ws["waited_share"]))
-        c[2].metric(f"Answered within {awt:g} s", pct(ws["within_awt_share"]))
-        c[3].metric("Abandoned", pct(ws["abandoned_share"]))
+        c[0].metric(f"Contacts simulated ({int(reps)} replications)", f"{ws['contacts']:,}")
+        c[1].metric("Waited at all (of answered)", pct(ws["waited_share"]))
+        c[2].metric(f"Answered within {awt:g} s (of answered)", pct(ws["within_awt_share"]))
+        c[3].metric("Abandoned (of offered)", pct(ws["abandoned_share"]))
         waited = ws["waited_s"]
         if waited.empty:
             st.info("No simulated contact waited on that day.")

@@ -38,12 +38,13 @@ __all__ = [
     "raised_intervals", "wait_distribution", "announcement_table", "list_runs", "run_vs_actual",
     "run_plan_now", "service_columns", "config_error_text", "BUNDLED_STUDY", "STUDY_MONEY_KEYS",
     "load_study_with", "study_money_defaults", "run_study_for_dashboard", "comparison_view", "money_bars",
-    "chat_window_grid", "forecast_summary", "staffing_summary", "simulated_plan", "simulation_summary",
-    "wait_summary", "announcement_intervals", "files_stamp", "segments",
+    "chat_window_grid", "below_target_intervals", "history_notes", "forecast_summary", "staffing_summary",
+    "simulated_plan", "simulation_summary", "wait_summary", "announcement_intervals", "files_stamp", "segments",
 ]
 
 BUNDLED_PLAN = Path(__file__).resolve().parents[1] / "data" / "plan.toml"
 MAX_UPLOAD_MB = 20
+MIN_UPLOAD_DAYS = 14  # forecast_volume needs two weeks (one to train, one to test)
 UPLOAD_TYPES = ("csv", "parquet")
 FAST_MODEL = "profile"  # recent weekday x time-of-day profile: seconds, and what auto picks on the bundled voice queue
 MODEL_CHOICES = {
@@ -158,7 +159,25 @@ def history_from_upload(config: PlanConfig, queue: str, name: str, data: bytes, 
             pass
     hist.attrs["source_name"] = name
     hist.attrs["sha256"] = hashlib.sha256(data).hexdigest()
+    span_days = (hist["interval_start"].max() - hist["interval_start"].min()).days + 1
+    if span_days < MIN_UPLOAD_DAYS:
+        raise InputError(f"{name}: covers {span_days} day(s); at least {MIN_UPLOAD_DAYS} days (two weeks) of "
+                         "history are needed to forecast")
+    if span_days < 35:
+        notes.append(f"{name} covers {span_days} days: the backtest needs 5 weeks, so the forecast uses the "
+                     "simple models (recent weekday profile, mean of weeks, seasonal naive) on weekly folds")
+    if uq.aht_col is not None:
+        hist.attrs["aht_col"] = uq.aht_col  # the planner asked for the file's handle times
+    notes += history_notes(config, queue, hist)
     return hist, notes
+
+
+def history_notes(config: PlanConfig, queue: str, history: pd.DataFrame) -> list[str]:
+    """What the planner should know about a queue's history (see
+    :func:`planning.pipeline.history_warnings`): outliers, contacts in closed hours, missing days."""
+    from .pipeline import history_warnings
+
+    return history_warnings(history, config.queues[queue], config.interval_s)
 
 
 def history_summary(history: pd.DataFrame, interval_s: int) -> dict:
@@ -302,6 +321,9 @@ def forecast_queue(config: PlanConfig, histories: dict[str, pd.DataFrame], queue
 
     cfg = _one_queue(config, queue)
     hist = {queue: histories[queue]}
+    aht_col = histories[queue].attrs.get("aht_col")
+    if aht_col and cfg.queues[queue].aht_col is None:  # an upload with handle times: use them
+        cfg = replace(cfg, queues={queue: replace(cfg.queues[queue], aht_col=aht_col)})
     start, end, as_of = plan_window(cfg, hist)
     fc, models = forecast_queues(cfg, hist, start, end)
     info = dict(models[queue])
@@ -419,6 +441,20 @@ def raised_intervals(sim: pd.DataFrame, config: PlanConfig, queue: str) -> pd.Da
     cols = ["interval_start", "agents_plan", "agents_final", "agents_added"]
     cols += [c for c, *_ in service_columns(config.queues[queue]) if c in sim]
     out = sim.loc[sim["agents_added"] > 0, cols].reset_index(drop=True)
+    return out
+
+
+def below_target_intervals(sim: pd.DataFrame, config: PlanConfig, queue: str) -> pd.DataFrame:
+    """Intervals whose simulated mean misses a target of the queue (service level below, P(wait),
+    ASA or abandonment above), whether or not the miss is proven at 95% confidence: ``missed`` names
+    the metrics."""
+    cols = [(c, t) for c, _, t, _ in service_columns(config.queues[queue]) if t is not None and c in sim]
+    if sim is None or sim.empty or not cols:
+        return pd.DataFrame(columns=["interval_start", "missed"])
+    miss = pd.DataFrame({c: (sim[c] < t) if c == "service_level" else (sim[c] > t) for c, t in cols})
+    rows = miss.any(axis=1).to_numpy()
+    out = sim.loc[rows, ["interval_start", "agents_final"] + [c for c, _ in cols]].reset_index(drop=True)
+    out.insert(1, "missed", [", ".join(c for c, _ in cols if m[c]) for _, m in miss[rows].iterrows()])
     return out
 
 

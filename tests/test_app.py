@@ -119,6 +119,46 @@ def test_valid_upload_is_used_on_every_page_and_can_be_undone():
     assert (_metric(at, "First day"), _metric(at, "Last day")) == ("1999-01-01", "1999-12-31")
 
 
+def _voice_upload(weeks=8, aht=None, double_col=False):
+    raw = pd.read_csv(ROOT / "data" / "anonymous_bank_1999_6min.csv")
+    part = raw[raw["interval_start"] >= str((pd.Timestamp("1999-12-31") - pd.Timedelta(weeks=weeks)).date())].copy()
+    if aht is not None:
+        part["aht"] = aht
+    if double_col:
+        part["calls2"] = 2 * part["calls"]
+    return part.to_csv(index=False).encode()
+
+
+def _staffing_fte_after_upload(at: AppTest, data: bytes, **columns) -> float:
+    at.sidebar.radio(key="w_page").set_value("Data").run()
+    for key, value in columns.items():
+        at.text_input(key=f"w_{key}_voice").set_value(value)
+    at = _upload(at, "v.csv", data)
+    _ok(at)
+    at.sidebar.radio(key="w_page").set_value("Staffing").run()
+    _ok(at)
+    return _num(_metric(at, "Headcount (FTE per full week)"))
+
+
+def test_uploaded_handle_times_and_column_mapping_reach_staffing():
+    data = _voice_upload(aht=420.0, double_col=True)
+    at = _app("Data", "voice")
+    fte_configured = _staffing_fte_after_upload(at, data)  # the plan's 210 s
+    fte_file = _staffing_fte_after_upload(at, data, aht_col="aht")
+    assert fte_file > 1.5 * fte_configured  # twice the handle time
+    # the same file with another volume column is other data on every page
+    assert _staffing_fte_after_upload(at, data, aht_col="aht", vol_col="calls2") > 1.5 * fte_file
+
+
+def test_an_upload_too_short_to_forecast_is_refused_and_a_short_one_is_flagged():
+    at = _upload(_app("Data", "voice"), "ten_days.csv", _voice_upload(weeks=1.4))
+    _ok(at, errors_allowed=True)
+    assert "at least 14 days" in at.error[0].value and "ten_days.csv is valid" not in _texts(at)
+    at = _upload(_app("Data", "voice"), "three_weeks.csv", _voice_upload(weeks=3))
+    _ok(at)
+    assert any("the forecast uses the simple models" in w.value for w in at.warning)
+
+
 def test_parquet_upload():
     raw = pd.read_csv(CHAT_CSV).tail(24 * 4 * 35)
     buf = io.BytesIO()
@@ -205,7 +245,7 @@ def test_simulation_page_runs_with_progress_and_shows_results():
                   "Queue-position announcement"):
         assert title in _texts(at)
     assert "ahead -> about" in _texts(at)
-    assert _num(_metric(at, "Contacts simulated")) > 1000
+    assert _num(_metric(at, "Contacts simulated (8 replications)")) > 1000
     at.number_input(key="w_sim_days").set_value(3)
     at.button[0].click().run()  # "Run simulation"
     _ok(at)

@@ -92,3 +92,15 @@ def test_upload_reads_like_the_pipeline(plan):
     assert all("chats.csv" in n or "queue chat" in n for n in notes)
     with pytest.raises(InputError, match="missing column 'when'"):
         dd.history_from_upload(cfg, "chat", "chats.csv", data, time_col="when", volume_col="chats")
+
+
+def test_below_target_intervals_name_the_missed_metric():
+    cfg = dd.load_plan()
+    sim = pd.DataFrame({"interval_start": pd.date_range("2000-01-01 08:00", periods=3, freq="30min"),
+                        "agents_final": [5, 5, 5], "service_level": [0.85, 0.79, 0.80]})
+    below = dd.below_target_intervals(sim, cfg, "voice")  # voice: 80% within 20 s
+    assert below["interval_start"].tolist() == [pd.Timestamp("2000-01-01 08:30")]
+    assert below["missed"].tolist() == ["service_level"]
+    chat = sim.drop(columns="service_level").assign(p_wait=[0.01, 0.2, 0.05], asa_s=[1.0, 30.0, 12.0])
+    below = dd.below_target_intervals(chat, cfg, "chat")  # chat: P(wait) <= 5%, ASA <= 10 s
+    assert below["missed"].tolist() == ["p_wait, asa_s", "asa_s"]
