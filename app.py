@@ -654,7 +654,9 @@ def page_scenarios(queue: str):
     st.dataframe(view, hide_index=True, width="stretch", column_config=number_formats(view.columns))
     st.caption(f"Amounts in {cur} over the plan period ({res.period_days:.0f} days); net value = cross-sell value - "
                "cost - churn cost - abandonment cost; service from the queueing formulas "
-               "(sim_* columns: simulated, when the check is on).")
+               "(sim_* columns: simulated, when the check is on). service_level = share of offered contacts "
+               "answered within sl_awt_s seconds (each queue's own AWT target, 20 s where it has none): "
+               "scenarios with different sl_awt_s are not comparable on it; compare asa_s and abandon_rate.")
     bars = dd.money_bars(res)
     st.altair_chart(alt.Chart(bars, title=f"Cost and value per scenario ({cur} over the plan period)").mark_bar().encode(
         x=alt.X("scenario:N", title="scenario", axis=alt.Axis(labelAngle=0)),

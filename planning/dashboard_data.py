@@ -585,7 +585,7 @@ BUNDLED_STUDY = Path(__file__).resolve().parents[1] / "data" / "scenarios.toml"
 STUDY_MONEY_KEYS = ("cost_per_agent_hour", "customer_lifetime_value", "churn_if_abandoned", "conversion_rate",
                     "margin_per_sale")
 COMPARISON_COLUMNS = ("scenario", "fte", "total_cost", "cross_sell_value", "churn_cost", "abandon_cost", "net_value",
-                      "delta_net_value", "net_present_value", "delta_net_present_value", "service_level", "asa_s",
+                      "delta_net_value", "net_present_value", "delta_net_present_value", "service_level", "sl_awt_s", "asa_s",
                       "abandon_rate", "cost_per_handled_contact", "churn_avoided")
 
 

@@ -505,7 +505,8 @@ def scenario_finance(scenario: Scenario, ops: dict, period_days: float, *, money
         handled = vol * (1 - np.nan_to_num(req["abandon_rate"].to_numpy(float)))
         row = {"scenario": scenario.name, "queue": name, "model": "chat" if q.kind == "chat" else
                ("erlang_a" if q.patience_s else "erlang_c"),
-               "service_level": _wavg(req["service_level"], vol), "asa_s": _wavg(req["asa_s"], handled),
+               "service_level": _wavg(req["service_level"], vol), "sl_awt_s": float(q.targets.awt_s),
+               "asa_s": _wavg(req["asa_s"], handled),
                "p_wait": _wavg(req["p_wait"], vol), "abandon_rate": _wavg(req["abandon_rate"], vol),
                "occupancy": _wavg(req["occupancy"], req["agents"]),
                "peak_agents": int(req["agents"].max()) if len(req) else 0,
@@ -555,6 +556,8 @@ def _comparison(by_queue: pd.DataFrame, baseline: str, order) -> pd.DataFrame:
             row[c] = float(g[c].sum())
         inhouse = g["offered"] - g["outsourced_contacts"]
         row["service_level"] = _wavg(g["service_level"], inhouse)
+        # the waiting-time threshold behind service_level: one number, or the queues' own ("10/20")
+        row["sl_awt_s"] = "/".join(f"{a:g}" for a in sorted(set(g["sl_awt_s"])))
         row["asa_s"] = _wavg(g["asa_s"], g["handled"] - g["outsourced_contacts"])
         row["abandon_rate"] = row["abandoned"] / row["offered"] if row["offered"] > 0 else float("nan")
         row["cost_per_handled_contact"] = row["total_cost"] / row["handled"] if row["handled"] > 0 else float("nan")

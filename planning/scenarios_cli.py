@@ -21,6 +21,7 @@ __all__ = ["add_parser", "main", "format_study"]
 _ROWS = [
     ("fte", "FTE (paid, per week)", 1), ("agent_hours", "agent-hours (logged in)", 0),
     ("offered", "contacts offered", 0), ("service_level", "service level (answered in AWT / offered)", 3),
+    ("sl_awt_s", "  AWT of that service level, s", None),
     ("asa_s", "ASA, s", 1), ("abandon_rate", "abandoned share", 3), ("sim_service_level", "  simulated service level", 3),
     ("sim_asa_s", "  simulated ASA, s", 1), ("sim_abandon_rate", "  simulated abandoned share", 3),
     ("customers_lost", "customers lost", 1), ("idle_agent_hours", "idle agent-hours (proactive room)", 0),
@@ -115,7 +116,7 @@ def format_study(result) -> str:
     table = {}
     for col, label, digits in _ROWS:
         if col in comp:
-            table[label] = [_fmt_num(float(v), digits) for v in comp[col]]
+            table[label] = [str(v) if digits is None else _fmt_num(float(v), digits) for v in comp[col]]
     frame = pd.DataFrame(table, index=comp.index).T
     lines.append(frame.to_string())
     for name, s in study.scenarios.items():

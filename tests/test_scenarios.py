@@ -56,6 +56,8 @@ def test_value_center_costs_more_and_loses_fewer_customers(result):
     assert value["abandon_rate"] < cost["abandon_rate"]
     assert value["churn_avoided"] == pytest.approx(cost["customers_lost"] - value["customers_lost"])
     assert value["delta_total_cost"] == pytest.approx(value["total_cost"] - cost["total_cost"])
+    # the service levels use different waiting-time thresholds, and the table says which
+    assert (cost["sl_awt_s"], value["sl_awt_s"]) == ("20", "10/20")
     # the comparison is the sum of the queues
     bq = result.by_queue[result.by_queue.scenario == "value_center"]
     assert value["net_value"] == pytest.approx(bq["net_value"].sum())
