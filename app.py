@@ -156,6 +156,11 @@ def number_formats(columns) -> dict:
     return fmt
 
 
+def share_text(x: float) -> str:
+    """A target share as a percentage with the digits it needs (99.9%, not 100%)."""
+    return f"{100 * x:.3g}%"
+
+
 def pct(x) -> str:
     return "n/a" if x is None or not np.isfinite(x) else f"{100 * x:.1f}%"
 
@@ -318,8 +323,9 @@ def page_forecast(queue: str):
         c[2].metric("Bias", pct(chosen.get("bias")))
         c[3].metric("Poisson floor WAPE", pct(chosen.get("poisson_floor_wape")))
         st.dataframe(bt, hide_index=True, width="stretch")
-        st.caption("WAPE = sum |error| / sum actual; evening WAPE the same after 20:00; MASE against the weekly "
-                   "seasonal naive; coverage_80 = share of actuals inside the 80% interval; the Poisson floor "
+        st.caption("WAPE = sum |error| / sum actual; evening WAPE the same after 20:00; MASE = mean |error| / "
+                   "the in-sample error of the weekly seasonal naive (so even snaive scores above 1 when the "
+                   "test weeks are harder than the training weeks); coverage_80 = share of actuals inside the 80% interval; the Poisson floor "
                    "is the WAPE even a perfect rate forecast makes at this interval length.")
         download(bt, f"backtest_{queue}")
     download(fc, f"forecast_{queue}")
@@ -380,7 +386,8 @@ def page_staffing(queue: str):
     c[1].metric("Peak agents in an interval", f"{ssum['peak_agents']}")
     c[2].metric("Agent-hours over the horizon", f"{ssum['agent_hours']:,.0f}")
     c[3].metric("Paid hours per FTE and week", f"{cfg.headcount.paid_hours_per_week:g}")
-    tgt = ", ".join(f"{label} <= {v:g}{'' if unit == 's' else ''}" if col != "service_level" else f"{label} >= {v:.0%}"
+    tgt = ", ".join(f"{label} {'>=' if col == 'service_level' else '<='} "
+                    + (share_text(v) if unit == "share" else f"{v:g} s")
                     for col, label, v, unit in dd.service_columns(q) if v is not None)
     st.caption(f"Model: {'chat with concurrency ' + str(q.concurrency) if q.kind == 'chat' else ('Erlang A (patience ' + format(q.patience_s, 'g') + ' s)' if q.patience_s else 'Erlang C')}; "
                f"targets: {tgt}; shrinkage {q.shrinkage:.0%}: scheduled = agents / (1 - shrinkage), rounded up.")
@@ -670,7 +677,15 @@ def page_scenarios(queue: str):
         st.subheader("Break-even")
         st.caption("The value of each assumption at which the scenario's net value equals the baseline's, "
                    "everything else fixed ('always': the scenario wins for any value).")
-        st.dataframe(res.break_even, hide_index=True, width="stretch")
+        be = res.break_even.copy()
+        for col in ("current_value", "break_even_value", "break_even_factor", "advantage_now"):
+            if col in be:
+                be[col] = pd.to_numeric(be[col], errors="coerce")  # None -> NaN: shown empty
+        st.dataframe(be, hide_index=True, width="stretch", column_config={
+            "current_value": st.column_config.NumberColumn(format="%.4g"),
+            "break_even_value": st.column_config.NumberColumn(format="%.4g"),
+            "break_even_factor": st.column_config.NumberColumn(format="%.3f"),
+            "advantage_now": st.column_config.NumberColumn(format="%,.0f")})
     if res.sensitivity is not None and not res.sensitivity.empty:
         sens = res.sensitivity
         st.subheader("Sensitivity")
@@ -694,8 +709,16 @@ def page_scenarios(queue: str):
         c[2].metric("Agent-hours per week", f"{cw.agent_hours_per_week:.0f}"
                     + (f" of {cw.budget_agent_hours_per_week:.0f}" if cw.budget_agent_hours_per_week else ""))
         c[3].metric("Worst open interval P(wait)", pct(cw.max_p_wait))
-        st.caption(f"Every open interval meets 'no waiting' (P(wait) <= {cw.targets.get('p_wait')}, ASA <= "
-                   f"{cw.targets.get('asa_s')} s). Evening windows open: {', '.join(cw.evening_windows) or 'none'}.")
+        pw, asa = cw.targets.get("p_wait"), cw.targets.get("asa_s")
+        limits = ", ".join(t for t in ((f"P(wait) <= {share_text(pw)}" if pw is not None else ""),
+                                       (f"ASA <= {asa:g} s" if asa is not None else "")) if t)
+        if cw.posted_hours_per_week <= 0:
+            st.warning("The budget buys no chat window: no open interval could meet 'no waiting' "
+                       f"({limits}) within {cw.budget_agent_hours_per_week or 0:g} agent-hours per week. "
+                       "Raise the budget or loosen the targets.")
+        else:
+            st.caption(f"Every open interval meets 'no waiting' ({limits}). Evening windows open: "
+                       f"{', '.join(cw.evening_windows) or 'none'}.")
         st.dataframe(cw.windows, hide_index=True, width="stretch")
         grid = dd.chat_window_grid(cw, base.plan.interval_s)
         grid["value"] = grid["open"].astype(int)
