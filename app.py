@@ -650,6 +650,8 @@ def page_scenarios(queue: str):
                            bool(st.session_state.get("study_sim", False)))
 
     st.subheader("Finance comparison")
+    for note in res.notes:
+        st.warning(note)
     comp = res.comparison
     others = [n for n in comp["scenario"] if n != base.baseline]
     c = st.columns(max(len(others), 1))

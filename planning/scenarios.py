@@ -44,7 +44,7 @@ import pandas as pd
 from .config import ConfigError, InputError, PlanConfig, load_config, parse_config
 from .finance import FINANCE_COLUMNS, MONEY_KEYS, Money, queue_finance
 from .whatif import (Deflection, Surge, apply_deflection, apply_outsourcing, apply_surges, apply_volume_change,
-                     idle_capacity)
+                     idle_capacity, surges_outside)
 
 __all__ = [
     "Study",
@@ -586,6 +586,7 @@ class StudyResult:
     period_days: float
     study_id: str = ""
     exports: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # what the planner should know (e.g. a surge outside the horizon)
 
     def tables(self) -> dict:
         out = {"comparison": self.comparison, "by_queue": self.by_queue, "break_even": self.break_even,
@@ -732,7 +733,10 @@ def run_study(study: Study | str | Path, *, forecast: pd.DataFrame | None = None
     cw = ch = None
     if study.chat_windows:
         cw, ch = _chat_windows(study, forecast)
-    return StudyResult(study, comparison, by_queue, be, sens, reqs, sim_check, cw, ch, period)
+    notes = [f"scenario {n}: surge '{sg.label}' ({sg.start} .. {sg.end}) lies outside the forecast horizon "
+             f"{forecast['interval_start'].min()} .. {forecast['interval_start'].max()}: it changes nothing"
+             for n, sc in study.scenarios.items() for sg in surges_outside(forecast, sc.surges)]
+    return StudyResult(study, comparison, by_queue, be, sens, reqs, sim_check, cw, ch, period, notes=notes)
 
 
 def _chat_windows(study: Study, forecast: pd.DataFrame):

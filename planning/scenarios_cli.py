@@ -121,6 +121,8 @@ def format_study(result) -> str:
     lines.append(frame.to_string())
     for name, s in study.scenarios.items():
         lines.append(f"  {name}: {s.description}")
+    for note in getattr(result, "notes", []):
+        lines.append(f"note: {note}")
     if len(result.break_even):
         lines.append("")
         lines.append(f"break-even against {study.baseline} (the value at which the scenario's net value equals the "

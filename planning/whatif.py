@@ -40,6 +40,7 @@ __all__ = [
     "apply_volume_change",
     "apply_deflection",
     "apply_surges",
+    "surges_outside",
     "apply_outsourcing",
     "idle_capacity",
 ]
@@ -205,6 +206,17 @@ def apply_surges(forecast: pd.DataFrame, surges) -> pd.DataFrame:
         m = _queue_mask(forecast, s.queues) & (ts >= start).to_numpy() & (ts < end).to_numpy()
         factor[m] *= s.factor
     return _scale(forecast, factor)
+
+
+def surges_outside(forecast: pd.DataFrame, surges) -> list:
+    """The surges whose window and queues meet no interval of ``forecast`` (they change nothing)."""
+    ts = pd.to_datetime(forecast["interval_start"])
+    out = []
+    for s in surges:
+        start, end = _localize_like(s.start, ts), _localize_like(s.end, ts)
+        if not (_queue_mask(forecast, s.queues) & (ts >= start).to_numpy() & (ts < end).to_numpy()).any():
+            out.append(s)
+    return out
 
 
 def apply_outsourcing(forecast: pd.DataFrame, share: float, *, queues=None) -> tuple[pd.DataFrame, pd.DataFrame]:
