@@ -609,8 +609,10 @@ def page_scenarios(queue: str):
         st.warning(f"ILLUSTRATIVE: {base.note or 'the money and behaviour assumptions of this study are examples'} "
                    f"Replace them in {Path(STUDY_PATH).name} with your own figures before drawing conclusions.")
     st.caption(f"Study **{base.name}** ({Path(STUDY_PATH).name}): baseline **{base.baseline}**, scenarios: "
-               + ", ".join(base.scenarios) + f". Every scenario staffs the same forecast (Forecast page settings) "
-               "with its own targets and handle times, then adds cost, value and net value.")
+               + ", ".join(base.scenarios) + ". Every scenario staffs the same forecast (Forecast page settings: "
+               f"model '{current_settings()[0]}', {current_settings()[1]} days; `staffcast scenarios` uses the "
+               f"plan's model '{base.plan.forecast.model}', so its figures can differ slightly) with its own "
+               "targets and handle times, then adds cost, value and net value.")
     defaults = dd.study_money_defaults(base)
     money = dict(st.session_state.get("study_money", {}))
     with st.form("study_money_form"):
