@@ -56,9 +56,9 @@ def plan_histories(plan_path: str) -> dict:
 
 @st.cache_data(show_spinner="Checking the uploaded file ...", max_entries=8)
 def uploaded_history(plan_path: str, queue: str, name: str, data: bytes, time_col: str, volume_col: str,
-                     aht_col: str):
+                     aht_col: str, time_format: str = ""):
     return dd.history_from_upload(plan_config(plan_path), queue, name, data, time_col=time_col,
-                                  volume_col=volume_col, aht_col=aht_col or None)
+                                  volume_col=volume_col, aht_col=aht_col or None, time_format=time_format or None)
 
 
 def histories(plan_path: str) -> dict:
@@ -201,6 +201,8 @@ def page_data(queue: str):
         time_col = c1.text_input("time column", key=f"w_time_col_{queue}")
         vol_col = c2.text_input("volume column", key=f"w_vol_col_{queue}")
         aht_col = c3.text_input("handle time column (optional, seconds)", key=f"w_aht_col_{queue}")
+        time_format = c1.text_input("time format (empty: ISO, e.g. 1999-01-03 07:30)", key=f"w_time_fmt_{queue}",
+                                    placeholder="%d/%m/%Y %H:%M")
         b1, b2 = st.columns(2)
         use = b1.button("Use this file", key="use_upload", disabled=f is None, type="primary")
         back = b2.button("Back to the plan's file", key="reset_upload", disabled=queue not in uploads)
@@ -214,11 +216,12 @@ def page_data(queue: str):
                 st.error(f"File refused: {msg}")
             else:
                 try:
-                    _, notes = uploaded_history(PLAN_PATH, queue, f.name, data, time_col, vol_col, aht_col)
+                    _, notes = uploaded_history(PLAN_PATH, queue, f.name, data, time_col, vol_col, aht_col,
+                                                time_format)
                 except InputError as exc:
                     st.error(f"The file cannot be used: {exc}")
                 else:
-                    uploads[queue] = (f.name, data, time_col, vol_col, aht_col)
+                    uploads[queue] = (f.name, data, time_col, vol_col, aht_col, time_format)
                     st.success(f"{f.name} is valid and is now used for queue '{queue}' on every page.")
 
     hist = histories(PLAN_PATH)[queue]

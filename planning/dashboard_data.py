@@ -117,11 +117,17 @@ def _sniff(name: str, data: bytes) -> str | None:
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # not just a character cut at the sniff boundary
             return f"{name!r} is not UTF-8 text ({exc.reason} at byte {exc.start}); save the CSV as UTF-8."
+    header = head.split(b"\n", 1)[0]
+    if b"," not in header and (b";" in header or b"\t" in header):
+        sep = "semicolons" if b";" in header else "tabs"
+        return (f"{name!r} separates its columns with {sep}; expected a comma-separated CSV (save it as "
+                "'CSV UTF-8 (comma delimited)').")
     return None
 
 
 def history_from_upload(config: PlanConfig, queue: str, name: str, data: bytes, *, time_col: str,
                         volume_col: str, aht_col: str | None = None, tz: str | None = None,
+                        time_format: str | None = None,
                         max_mb: float = MAX_UPLOAD_MB) -> tuple[pd.DataFrame, list[str]]:
     """Read an uploaded history for ``queue`` exactly as the pipeline reads the plan's files
     (validated, placed in the plan's zone, resampled to the plan interval).
@@ -143,6 +149,7 @@ def history_from_upload(config: PlanConfig, queue: str, name: str, data: bytes, 
             fh.write(data)
         uq = replace(q, history=Path(tmp), time_col=time_col.strip(), volume_col=volume_col.strip(),
                      aht_col=(aht_col or "").strip() or None, queue_col=None, queue_value=None,
+                     time_format=(time_format or "").strip() or None,
                      history_tz=tz or None)
         progress = CallbackProgress()
         try:

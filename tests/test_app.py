@@ -159,6 +159,23 @@ def test_an_upload_too_short_to_forecast_is_refused_and_a_short_one_is_flagged()
     assert any("the forecast uses the simple models" in w.value for w in at.warning)
 
 
+def test_day_first_upload_needs_its_time_format_and_semicolons_are_named():
+    raw = pd.read_csv(CHAT_CSV).tail(24 * 4 * 35)
+    raw["interval_start"] = pd.to_datetime(raw["interval_start"]).dt.strftime("%d/%m/%Y %H:%M")
+    data = raw.to_csv(index=False).encode()
+    at = _upload(_app("Data", "chat"), "dayfirst.csv", data)
+    _ok(at, errors_allowed=True)
+    assert "unparseable times" in at.error[0].value and "time_format" in at.error[0].value
+    at = _app("Data", "chat")
+    at.text_input(key="w_time_fmt_chat").set_value("%d/%m/%Y %H:%M")
+    at = _upload(at, "dayfirst.csv", data)
+    _ok(at)
+    assert _metric(at, "Days") == "35" and _metric(at, "Last day") == "1999-12-31"
+    at = _upload(_app("Data", "chat"), "semi.csv", raw.to_csv(index=False, sep=";").encode())
+    _ok(at, errors_allowed=True)
+    assert "separates its columns with semicolons" in at.error[0].value
+
+
 def test_parquet_upload():
     raw = pd.read_csv(CHAT_CSV).tail(24 * 4 * 35)
     buf = io.BytesIO()
