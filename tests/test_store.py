@@ -17,6 +17,9 @@ import pytest
 from planning.config import InputError
 from planning.store import RunRecord, RunStore, StoreBusyError, resolve_store_url, run_key
 
+# one worker runs this module: the PostgreSQL variants share one database (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("run_store")
+
 ROOT = Path(__file__).resolve().parents[1]
 TZ = "Asia/Jerusalem"
 # e.g. postgresql+psycopg://staffcast:staffcast@localhost/staffcast_test (an empty database the
