@@ -24,7 +24,7 @@ run: $(STAMP_RUN)
 	$(VENV)/bin/streamlit run app.py --server.headless true
 
 test: $(STAMP_TEST)
-	$(PY) -m pytest -n 2 --dist loadgroup -q
+	$(PY) -m pytest -n 2 -q
 
 # Benchmarks run in their own environment: the peers (statsforecast) pin older pandas than the runtime.
 BENCH_VENV := .venv-bench

@@ -1,11 +1,13 @@
 """The run store: round trip, recognition, one transaction per run, concurrent writers, busy store."""
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -16,9 +18,6 @@ import pytest
 
 from planning.config import InputError
 from planning.store import RunRecord, RunStore, StoreBusyError, resolve_store_url, run_key
-
-# one worker runs this module: the PostgreSQL variants share one database (make test: --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("run_store")
 
 ROOT = Path(__file__).resolve().parents[1]
 TZ = "Asia/Jerusalem"
@@ -31,17 +30,21 @@ POSTGRES_URL = os.environ.get("STAFFCAST_TEST_POSTGRES")
 def store_url(request, tmp_path):
     """A fresh, empty store on each backend."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 's.sqlite'}"
+        yield f"sqlite:///{tmp_path / 's.sqlite'}"
+        return
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL store tests need STAFFCAST_TEST_POSTGRES=<SQLAlchemy URL of an empty test database>")
     import sqlalchemy as sa
 
     from planning.store import metadata
 
-    engine = sa.create_engine(POSTGRES_URL)
-    metadata.drop_all(engine)
-    engine.dispose()
-    return POSTGRES_URL
+    # the PostgreSQL variants share one database: one test at a time, also across xdist workers
+    with open(Path(tempfile.gettempdir()) / "staffcast-postgres-tests.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        engine = sa.create_engine(POSTGRES_URL)
+        metadata.drop_all(engine)
+        engine.dispose()
+        yield POSTGRES_URL
 
 
 def make_record(run_id: str, key_seed: str = "a", n: int = 96) -> RunRecord:
