@@ -630,6 +630,12 @@ def page_scenarios(queue: str):
         clv = c[1].number_input(f"Customer lifetime value ({cur})", 0.0, 1e6, step=100.0, key="w_m_clv")
         churn = c[2].number_input("Churn if abandoned (%)", 0.0, 100.0, step=0.5, key="w_m_churn")
         conv = c[3].number_input("Cross-sell conversion (%)", 0.0, 100.0, step=0.5, key="w_m_conv")
+        overrides = dd.study_money_overrides(base)
+        labels = {"cost_per_agent_hour": "cost per agent hour", "customer_lifetime_value": "customer lifetime value",
+                  "churn_if_abandoned": "churn if abandoned", "conversion_rate": "cross-sell conversion"}
+        own = [f"{labels[k]}: {', '.join(v)}" for k, v in overrides.items() if k in labels]
+        if own:
+            st.caption("Set by the scenarios themselves, so not changed here: " + "; ".join(own) + ".")
         cw_cfg = base.chat_windows or {}
         budget = None
         if cw_cfg.get("budget_agent_hours_per_week") is not None:

@@ -37,7 +37,8 @@ __all__ = [
     "requirements_for_queue", "headcount_for_queue", "simulate_queue",
     "raised_intervals", "wait_distribution", "announcement_table", "list_runs", "run_vs_actual",
     "run_plan_now", "service_columns", "config_error_text", "BUNDLED_STUDY", "STUDY_MONEY_KEYS",
-    "load_study_with", "study_money_defaults", "run_study_for_dashboard", "comparison_view", "money_bars",
+    "load_study_with", "study_money_defaults", "study_money_overrides", "run_study_for_dashboard",
+    "comparison_view", "money_bars",
     "chat_window_grid", "below_target_intervals", "history_notes", "forecast_summary", "staffing_summary",
     "simulated_plan", "simulation_summary", "wait_summary", "announcement_intervals", "files_stamp", "segments",
 ]
@@ -617,6 +618,22 @@ def load_study_with(path: str | Path = BUNDLED_STUDY, *, money: dict | None = No
 
 def study_money_defaults(study) -> dict:
     return {k: (study.raw.get("money") or {}).get(k) for k in STUDY_MONEY_KEYS}
+
+
+def study_money_overrides(study) -> dict[str, list[str]]:
+    """Per study-wide money key, the scenarios (and queues) that set their own value, which the
+    study-wide value therefore does not change: ``{"conversion_rate": ["value_center (voice, chat)"]}``."""
+    out: dict[str, list[str]] = {}
+    for name, scenario in study.scenarios.items():
+        raw = scenario.raw or {}
+        for key in STUDY_MONEY_KEYS:
+            where = []
+            if key in (raw.get("money") or {}):
+                where.append("all queues")
+            where += [q for q, t in (raw.get("queues") or {}).items() if key in ((t or {}).get("money") or {})]
+            if where:
+                out.setdefault(key, []).append(f"{name} ({', '.join(where)})")
+    return out
 
 
 def run_study_for_dashboard(study, forecast: pd.DataFrame, *, simulate: bool = False):

@@ -104,3 +104,10 @@ def test_below_target_intervals_name_the_missed_metric():
     chat = sim.drop(columns="service_level").assign(p_wait=[0.01, 0.2, 0.05], asa_s=[1.0, 30.0, 12.0])
     below = dd.below_target_intervals(chat, cfg, "chat")  # chat: P(wait) <= 5%, ASA <= 10 s
     assert below["missed"].tolist() == ["p_wait, asa_s", "asa_s"]
+
+
+def test_study_money_overrides_name_the_scenarios_that_keep_their_own_value():
+    study = dd.load_study_with()
+    over = dd.study_money_overrides(study)
+    assert over["conversion_rate"] == ["value_center (voice, chat)", "value_center_self_service (voice, chat)"]
+    assert "cost_per_agent_hour" not in over
