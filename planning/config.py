@@ -299,6 +299,7 @@ def _known_country(code: str) -> bool:
 
     return code in holidays.list_supported_countries()
 
+
 _QUEUE_KEYS = {
     "kind", "history", "time_col", "time_format", "volume_col", "aht_col", "queue_col", "queue_value",
     "history_tz", "aht_s", "targets", "shrinkage", "max_occupancy", "patience_s", "concurrency",
