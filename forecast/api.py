@@ -15,6 +15,7 @@ __all__ = ["backtest", "forecast_volume", "forecast_aht"]
 # models that need no more than one week of history (used when the history is too short for the
 # full backtest, e.g. a queue that opened recently)
 SHORT_HISTORY_MODELS = ("snaive", "mean4", "profile")
+AHT_WEEKS, AHT_SHRINK_CONTACTS = 8, 50.0  # forecast_aht defaults, also used by forecast_volume
 
 
 def _prepare(history, interval_s):
@@ -223,7 +224,8 @@ def _forecast_queue(h, q, start, end, instants, interval_s, model, names, horizo
     if q is not None:
         out.insert(0, "queue", q)
     if "aht_s" in h.columns:
-        aht = forecast_aht(h, start, end, interval_s=interval_s, opening_hours=opening_hours)
+        # the grid and open cells of this queue are at hand: no second validation and resampling
+        aht = _aht_frame(grid, _aht_table(grid, q, AHT_WEEKS, AHT_SHRINK_CONTACTS)[0], instants, ctx.open_mask)
         out = out.merge(aht[["interval_start", "aht_s"]], on="interval_start", how="left")
     return out, {
         "chosen": chosen,
@@ -273,8 +275,8 @@ def _interval_frame(grid, ctx, chosen, instants, phi):
     })
 
 
-def forecast_aht(history, start=None, end=None, *, interval_s=None, weeks=8, shrink_contacts=50.0,
-                 opening_hours=None) -> pd.DataFrame:
+def forecast_aht(history, start=None, end=None, *, interval_s=None, weeks=AHT_WEEKS,
+                 shrink_contacts=AHT_SHRINK_CONTACTS, opening_hours=None) -> pd.DataFrame:
     """Handle-time forecast per weekday x time of day, seconds.
 
     For each (weekday, slot) cell over the last ``weeks`` weeks: the volume-weighted mean handle time
@@ -300,21 +302,8 @@ def forecast_aht(history, start=None, end=None, *, interval_s=None, weeks=8, shr
     frames = []
     for q, h in _queues(history):
         grid = to_grid(h, interval_s)
-        n = min(len(grid.days), 7 * weeks)
-        aht, w = grid.aht_s[0][-n:], grid.aht_s[1][-n:]
-        dow = grid.days[-n:].day_of_week.to_numpy()
+        table, cnt = _aht_table(grid, q, weeks, shrink_contacts)
         s = grid.n_slots
-        work = np.zeros((7, s))
-        cnt = np.zeros((7, s))
-        np.add.at(work, dow, np.nan_to_num(aht) * w)
-        np.add.at(cnt, dow, w)
-        total = cnt.sum()
-        if total <= 0:
-            raise _for_queue(q, ValueError("history has no contacts with a handle time; cannot forecast aht_s"))
-        overall = work.sum() / total
-        day_cnt = cnt.sum(axis=1, keepdims=True)
-        day_mean = (work.sum(axis=1, keepdims=True) + shrink_contacts * overall) / (day_cnt + shrink_contacts)
-        table = (work + shrink_contacts * day_mean) / (cnt + shrink_contacts)
         if start is None:
             out = pd.DataFrame({
                 "weekday": np.repeat(np.arange(7), s),
@@ -323,14 +312,35 @@ def forecast_aht(history, start=None, end=None, *, interval_s=None, weeks=8, shr
                 "contacts": cnt.ravel(),
             })
         else:
-            tz = h["interval_start"].dt.tz
-            instants = future_instants(start, end, interval_s, tz)
-            ctx_mask = open_mask(grid, opening_hours)
-            day, slot = _instant_cells(grid, instants)
-            wd = ((day + 3) % 7)  # 1970-01-01 was a Thursday (weekday 3)
-            ok = ctx_mask[wd, slot]
-            out = pd.DataFrame({"interval_start": instants[ok], "aht_s": table[wd[ok], slot[ok]]})
+            instants = future_instants(start, end, interval_s, h["interval_start"].dt.tz)
+            out = _aht_frame(grid, table, instants, open_mask(grid, opening_hours))
         if q is not None:
             out.insert(0, "queue", q)
         frames.append(out)
     return pd.concat(frames, ignore_index=True)
+
+
+def _aht_table(grid: Grid, q, weeks: int, shrink_contacts: float):
+    """(7, n_slots) shrunk handle times and contacts per cell (see :func:`forecast_aht`)."""
+    n = min(len(grid.days), 7 * weeks)
+    aht, w = grid.aht_s[0][-n:], grid.aht_s[1][-n:]
+    dow = grid.days[-n:].day_of_week.to_numpy()
+    work = np.zeros((7, grid.n_slots))
+    cnt = np.zeros((7, grid.n_slots))
+    np.add.at(work, dow, np.nan_to_num(aht) * w)
+    np.add.at(cnt, dow, w)
+    total = cnt.sum()
+    if total <= 0:
+        raise _for_queue(q, ValueError("history has no contacts with a handle time; cannot forecast aht_s"))
+    overall = work.sum() / total
+    day_cnt = cnt.sum(axis=1, keepdims=True)
+    day_mean = (work.sum(axis=1, keepdims=True) + shrink_contacts * overall) / (day_cnt + shrink_contacts)
+    return (work + shrink_contacts * day_mean) / (cnt + shrink_contacts), cnt
+
+
+def _aht_frame(grid: Grid, table: np.ndarray, instants: pd.DatetimeIndex, open_cells: np.ndarray) -> pd.DataFrame:
+    """``interval_start``, ``aht_s`` for the open ``instants`` from a weekday x slot table."""
+    day, slot = _instant_cells(grid, instants)
+    wd = (day + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
+    ok = open_cells[wd, slot]
+    return pd.DataFrame({"interval_start": instants[ok], "aht_s": table[wd[ok], slot[ok]]})

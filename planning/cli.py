@@ -100,8 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="the whole plan: history -> forecast -> requirements -> simulation -> FTE, stored",
                        description="Run the whole plan of a config file, store the run (one transaction) and "
                                    "export forecast, requirements, simulation and headcount as CSV and Parquet. "
-                                   "A run with the same config and the same input data as a stored run is "
-                                   "recognised and not recomputed unless --force.",
+                                   "A run with the same config, input data and code as a stored run is "
+                                   "recognised, not recomputed (its stored tables are exported) unless --force.",
                        epilog=_EPILOG_STORE)
     p.add_argument("--config", required=True, help="plan TOML file (see data/plan.toml)")
     p.add_argument("--store", help="run store URL (e.g. sqlite:///runs/staffcast.sqlite, postgresql+psycopg://...)")
