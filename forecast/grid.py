@@ -14,6 +14,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from core.hours import OpeningHours
+
 from .history import DAY_S, _local_epoch_s
 
 N_DAYTYPES = 9  # 0..6 = Monday..Sunday, 7 = holiday, 8 = holiday eve
@@ -107,8 +109,10 @@ def open_mask(grid: Grid, opening_hours=None) -> np.ndarray:
     """Open slots per weekday, shape (7, n_slots).
 
     Without ``opening_hours``: a slot is open on a weekday when the history has at least one row for
-    it (closed is not zero). ``opening_hours`` maps weekday (0=Monday or "Mon") to a list of
-    ("HH:MM", "HH:MM") ranges (end exclusive, "24:00" allowed); weekdays not listed are closed.
+    it (closed is not zero). ``opening_hours`` is a :class:`core.OpeningHours` or a mapping weekday
+    (0=Monday or "Mon") -> list of ("HH:MM", "HH:MM") ranges (end exclusive, "24:00" allowed;
+    weekdays not listed are closed); a slot is open when it overlaps an opening range (the one
+    open-interval rule of :mod:`core.hours`).
     """
     n_slots = grid.n_slots
     if opening_hours is None:
@@ -120,21 +124,7 @@ def open_mask(grid: Grid, opening_hours=None) -> np.ndarray:
             if rows.size:
                 mask[w] = rows.any(axis=0)
         return mask
-    names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-    mask = np.zeros((7, n_slots), bool)
-    start_s = np.arange(n_slots) * grid.interval_s
-    for key, ranges in opening_hours.items():
-        if isinstance(key, (int, np.integer)) and not isinstance(key, bool) and 0 <= key <= 6:
-            w = int(key)
-        elif isinstance(key, str) and key.strip().lower()[:3] in names:
-            w = names.index(key.strip().lower()[:3])
-        else:
-            raise ValueError(f"opening_hours: weekday {key!r}: expected 0..6 (0 = Monday) or a day name "
-                             "like 'Mon'")
-        for rng in ranges:
-            a, b = _pair(rng, f"opening_hours[{key!r}]")
-            mask[w] |= (start_s >= a) & (start_s < b)
-    return mask
+    return OpeningHours.coerce(opening_hours).slot_mask(grid.interval_s)
 
 
 def _hhmm_s(text: str, what: str = "time") -> int:

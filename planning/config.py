@@ -29,7 +29,6 @@ import datetime as dt
 import difflib
 import hashlib
 import json
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,9 +52,6 @@ __all__ = [
     "WEEKDAYS",
 ]
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
 class InputError(ValueError):
     """Bad input from the user (a file, a column, an argument). The CLI exits with code 2."""
 
@@ -72,91 +68,8 @@ class ConfigError(InputError):
         super().__init__("\n".join(lines))
 
 
-# --------------------------------------------------------------------------- opening hours
-
-_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-
-
-def _parse_range(text: str) -> tuple[int, int]:
-    m = _RANGE.match(text)
-    if not m:
-        raise ValueError(f"'{text.strip()}' is not a range like '08:00-20:00'")
-    h1, m1, h2, m2 = (int(g) for g in m.groups())
-    if not (0 <= h1 <= 23 and 0 <= m1 <= 59):
-        raise ValueError(f"'{text.strip()}': opening time must be 00:00-23:59")
-    if not (0 <= h2 <= 24 and 0 <= m2 <= 59) or (h2 == 24 and m2 != 0):
-        raise ValueError(f"'{text.strip()}': closing time must be 00:01-24:00")
-    start, end = h1 * 60 + m1, h2 * 60 + m2
-    if end <= start:
-        raise ValueError(
-            f"'{text.strip()}': closing time must be after opening time "
-            "(ranges past midnight: write '20:00-24:00' and '00:00-02:00' on the next day)"
-        )
-    return start, end
-
-
-def parse_hours(text: str) -> tuple[tuple[int, int], ...]:
-    """Parse one day's opening hours into ``((start_min, end_min), ...)``.
-
-    Accepts ``"closed"``, ``"24h"``, ``"08:00-20:00"`` or a comma-separated list of ranges.
-    """
-    if not isinstance(text, str):
-        raise ValueError(f"expected a string like '08:00-20:00', 'closed' or '24h', got {text!r}")
-    t = text.strip().lower()
-    if t in ("closed", "", "none"):
-        return ()
-    if t in ("24h", "always", "open"):
-        return ((0, 1440),)
-    ranges = sorted(_parse_range(part) for part in t.split(","))
-    for (s1, e1), (s2, e2) in zip(ranges, ranges[1:]):
-        if s2 < e1:
-            raise ValueError(f"'{text}': ranges overlap")
-    return tuple(ranges)
-
-
-@dataclass(frozen=True)
-class OpeningHours:
-    """Opening hours per weekday (minutes after local midnight); a day not listed is closed."""
-
-    by_weekday: tuple[tuple[tuple[int, int], ...], ...] = tuple(((0, 1440),) for _ in range(7))
-
-    @classmethod
-    def always(cls) -> "OpeningHours":
-        return cls()
-
-    def is_open(self, weekday: int, start_min: float, length_min: float) -> bool:
-        """True if the interval [start, start + length) overlaps an opening range of that day."""
-        end = start_min + length_min
-        return any(s < end and start_min < e for s, e in self.by_weekday[weekday])
-
-    def mask(self, interval_start, interval_s: int):
-        """Boolean numpy array: which interval starts (tz-aware or naive local) are open."""
-        import numpy as np
-        import pandas as pd
-
-        idx = pd.DatetimeIndex(interval_start)
-        minutes = idx.hour * 60 + idx.minute + idx.second / 60.0
-        wd = idx.day_of_week
-        length = interval_s / 60.0
-        out = np.zeros(len(idx), dtype=bool)
-        for day in range(7):
-            sel = wd == day
-            if not sel.any():
-                continue
-            m = np.asarray(minutes[sel], dtype=float)
-            open_ = np.zeros(m.shape, dtype=bool)
-            for s, e in self.by_weekday[day]:
-                open_ |= (m < e) & (m + length > s)
-            out[np.asarray(sel)] = open_
-        return out
-
-    def describe(self) -> dict[str, str]:
-        def fmt(r):
-            if not r:
-                return "closed"
-            return ", ".join(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}" for s, e in r)
-
-        return {WEEKDAYS[i]: fmt(r) for i, r in enumerate(self.by_weekday)}
+# Opening hours live in core (one open-interval rule for every layer); re-exported here.
+from core.hours import WEEKDAYS, OpeningHours, parse_hours  # noqa: E402
 
 
 # --------------------------------------------------------------------------- dataclasses

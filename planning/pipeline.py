@@ -389,11 +389,7 @@ def _optional_forecast_kwargs(fn, config: PlanConfig, q: QueueConfig) -> dict:
 
 
 def _hours_for_forecast(q: QueueConfig):
-    names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-    out = {}
-    for i, ranges in enumerate(q.hours.by_weekday):
-        out[names[i]] = [(f"{s // 60:02d}:{s % 60:02d}", f"{e // 60:02d}:{e % 60:02d}") for s, e in ranges]
-    return out
+    return q.hours  # one open-interval rule: forecast takes core.OpeningHours directly
 
 
 def _jsonable(obj):

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ._checks import as_count_array, as_float_array, broadcast, check_target
+from core.checks import as_count_array, as_float_array, broadcast, check_target
 
 
 @dataclass(frozen=True)

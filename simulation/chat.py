@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from ._checks import as_count_array, as_float_array, broadcast
+from core.checks import as_count_array, as_float_array, broadcast
 from ._tail import queue_tail
 from .metrics import QueueMetrics, _assemble, _check_sl_definition
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from ._checks import as_count_array, as_float_array, broadcast
+from core.checks import as_count_array, as_float_array, broadcast
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 # Load within this relative distance of capacity counts as unstable: the rounding of

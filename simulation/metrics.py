@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ._checks import as_count_array, as_float_array, broadcast
+from core.checks import as_count_array, as_float_array, broadcast
 from ._tail import queue_tail
 from .erlang import STABILITY_RTOL, _erlang_b_core, _erlang_c_from_b
 
-SL_DEFINITIONS = ("offered", "answered", "offered_minus_short_abandons")
+from core.targets import SL_DEFINITIONS  # noqa: E402  (one list, shared with planning)
 
 
 @dataclass(frozen=True)

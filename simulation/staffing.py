@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import pandas as pd
 
-from ._checks import as_count_array, as_float_array, broadcast, check_target
+from core.checks import as_count_array, as_float_array, broadcast, check_target
 from .chat import _chat_core, as_aht_matrix
 from .erlang import _erlang_b_core
 from .metrics import QueueMetrics, _check_sl_definition, _erlang_a_core, _erlang_c_metrics_core

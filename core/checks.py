@@ -1,4 +1,10 @@
-"""Input validation shared by the queueing core: clear errors naming the argument and the index."""
+"""Range checks for numbers from users: one mechanism, clear errors naming the argument (and index).
+
+``check_number`` checks one scalar; ``as_float_array`` / ``as_count_array`` check arrays;
+``broadcast`` names every argument and its shape when arrays do not fit together. Every layer
+(the queueing core, the simulator, the planning glue) uses these instead of its own checkers.
+Non-finite numbers (NaN, and infinity unless ``allow_inf``) are always refused.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -83,4 +89,26 @@ def check_target(name: str, value, low: float, high: float, *, high_inclusive: b
     if not ok or np.isnan(v):
         bracket = "]" if high_inclusive else ")"
         raise ValueError(f"{name}: {v} is outside ({low}, {high}{bracket}")
+    return v
+
+
+def check_number(name: str, value, *, minimum: float | None = None, strict_min: bool = False,
+                 maximum: float | None = None, strict_max: bool = False, integer: bool = False,
+                 allow_inf: bool = False, allow_none: bool = False):
+    """One number from a user, checked: finite (or inf with ``allow_inf``), in range, whole when
+    ``integer``; returns it as float (int when ``integer``), or None when ``allow_none``.
+
+    Raises ValueError naming ``name``, e.g. ``"replications: value 0; expected >= 2"``.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or value is None or np.ndim(value) != 0:
+        raise ValueError(f"{name}: expected {'a whole number' if integer else 'a number'}, got {value!r:.80}")
+    arr = as_float_array(name, value, minimum=minimum, strict_min=strict_min, maximum=maximum,
+                         strict_max=strict_max, allow_inf=allow_inf)
+    v = float(arr)
+    if integer:
+        if v != np.floor(v):
+            raise ValueError(f"{name}: expected a whole number, got {value!r}")
+        return int(v)
     return v
