@@ -1,0 +1,1 @@
+"""Shift scheduling and rostering (WIP)."""
