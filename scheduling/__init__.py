@@ -8,6 +8,7 @@ from .agents import Agent, agents_from_frame, generate_agents
 from .check import Violation, check_roster
 from .cover import solve_cover
 from .plan import ShiftPlan
+from .report import Headcount, headcount, write_ical
 from .roster import Roster, build_roster
 from .rules import (WEEKDAYS, BreakRule, Contract, CostRules, Premium, RulesError, ScheduleRules, ShiftTemplate,
                     WeeklyRules, rules_from_dict)
@@ -15,5 +16,5 @@ from .rules import (WEEKDAYS, BreakRule, Contract, CostRules, Premium, RulesErro
 __all__ = [
     "WEEKDAYS", "BreakRule", "ShiftTemplate", "Contract", "WeeklyRules", "Premium", "CostRules", "ScheduleRules",
     "RulesError", "rules_from_dict", "Agent", "agents_from_frame", "generate_agents", "solve_cover", "ShiftPlan",
-    "build_roster", "Roster", "check_roster", "Violation",
+    "build_roster", "Roster", "check_roster", "Violation", "headcount", "Headcount", "write_ical",
 ]
