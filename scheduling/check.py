@@ -41,7 +41,7 @@ def _shift_problems(row, agent: Agent | None, rules: ScheduleRules) -> list[tupl
     t = names.get(row["template"])
     start, end = row["shift_start"], row["shift_end"]
     s_clock, length = _clock(start), int(round((end - start).total_seconds() / 60))
-    day = WEEKDAYS[start.dayofweek]
+    day = WEEKDAYS[start.day_of_week]
     when = f"shift {start:%a %Y-%m-%d %H:%M}"
     if agent is None:
         return [("unknown_agent", f"{when}: agent not in the agent list")]

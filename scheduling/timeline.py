@@ -40,7 +40,7 @@ class Grid:
 
     def weekday(self, day: int) -> int:
         """pandas dayofweek (0 = Monday) of day ``day`` of the grid."""
-        return int((self.start + pd.Timedelta(days=day)).dayofweek)
+        return int((self.start + pd.Timedelta(days=day)).day_of_week)
 
     def timestamps(self, minutes) -> pd.DatetimeIndex:
         """Wall-clock minutes since ``start`` -> timestamps (in the input zone when it had one)."""
