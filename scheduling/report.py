@@ -24,14 +24,14 @@ class Headcount:
     table: pd.DataFrame
     coverage: pd.DataFrame
     fte_hours_per_week: float
+    interval_h: float
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
     @property
     def summary(self) -> dict:
-        h = (self.coverage["interval_start"].diff().dropna().min().total_seconds() / 3600
-             if len(self.coverage) > 1 else 0.0)
+        h = self.interval_h
         req_h = float(self.coverage["required"].sum() * h)
         duty_h = float(self.coverage["on_duty"].sum() * h)
         paid_h = float(self.table["paid_h"].sum())
@@ -65,7 +65,8 @@ def headcount(roster: Roster, *, fte_hours_per_week: float = 40.0) -> Headcount:
         table = (main.groupby(["contract", "queue"], as_index=False)
                  .agg(agents=("agent_id", "count"), paid_h=("paid_h", "sum")))
         table["fte"] = table["paid_h"] / fte_hours_per_week
-    return Headcount(table=table, coverage=roster.coverage_frame(), fte_hours_per_week=float(fte_hours_per_week))
+    return Headcount(table=table, coverage=roster.coverage_frame(), fte_hours_per_week=float(fte_hours_per_week),
+                     interval_h=roster.plan.grid.interval_s / 3600)
 
 
 def write_ical(roster: Roster, folder: str | os.PathLike, *, calendar_name: str = "staffcast schedule") -> list[Path]:
