@@ -1,0 +1,96 @@
+"""Rosters: every rule checked on every generated roster; headcount; exports."""
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from scheduling import (Agent, BreakRule, Contract, ScheduleRules, ShiftTemplate, WeeklyRules, build_roster,
+                        check_roster, headcount, solve_cover, write_ical)
+
+WEEK = pd.Timestamp("2024-01-07")  # a Sunday
+
+
+def week_requirement(rng, peak):
+    idx = pd.date_range(WEEK, periods=7 * 24, freq="h")
+    open_ = (idx.hour >= 8) & (idx.hour < 22)
+    return pd.DataFrame({"interval_start": idx, "required": np.where(open_, rng.integers(0, peak + 1, idx.size), 0)})
+
+
+def make_rules(days_off, consecutive, max_shifts, rest_h, max_late, ft_min):
+    return ScheduleRules(
+        templates=(ShiftTemplate("8h", 8, 480, 840, breaks=(BreakRule(60, 180, 300, paid=False),)),
+                   ShiftTemplate("4h", 4, 480, 1080, contracts=("pt",))),
+        contracts=(Contract("ft", ft_min, 40, 20.0, share=0.5), Contract("pt", 0, 24, 18.0, share=0.5)),
+        weekly=WeeklyRules(days_off=days_off, consecutive_days_off=consecutive, max_shifts_per_week=max_shifts,
+                           min_rest_h=rest_h, late_threshold_min=20 * 60, max_late_shifts_per_week=max_late))
+
+
+rules_st = st.builds(make_rules, st.sampled_from([2, 3]), st.booleans(), st.integers(3, 5),
+                     st.sampled_from([8.0, 11.0, 12.0]), st.integers(1, 3), st.sampled_from([0, 14]))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rules=rules_st, seed=st.integers(0, 10_000), peak=st.integers(1, 4))
+def test_generated_roster_has_no_violations(rules, seed, peak):
+    plan = solve_cover(week_requirement(np.random.default_rng(seed), peak), 3600, rules, time_limit_s=5)
+    roster = build_roster(plan, seed=seed)
+    assert roster.violations() == []
+    assert (roster.assignment >= 0).all()  # generated agents take every shift
+    cov = roster.coverage_frame()
+    assert (cov["over_under"] >= -1e-9).all()
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rules=rules_st, seed=st.integers(0, 10_000))
+def test_given_roster_with_availability_and_skills(rules, seed):
+    rng = np.random.default_rng(seed)
+    req = pd.concat([week_requirement(rng, 2).assign(queue="voice"), week_requirement(rng, 2).assign(queue="chat")])
+    plan = solve_cover(req, 3600, rules, time_limit_s=5)
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    agents = [Agent(f"a{i}", ["ft", "pt"][i % 2], [("voice",), ("chat",), ("voice", "chat")][i % 3],
+                    {d: (None if rng.random() < 0.2 else (480, 1320)) for d in days if rng.random() < 0.5})
+              for i in range(30)]
+    rules_min0 = ScheduleRules(rules.templates, tuple(Contract(k.name, 0, k.max_hours_per_week, k.hourly_cost,
+                                                               share=k.share) for k in rules.contracts), rules.weekly)
+    plan.rules = rules_min0
+    roster = build_roster(plan, agents, seed=seed)
+    assert roster.violations() == []
+    sched = roster.to_frame()
+    skills = {a.agent_id: a.skills for a in agents}
+    assert all(q in skills[a] for a, q in zip(sched["agent_id"], sched["queue"]))
+    assert roster.summary["shifts_unassigned"] == len(roster.unassigned())
+
+
+def test_check_roster_finds_broken_rules():
+    rules = make_rules(2, True, 5, 11.0, 1, 0)
+    req = week_requirement(np.random.default_rng(0), 2)
+    roster = build_roster(solve_cover(req, 3600, rules))
+    sched = roster.to_frame()
+    a = sched["agent_id"].iloc[0]
+    bad = sched.copy()
+    bad.loc[bad["agent_id"] == a, "shift_start"] -= pd.Timedelta(hours=1)  # lengths no longer match
+    bad.loc[0, "breaks"] = ""
+    rules_found = {v.rule for v in check_roster(bad, roster.agents, rules, week_start=WEEK)}
+    assert {"template_window", "breaks"} <= rules_found
+    many = pd.concat([sched[sched["agent_id"] == a]] * 2)  # the same shifts twice
+    found = {v.rule for v in check_roster(many, roster.agents, rules, week_start=WEEK)}
+    assert {"one_shift_per_day", "min_rest"} <= found
+
+
+def test_headcount_and_exports(tmp_path):
+    rules = make_rules(2, False, 5, 11.0, 3, 0)
+    roster = build_roster(solve_cover(week_requirement(np.random.default_rng(5), 3), 3600, rules))
+    hc = headcount(roster, fte_hours_per_week=40)
+    s = hc.summary
+    assert s["agents"] == len(roster.agents)
+    assert s["paid_h"] == pytest.approx(roster.to_frame()["paid_hours"].sum())
+    assert 0 < s["scheduling_efficiency_pct"] <= 100 and s["under_agent_h"] == 0
+    assert s["fte"] == pytest.approx(s["paid_h"] / 40)
+    cov = roster.coverage_frame()
+    assert list(cov.columns) == ["queue", "interval_start", "required", "on_duty", "over_under"]
+    files = write_ical(roster, tmp_path / "ics")
+    assert len(files) == len(roster.agents)
+    text = files[0].read_text()
+    assert text.count("BEGIN:VEVENT") == (roster.to_frame()["agent_id"] == files[0].stem).sum()
+    write_ical(roster, tmp_path / "ics")  # replacing an existing folder works
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
