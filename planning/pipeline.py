@@ -417,9 +417,9 @@ def _jsonable(obj):
 
 def queue_model_kwargs(q: QueueConfig) -> dict:
     """Keyword arguments for ``simulation.required_agents`` from a queue's configuration."""
-    kw = dict(q.targets.as_kwargs())
-    kw.update(max_occupancy=q.max_occupancy, patience_s=q.patience_s, shrinkage=q.shrinkage,
-              concurrency=q.concurrency, min_agents=q.min_agents)
+    kw = q.targets.as_dict()  # the targets, max_occupancy included
+    kw.pop("asa_definition")  # required_agents has the one ASA definition
+    kw.update(patience_s=q.patience_s, shrinkage=q.shrinkage, concurrency=q.concurrency, min_agents=q.min_agents)
     if q.aht_by_concurrency_s is not None:
         kw["aht_by_concurrency_s"] = list(q.aht_by_concurrency_s)
     return kw
