@@ -14,7 +14,7 @@ from .common import local_time_frame, segments, service_columns, share_text
 from .settings import QUEUE_LEVEL_TARGETS
 
 __all__ = ["SettingField", "setting_fields", "requirements_for_queue", "headcount_for_queue", "staffing_summary",
-           "targets_text", "queue_model_text", "staffing_days", "days_shown", "open_intervals_shown",
+           "targets_text", "queue_model_text", "staffing_days", "day_labels", "days_shown", "open_intervals_shown",
            "headcount_table"]
 
 def requirements_for_queue(config: PlanConfig, forecast: pd.DataFrame, queue: str) -> pd.DataFrame:
@@ -145,6 +145,11 @@ def staffing_days(req: pd.DataFrame) -> pd.DataFrame:
     f["day"] = f["time"].dt.strftime("%a %d %b")
     f["time_of_day"] = f["time"].dt.strftime("%H:%M")
     return f
+
+
+def day_labels(frame: pd.DataFrame) -> list[str]:
+    """The days of :func:`staffing_days`, in order."""
+    return frame["day"].drop_duplicates().tolist()
 
 
 def days_shown(frame: pd.DataFrame, shown: list[str]) -> pd.DataFrame:
