@@ -111,7 +111,7 @@ def chat_windows(base, res) -> None:
         download(ch.result.windows, "chat_posted_hours")
 
 
-def render(queue: str) -> None:
+def render() -> None:
     st.header("Scenarios: finance comparison and chat windows")
     try:
         base = pv.load_study_with(cached.STUDY_PATH)
@@ -135,4 +135,4 @@ def render(queue: str) -> None:
             download(frame, f"scenarios_{name}")
 
 
-render(state.selected_queue())
+render()  # the study covers every queue
