@@ -1,6 +1,7 @@
 """End-to-end: the dashboard in a real headless Chromium.
 
-Starts ``streamlit run app.py`` on a free local port, opens every page in Debian's Chromium
+Starts ``streamlit run app.py`` on a free local port, opens every page (at its own URL, e.g.
+``/forecast``; the Data page at the root) in Debian's Chromium
 (``/usr/bin/chromium``, or ``$STAFFCAST_CHROMIUM``) driven by Playwright, checks that the page's key
 elements render (title, metrics, charts drawn) and that no error box or exception appears, and saves
 a screenshot of each page in ``tests/screenshots/`` (with ``STAFFCAST_UPDATE_SCREENSHOT=1`` the
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("STAFFCAST_CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "tests" / "screenshots"
 REQUIRED = os.environ.get("STAFFCAST_REQUIRE_BROWSER") == "1"
@@ -136,7 +137,8 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
     try:
         for name, (texts, charts) in PAGES.items():
-            page.goto(f"{server}/?page={name}", wait_until="domcontentloaded")
+            path = "" if name == "Data" else name.lower()  # the Data page opens at the root URL
+            page.goto(f"{server}/{path}", wait_until="domcontentloaded")
             page.wait_for_selector('[data-testid="stSidebar"]', timeout=60_000)
             for t in texts:  # every key text appears (the first load reads and forecasts the data)
                 try:
@@ -156,7 +158,7 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
         # the README screenshot: the chat queue's forecast with its after-20:00 peak marked
-        page.goto(f"{server}/?page=Forecast&queue=chat", wait_until="domcontentloaded")
+        page.goto(f"{server}/forecast?queue=chat", wait_until="domcontentloaded")
         page.get_by_text("Forecast: queue 'chat'").first.wait_for(timeout=60_000)
         page.get_by_text("WAPE evening 20:00-24:00").first.wait_for(timeout=60_000)
         _wait_idle(page)
@@ -170,6 +172,7 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
         assert not console_errors, f"JavaScript errors: {console_errors[:3]}"
 
         # a planner's click changes what is shown: switch the queue to chat on the Staffing page
+        # (opened by an old-style link, which still leads to the page it names)
         page.goto(f"{server}/?page=Staffing", wait_until="domcontentloaded")
         page.get_by_text("Staffing: queue 'voice'").first.wait_for(timeout=60_000)
         _wait_idle(page)
@@ -181,7 +184,7 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
         assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0
 
         # store a run from the Runs page (progress bar) and see its forecast scored against actuals
-        page.goto(f"{server}/?page=Runs", wait_until="domcontentloaded")
+        page.get_by_role("link", name="Runs").click()  # the sidebar navigation
         page.get_by_text("No runs stored yet").first.wait_for(timeout=60_000)
         page.get_by_role("button", name="Run the plan and store it").click()
         page.get_by_text("intervals have actuals so far").first.wait_for(timeout=90_000)

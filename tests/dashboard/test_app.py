@@ -9,9 +9,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 CHAT_CSV = ROOT / "data" / "chat_synthetic_1999_15min.csv"
+# page title -> its module (relative to app.py), as st.navigation registers it
+PAGE_FILES = {name: f"dashboard/{name.lower()}_page.py"
+              for name in ("Data", "Forecast", "Staffing", "Simulation", "Scenarios", "Runs")}
 
 
 @pytest.fixture(autouse=True)
@@ -22,9 +25,14 @@ def _store(tmp_path, monkeypatch):
 
 def _app(page: str = "Data", queue: str = "voice") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["page"] = page
     at.query_params["queue"] = queue
-    return at.run()
+    at.run()  # the Data page (the root URL)
+    return at if page == "Data" else _goto(at, page)
+
+
+def _goto(at: AppTest, page: str) -> AppTest:
+    """Open another page of the navigation, as a click in the sidebar does."""
+    return at.switch_page(PAGE_FILES[page]).run()
 
 
 def _ok(at: AppTest, errors_allowed: bool = False):
@@ -110,10 +118,10 @@ def test_valid_upload_is_used_on_every_page_and_can_be_undone():
     _ok(at)
     assert "recent_chats.csv is valid" in _texts(at)
     assert (_metric(at, "First day"), _metric(at, "Last day")) == ("1999-09-01", "1999-10-31")
-    at.sidebar.radio(key="w_page").set_value("Forecast").run()
+    _goto(at, "Forecast")
     _ok(at)
     assert _metric(at, "From") == "1999-11-01"  # the forecast starts after the uploaded history
-    at.sidebar.radio(key="w_page").set_value("Data").run()
+    _goto(at, "Data")
     at.button(key="reset_upload").click().run()
     _ok(at)
     assert (_metric(at, "First day"), _metric(at, "Last day")) == ("1999-01-01", "1999-12-31")
@@ -130,12 +138,12 @@ def _voice_upload(weeks=8, aht=None, double_col=False):
 
 
 def _staffing_fte_after_upload(at: AppTest, data: bytes, **columns) -> float:
-    at.sidebar.radio(key="w_page").set_value("Data").run()
+    _goto(at, "Data")
     for key, value in columns.items():
         at.text_input(key=f"w_{key}_voice").set_value(value)
     at = _upload(at, "v.csv", data)
     _ok(at)
-    at.sidebar.radio(key="w_page").set_value("Staffing").run()
+    _goto(at, "Staffing")
     _ok(at)
     return _num(_metric(at, "Headcount (FTE per full week)"))
 
@@ -219,13 +227,13 @@ def test_staffing_targets_change_agents_and_fte():
     fte = _num(_metric(at, "Headcount (FTE per full week)"))
     peak = _num(_metric(at, "Peak agents in an interval"))
     assert fte > 0 and peak > 0
-    at.number_input(key="w_sl_voice").set_value(95.0)
+    at.number_input(key="w_service_level_voice").set_value(95.0)
     at.button[0].click().run()  # "Apply targets" (the form's submit button)
     _ok(at)
     assert _num(_metric(at, "Peak agents in an interval")) > peak
     fte95 = _num(_metric(at, "Headcount (FTE per full week)"))
     assert fte95 > fte
-    at.number_input(key="w_shr_voice").set_value(40.0)
+    at.number_input(key="w_shrinkage_voice").set_value(40.0)
     at.button[0].click().run()
     _ok(at)
     assert _num(_metric(at, "Headcount (FTE per full week)")) > fte95
@@ -239,13 +247,13 @@ def test_staffing_chat_no_waiting_and_concurrency():
     at = _app("Staffing", "chat")
     _ok(at)
     fte = _num(_metric(at, "Headcount (FTE per full week)"))
-    at.number_input(key="w_conc_chat").set_value(1)
+    at.number_input(key="w_concurrency_chat").set_value(1)
     at.button[0].click().run()
     _ok(at)
     assert _num(_metric(at, "Headcount (FTE per full week)")) > 1.5 * fte  # one chat at a time needs more agents
-    at.number_input(key="w_conc_chat").set_value(3)
-    at.number_input(key="w_pwait_chat").set_value(30.0)
-    at.number_input(key="w_asa_chat").set_value(120.0)
+    at.number_input(key="w_concurrency_chat").set_value(3)
+    at.number_input(key="w_p_wait_chat").set_value(30.0)
+    at.number_input(key="w_asa_s_chat").set_value(120.0)
     at.button[0].click().run()
     _ok(at)
     assert _num(_metric(at, "Headcount (FTE per full week)")) < fte  # looser "no waiting" target
@@ -286,7 +294,7 @@ def test_scenarios_finance_and_chat_windows_follow_the_planner_s_assumptions():
     assert _metric(at, "Agent-hours per week").endswith("of 250")
     for title in ("Finance comparison", "Break-even", "Sensitivity", "Chat windows: when to offer real-time chat"):
         assert title in _texts(at)
-    at.number_input(key="w_m_cost").set_value(60.0)  # dearer agents: the value center's advantage shrinks
+    at.number_input(key="w_money_cost_per_agent_hour").set_value(60.0)  # dearer agents: the value center's advantage shrinks
     at.number_input(key="w_cw_budget").set_value(400.0)  # a bigger chat budget: more posted hours
     at.button[0].click().run()
     _ok(at)
@@ -310,3 +318,16 @@ def test_runs_page_stores_a_run_and_scores_it_against_actuals():
     scores = at.dataframe[1].value
     assert {"wape", "wape_evening", "bias", "coverage_p10_p90"} <= set(scores.columns)
     assert scores["wape"].notna().all()
+
+
+# --------------------------------------------------------------------------- navigation
+
+
+def test_old_page_links_open_the_page_they_name():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["page"] = "Forecast"  # a link from before the pages had their own URL
+    at.query_params["queue"] = "chat"
+    at.run()
+    _ok(at)
+    assert at.header[0].value == "Forecast: queue 'chat'"
+    assert "page" not in at.query_params

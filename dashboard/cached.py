@@ -1,0 +1,84 @@
+"""The dashboard's calls into ``planning.views`` that are worth caching (reading the plan and its
+histories, forecasts, staffing, scenario studies), keyed by everything their result depends on."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from planning import views as pv
+
+from . import state
+
+PLAN_PATH = str(Path(os.environ.get("STAFFCAST_PLAN") or pv.BUNDLED_PLAN).resolve())
+STUDY_PATH = str(Path(os.environ.get("STAFFCAST_STUDY") or pv.BUNDLED_STUDY).resolve())
+
+
+@st.cache_data(show_spinner=False)
+def plan_config(plan_path: str = PLAN_PATH):
+    """The plan at ``plan_path`` (the dashboard's plan by default)."""
+    return pv.load_plan(plan_path)
+
+
+@st.cache_resource(show_spinner="Reading the plan's history files ...", max_entries=4)
+def _plan_histories(plan_path: str, stamp: tuple) -> dict:
+    return pv.plan_histories(plan_config(plan_path))
+
+
+def plan_histories(plan_path: str = PLAN_PATH) -> dict:
+    """The plan's histories, read again when a history file changes on disk."""
+    return _plan_histories(plan_path, pv.files_stamp(plan_config(plan_path)))
+
+
+@st.cache_data(show_spinner="Checking the uploaded file ...", max_entries=8)
+def uploaded_history(plan_path: str, queue: str, upload: state.Upload):
+    """``(history, notes)`` of an upload, read like the plan's files (InputError when it cannot be used)."""
+    return pv.history_from_upload(plan_config(plan_path), queue, upload.name, upload.data, time_col=upload.time_col,
+                                  volume_col=upload.volume_col, aht_col=upload.aht_col or None,
+                                  time_format=upload.time_format or None)
+
+
+def histories(plan_path: str = PLAN_PATH) -> dict:
+    """The plan's histories with the planner's uploads in place of the bundled files."""
+    out = dict(plan_histories(plan_path))
+    for queue, up in state.uploads().items():
+        out[queue] = uploaded_history(plan_path, queue, up)[0]
+    return out
+
+
+def config_for(fs: tuple, qs: dict | None = None, queue: str | None = None):
+    """The plan with the Forecast page's settings ``fs`` and, given ``queue``, its settings ``qs``."""
+    model, horizon, weeks = fs
+    cfg = pv.with_forecast_settings(plan_config(PLAN_PATH), model=model, horizon_days=horizon, history_weeks=weeks)
+    if qs and queue:
+        cfg = pv.with_queue_settings(cfg, queue, **qs)
+    return cfg
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def forecast_for(plan_path: str, queue: str, fs: tuple, upload):
+    """``(forecast, info)`` of ``queue`` (``upload``: :func:`state.upload_key`, part of the cache key)."""
+    return pv.forecast_queue(config_for(fs), histories(plan_path), queue)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def staffing_for(plan_path: str, queue: str, fs: tuple, qs_items: tuple, upload):
+    """``(requirements, headcount)`` of ``queue`` with its settings ``qs_items`` (sorted items)."""
+    fc, _ = forecast_for(plan_path, queue, fs, upload)
+    cfg = config_for(fs, dict(qs_items), queue)
+    req = pv.requirements_for_queue(cfg, fc, queue)
+    return req, pv.headcount_for_queue(cfg, req, queue)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def study_result(study_path: str, money_items: tuple, budget, fs: tuple, uploads: tuple, simulate: bool):
+    """The scenario study with the planner's money assumptions and chat budget, run on the forecast
+    the Forecast page shows when the study's plan is the dashboard's plan."""
+    study = pv.load_study_with(study_path, money=dict(money_items), chat_budget_agent_hours_per_week=budget)
+    if study.plan.source is not None and str(Path(study.plan.source).resolve()) == PLAN_PATH:
+        # the forecast shown on the Forecast page (same settings, same uploads)
+        fc = pv.combine_forecasts([forecast_for(PLAN_PATH, q, fs, state.upload_key(q))[0] for q in study.plan.queues])
+    else:
+        fc = pv.study_forecast(study)
+    return pv.run_study_for_dashboard(study, fc, simulate=simulate)

@@ -1,0 +1,170 @@
+"""Every Altair chart of the dashboard, built from frames that ``planning.views`` prepared (times
+already plan-local in ``time`` columns). Builders only encode; they compute nothing."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+# Short y-axis titles: a rotated title longer than the chart squeezes the plot and hides the chart
+# title, so the full definition goes into the chart title instead.
+AXIS_TITLES = {"service_level": "service level", "p_wait": "P(wait)", "asa_s": "ASA (s)",
+               "abandon_rate": "abandoned share"}
+TIME_FORMAT = "%a %d %b %H:%M"
+
+
+def _local_x(tz_label: str, fmt: str = TIME_FORMAT, angle: int | None = -30) -> alt.X:
+    axis = alt.Axis(format=fmt, labelAngle=angle) if angle is not None else alt.Axis(format=fmt)
+    return alt.X("time:T", title=tz_label, axis=axis)
+
+
+def _rule(value: float, field: str, **mark) -> alt.Chart:
+    """A horizontal rule at ``value`` (a target)."""
+    return alt.Chart(pd.DataFrame({field: [value]})).mark_rule(**mark).encode(y=f"{field}:Q")
+
+
+def _axis(unit: str) -> alt.Axis:
+    return alt.Axis(format="%") if unit == "share" else alt.Axis()
+
+
+def heatmap(profile: pd.DataFrame, title: str, legend: str, scheme: str = "blues") -> alt.Chart:
+    """``value`` by weekday x time of day (a ``planning.views.weekday_time_profile`` frame)."""
+    order = profile.sort_values("weekday_order")["weekday"].drop_duplicates().tolist()
+    return (alt.Chart(profile, title=title).mark_rect().encode(
+        x=alt.X("time_of_day:O", title="time of day (local)", axis=alt.Axis(labelAngle=-90)),
+        y=alt.Y("weekday:O", sort=order, title="weekday", axis=alt.Axis(labelOverlap=False)),
+        color=alt.Color("value:Q", title=legend, scale=alt.Scale(scheme=scheme)),
+        tooltip=[alt.Tooltip("weekday:O"), alt.Tooltip("time_of_day:O", title="time"),
+                 alt.Tooltip("value:Q", title=legend, format=".1f")],
+    ).properties(height=260))
+
+
+def evening_share_bars(by_weekday: pd.DataFrame) -> alt.Chart:
+    """The evening share per weekday (``planning.views.evening_share(...)["by_weekday"]``)."""
+    return alt.Chart(by_weekday, title="Evening share by weekday").mark_bar().encode(
+        x=alt.X("weekday:O", sort=by_weekday["weekday"].tolist(), title="weekday"),
+        y=alt.Y("share:Q", title="share of the day's contacts after 20:00", axis=alt.Axis(format="%")),
+        tooltip=["weekday", alt.Tooltip("share:Q", format=".1%")]).properties(height=220)
+
+
+def forecast_chart(view, tz_label: str, unit: str) -> alt.LayerChart:
+    """Forecast with its p10-p90 band, recent actuals, the evening windows and peaks, and the
+    forecast start (``view``: a ``planning.views.ForecastChart``)."""
+    f, a, peaks = view.forecast, view.actual, view.peaks
+    x = _local_x(tz_label)
+    band = alt.Chart(f).mark_area(opacity=0.25, color="#4c78a8").encode(
+        x=x, y=alt.Y("volume_p10:Q", title=unit), y2="volume_p90:Q")
+    line = alt.Chart(f).mark_line(color="#1f4e79", strokeWidth=1.5).encode(
+        x=x, y=alt.Y("volume:Q", title=unit),
+        tooltip=[alt.Tooltip("time:T", format=TIME_FORMAT, title="local time"),
+                 alt.Tooltip("volume:Q", format=".1f", title="forecast"),
+                 alt.Tooltip("volume_p10:Q", format=".1f", title="p10"),
+                 alt.Tooltip("volume_p90:Q", format=".1f", title="p90")])
+    act = alt.Chart(a).mark_line(color="#555555", strokeWidth=1).encode(
+        x=x, y="volume:Q", tooltip=[alt.Tooltip("time:T", format=TIME_FORMAT),
+                                    alt.Tooltip("volume:Q", title="actual")])
+    evening = alt.Chart(peaks).mark_rect(color="#f58518", opacity=0.15).encode(x="window_start:T", x2="window_end:T")
+    peak_pts = alt.Chart(peaks).mark_point(color="#d62728", shape="triangle-down", size=70, filled=True).encode(
+        x="peak_time:T", y="peak_volume:Q",
+        tooltip=[alt.Tooltip("peak_time:T", format=TIME_FORMAT, title="evening peak"),
+                 alt.Tooltip("peak_volume:Q", format=".1f", title=unit),
+                 alt.Tooltip("evening_share:Q", format=".0%", title="evening share of the day")])
+    start_rule = alt.Chart(pd.DataFrame({"t": [view.start]})).mark_rule(
+        strokeDash=[4, 3], color="black").encode(x="t:T")
+    return (evening + band + act + line + peak_pts + start_rule).properties(
+        height=380, title="Forecast with p10-p90 band (blue), last 2 weeks actual (grey); "
+                          "shaded: after 20:00, red marks: evening peak per day")
+
+
+def day_lines(frame: pd.DataFrame, which: str, shown: list[str]) -> alt.Chart:
+    """``which`` (agents / scheduled) per interval, one line per day (``planning.views.staffing_days``)."""
+    return alt.Chart(frame, title=f"{which.capitalize()} per interval, one line per day").mark_line(
+        interpolate="step-after").encode(
+        x=alt.X("time_of_day:O", title="time of day (local)", axis=alt.Axis(labelAngle=-90)),
+        y=alt.Y(f"{which}:Q", title=f"{which} (agents)"),
+        color=alt.Color("day:N", sort=shown, title="day"),
+        tooltip=["day", "time_of_day", which, alt.Tooltip("volume:Q", format=".1f")]).properties(height=300)
+
+
+def predicted_service(frame: pd.DataFrame, col: str, label: str, target: float | None, unit: str,
+                      tz_label: str) -> alt.Chart:
+    """The formula's predicted ``col`` per open interval with the target (red, dashed)."""
+    y = alt.Y(f"{col}:Q", title=AXIS_TITLES.get(col, col), axis=_axis(unit))
+    ch = alt.Chart(frame).mark_line(point=True).encode(
+        x=_local_x(tz_label, "%a %d %H:%M", angle=None), y=y, detail="block:N",
+        tooltip=[alt.Tooltip("time:T", format=TIME_FORMAT), alt.Tooltip(f"{col}:Q", format=".3f"), "agents"])
+    if target is not None:
+        ch = ch + _rule(target, "target", color="red", strokeDash=[4, 3])
+    return ch.properties(height=220, title=f"{label}; red: target")
+
+
+def simulated_service(sim: pd.DataFrame, plan: pd.DataFrame, col: str, label: str, target: float | None,
+                      unit: str, tz_label: str) -> alt.LayerChart:
+    """Simulated ``col`` with its 95% band against the formula's (orange, dashed) and the target."""
+    x = _local_x(tz_label, "%a %d %H:%M", angle=None)
+    band = alt.Chart(sim).mark_area(opacity=0.3, color="#4c78a8").encode(
+        x=x, y=alt.Y(f"{col}_lo:Q", title=AXIS_TITLES.get(col, col), axis=_axis(unit),
+                     scale=alt.Scale(domainMin=0, clamp=True)), y2=f"{col}_hi:Q",
+        detail="block:N")
+    simline = alt.Chart(sim).mark_line(color="#1f4e79").encode(
+        x=x, y=f"{col}:Q", detail="block:N",
+        tooltip=[alt.Tooltip("time:T", format="%a %d %H:%M"), alt.Tooltip(f"{col}:Q", format=".3f"),
+                 alt.Tooltip(f"{col}_lo:Q", format=".3f"), alt.Tooltip(f"{col}_hi:Q", format=".3f"),
+                 "agents_plan", "agents_final"])
+    layers = band + simline
+    if col in plan:
+        layers = layers + alt.Chart(plan).mark_line(color="#f58518", strokeDash=[5, 3]).encode(
+            x=x, y=f"{col}:Q", detail="block:N")
+    if target is not None:
+        layers = layers + _rule(target, "t", color="red")
+    return layers.properties(height=260, title=f"{label}: simulated (blue, 95% band) vs formula "
+                                               "(orange, dashed); red: target")
+
+
+def wait_histogram(waited: pd.DataFrame) -> alt.Chart:
+    """Waits (``wait_s``, seconds) of the simulated contacts that waited."""
+    return alt.Chart(waited, title="Waits of contacts that waited (answered contacts)").mark_bar().encode(
+        x=alt.X("wait_s:Q", bin=alt.Bin(maxbins=40), title="wait until answered (s)"),
+        y=alt.Y("count():Q", title="contacts (all replications)")).properties(height=220)
+
+
+def money_bars(bars: pd.DataFrame, currency: str) -> alt.Chart:
+    """Cost and value per scenario (``planning.views.money_bars``), grouped bars."""
+    return alt.Chart(bars, title=f"Cost and value per scenario ({currency} over the plan period)").mark_bar().encode(
+        x=alt.X("scenario:N", title="scenario", axis=alt.Axis(labelAngle=0)),
+        xOffset="item:N",
+        y=alt.Y("amount:Q", title=f"{currency} (costs negative)"),
+        color=alt.Color("item:N", title=""),
+        tooltip=["scenario", "item", alt.Tooltip("amount:Q", format=",.0f")]).properties(height=320)
+
+
+def sensitivity(sens: pd.DataFrame, baseline: str, currency: str) -> alt.Chart:
+    """The scenario's advantage when one assumption moves down / up (a tornado chart)."""
+    x = float(sens["relative_change"].iloc[0])
+    return alt.Chart(sens, title=f"Advantage of {sens['scenario'].iloc[0]} over {baseline} when one "
+                                 f"assumption moves by -{x:.0%} / +{x:.0%} ({currency})").mark_bar().encode(
+        y=alt.Y("assumption:N", sort=sens["assumption"].tolist(), title="",
+                axis=alt.Axis(labelLimit=220, labelOverlap=False)),
+        x=alt.X("advantage_low:Q", title=f"advantage, {currency} over the plan period"), x2="advantage_high:Q",
+        tooltip=["assumption", alt.Tooltip("advantage_low:Q", format=",.0f"),
+                 alt.Tooltip("advantage_high:Q", format=",.0f")]).properties(height=260)
+
+
+def chat_windows(grid: pd.DataFrame) -> alt.Chart:
+    """The posted chat hours by weekday x time of day (``planning.views.chat_window_grid``)."""
+    return alt.Chart(grid, title="Posted chat hours (dark: open)").mark_rect().encode(
+        x=alt.X("time_of_day:O", title="time of day (local)", axis=alt.Axis(labelAngle=-90)),
+        y=alt.Y("weekday:O", sort=grid.sort_values("weekday_order")["weekday"].drop_duplicates().tolist(),
+                title="weekday", axis=alt.Axis(labelOverlap=False)),
+        color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], range=["#eeeeee", "#2ca02c"]), legend=None),
+        tooltip=["weekday", "time_of_day", "open"]).properties(height=220)
+
+
+def run_vs_actual(chart, tz_label: str, unit: str) -> alt.LayerChart:
+    """A stored run's forecast (band and line) and the actuals so far (``planning.views.RunChart``)."""
+    s = chart.series
+    x = _local_x(tz_label)
+    ch = (alt.Chart(s).mark_area(opacity=0.25, color="#4c78a8").encode(x=x, y=alt.Y("volume_p10:Q", title=unit),
+                                                                       y2="volume_p90:Q")
+          + alt.Chart(s).mark_line(color="#1f4e79").encode(x=x, y="forecast:Q")
+          + alt.Chart(chart.actuals).mark_line(color="#555555", strokeWidth=1).encode(x=x, y="actual:Q"))
+    return ch.properties(height=320, title="Forecast (blue, p10-p90 band) and actual (grey)")

@@ -1,0 +1,138 @@
+"""Scenarios page: the scenario study (``STAFFCAST_STUDY``, else ``data/scenarios.toml``) with the
+planner's money assumptions: finance comparison, break-even, sensitivity, chat windows."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import cached, charts, state
+from dashboard.widgets import download, metrics, number_formats, pct
+from planning import views as pv
+
+COMPARISON_NOTE = (
+    "net value = cross-sell value - cost - churn cost - abandonment cost; service from the queueing formulas "
+    "(sim_* columns: simulated, when the check is on). service_level = share of offered contacts "
+    "answered within sl_awt_s seconds (each queue's own AWT target, 20 s where it has none): "
+    "scenarios with different sl_awt_s are not comparable on it; compare asa_s and abandon_rate.")
+
+
+def introduction(base, fs: tuple) -> None:
+    name = Path(cached.STUDY_PATH).name
+    if base.illustrative:
+        st.warning(f"ILLUSTRATIVE: {base.note or 'the money and behaviour assumptions of this study are examples'} "
+                   f"Replace them in {name} with your own figures before drawing conclusions.")
+    st.caption(f"Study **{base.name}** ({name}): baseline **{base.baseline}**, scenarios: "
+               + ", ".join(base.scenarios) + ". Every scenario staffs the same forecast (Forecast page settings: "
+               f"model '{fs[0]}', {fs[1]} days; `staffcast scenarios` uses the "
+               f"plan's model '{base.plan.forecast.model}', so its figures can differ slightly) with its own "
+               "targets and handle times, then adds cost, value and net value.")
+
+
+def money_form(base) -> None:
+    """Study-wide money assumptions, the chat-window budget and the simulation check; applied on submit."""
+    with st.form("study_money_form"):
+        st.write("Study-wide money assumptions (a scenario's own settings still win):")
+        fields = pv.money_fields(base)
+        shown = {}
+        for col, f in zip(st.columns(len(fields)), fields):
+            state.default(state.money_key(f.key), f.value)
+            shown[f.key] = col.number_input(f.label.format(cur=base.currency), 0.0, f.maximum, step=f.step,
+                                            key=state.money_key(f.key))
+        own = pv.overrides_text(base)
+        if own:
+            st.caption("Set by the scenarios themselves, so not changed here: " + own + ".")
+        budget = None
+        if pv.chat_budget_default(base) is not None:
+            state.default(state.CW_BUDGET, pv.chat_budget_default(base))
+            budget = st.number_input("Chat-window budget (logged-in agent-hours per week)", 1.0, 10000.0, step=10.0,
+                                     key=state.CW_BUDGET)
+        sim = st.checkbox(f"Check the promised service by simulation ({base.check.days} days per scenario; slower)",
+                          key=state.STUDY_SIM_CHECK)
+        if st.form_submit_button("Compare scenarios", type="primary"):
+            st.session_state[state.STUDY_MONEY] = pv.changed_money(base, shown)
+            st.session_state[state.STUDY_BUDGET] = budget
+            st.session_state[state.STUDY_SIM] = sim
+
+
+def finance(base, res) -> None:
+    cur = base.currency
+    st.subheader("Finance comparison")
+    for note in res.notes:
+        st.warning(note)
+    deltas = pv.scenario_deltas(res, base.baseline)
+    if deltas:
+        metrics([(f"{d['scenario']}: net value vs {base.baseline}", f"{d['delta_net_value']:+,.0f} {cur}",
+                  f"over the plan period of {res.period_days:.0f} days; FTE {d['delta_fte']:+.1f}") for d in deltas])
+    view = pv.comparison_view(res)
+    st.dataframe(view, hide_index=True, width="stretch", column_config=number_formats(view.columns))
+    st.caption(f"Amounts in {cur} over the plan period ({res.period_days:.0f} days); {COMPARISON_NOTE}")
+    st.altair_chart(charts.money_bars(pv.money_bars(res), cur), width="stretch")
+    if res.break_even is not None and not res.break_even.empty:
+        st.subheader("Break-even")
+        st.caption("The value of each assumption at which the scenario's net value equals the baseline's, "
+                   "everything else fixed ('always': the scenario wins for any value).")
+        st.dataframe(pv.break_even_view(res), hide_index=True, width="stretch", column_config={
+            "current_value": st.column_config.NumberColumn(format="%.4g"),
+            "break_even_value": st.column_config.NumberColumn(format="%.4g"),
+            "break_even_factor": st.column_config.NumberColumn(format="%.3f"),
+            "advantage_now": st.column_config.NumberColumn(format="%,.0f")})
+    if res.sensitivity is not None and not res.sensitivity.empty:
+        st.subheader("Sensitivity")
+        st.altair_chart(charts.sensitivity(res.sensitivity, base.baseline, cur), width="stretch")
+
+
+def chat_windows(base, res) -> None:
+    st.subheader("Chat windows: when to offer real-time chat")
+    cw, ch = res.chat_windows, res.chat_hours
+    if cw is None and ch is None:
+        st.info("This study has no [chat_windows] section.")
+    if cw is not None:
+        metrics([("Posted hours per week", f"{cw.posted_hours_per_week:.1f} h"),
+                 ("Chats served in real time", pct(cw.covered_share)),
+                 ("Agent-hours per week", f"{cw.agent_hours_per_week:.0f}"
+                  + (f" of {cw.budget_agent_hours_per_week:.0f}" if cw.budget_agent_hours_per_week else "")),
+                 ("Worst open interval P(wait)", pct(cw.max_p_wait))])
+        limits = pv.no_waiting_text(cw)
+        if cw.posted_hours_per_week <= 0:
+            st.warning("The budget buys no chat window: no open interval could meet 'no waiting' "
+                       f"({limits}) within {cw.budget_agent_hours_per_week or 0:g} agent-hours per week. "
+                       "Raise the budget or loosen the targets.")
+        else:
+            st.caption(f"Every open interval meets 'no waiting' ({limits}). Evening windows open: "
+                       f"{', '.join(cw.evening_windows) or 'none'}.")
+        st.dataframe(cw.windows, hide_index=True, width="stretch")
+        st.altair_chart(charts.chat_windows(pv.chat_window_grid(cw, base.plan.interval_s)), width="stretch")
+        download(cw.windows, "chat_windows")
+    if ch is not None:
+        st.write(f"To keep the posted hours with no waiting: **{ch.result.agent_hours_per_week:.0f} agent-hours "
+                 f"per week** logged in, **{ch.paid_hours_per_week:.0f} paid hours** with shrinkage.")
+        st.dataframe(ch.result.windows, hide_index=True, width="stretch")
+        download(ch.result.windows, "chat_posted_hours")
+
+
+def render() -> None:
+    st.header("Scenarios: finance comparison and chat windows")
+    try:
+        base = pv.load_study_with(cached.STUDY_PATH)
+    except ImportError:
+        st.info("The scenario tools are not part of this version of staffcast; no numbers are shown.")
+        return
+    fs = state.forecast_settings(cached.plan_config())
+    introduction(base, fs)
+    money_form(base)
+    ss = st.session_state
+    money = dict(ss.get(state.STUDY_MONEY, {}))
+    budget = pv.changed_budget(base, ss.get(state.STUDY_BUDGET))
+    uploads = tuple((q, state.upload_key(q)) for q in base.plan.queues)
+    with st.spinner("Staffing and valuing every scenario ..."):
+        res = cached.study_result(cached.STUDY_PATH, tuple(sorted(money.items())), budget, fs, uploads,
+                                  bool(ss.get(state.STUDY_SIM, False)))
+    finance(base, res)
+    chat_windows(base, res)
+    for name, frame in res.tables().items():
+        if name not in ("chat_windows", "chat_posted_hours"):
+            download(frame, f"scenarios_{name}")
+
+
+render()  # the study covers every queue

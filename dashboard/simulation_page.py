@@ -1,0 +1,140 @@
+"""Simulation page: the queue's plan replayed by the simulator (progress bar), the simulated
+service with its 95% band against the formula, the intervals it raised, waiting times of a day, and
+the queue-position announcement."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import cached, charts, state
+from dashboard.widgets import download, metrics, pct
+from planning import views as pv
+from planning.config import InputError
+
+
+def simulation_form(queue: str) -> tuple[int, int, bool]:
+    """Days, replications and whether to add agents; returns them."""
+    with st.form(f"sim_{queue}"):
+        c = st.columns(3)
+        days = c[0].number_input("Days to simulate", 1, 28, key=state.SIM_DAYS)
+        reps = c[1].number_input("Replications", 2, 100, key=state.SIM_REPS)
+        refine = c[2].checkbox("Add agents where the simulation misses", key=state.SIM_REFINE)
+        st.form_submit_button("Run simulation", type="primary")
+    return int(days), int(reps), bool(refine)
+
+
+def simulation_for(qcfg, req, queue: str, key: tuple, days: int, reps: int, refine: bool):
+    """The simulation for ``key`` (kept for the session; a new key simulates again with a progress bar)."""
+    results = st.session_state.setdefault(state.SIM_RESULTS, {})
+    if key not in results:
+        bar = st.progress(0.0, text="Simulating ...")
+        sim = pv.simulate_queue(qcfg, req, queue, days=days, replications=reps, refine=refine,
+                                on_block=lambda n, tot: bar.progress(n / tot, text=f"Simulated block {n} of {tot}"))
+        bar.empty()
+        results.clear()  # keep one result per session (memory)
+        results[key] = sim
+    return results[key]
+
+
+def service_charts(cfg, q, sim, plan, summ, reps: int) -> None:
+    s = pv.local_time_frame(sim, interval_s=cfg.interval_s)
+    rr = pv.local_time_frame(plan, interval_s=cfg.interval_s)
+    metrics([("Intervals simulated", f"{summ['intervals']}"),
+             ("Agent-intervals added by the simulation", f"{summ['agents_added']}"), ("Replications", f"{reps}")])
+    for col, label, target, unit in pv.service_columns(q):
+        if col in s:
+            st.altair_chart(charts.simulated_service(s, rr, col, label, target, unit, pv.tz_label(cfg)),
+                            width="stretch")
+
+
+def raised(qcfg, queue: str, sim, summ, reps: int, refine: bool) -> None:
+    st.subheader("Intervals the simulation had to raise")
+    up = pv.raised_intervals(sim, qcfg, queue)
+    below = pv.below_target_intervals(sim, qcfg, queue)
+    if up.empty:
+        st.info("None raised: no interval misses a target with 95% confidence"
+                + ("." if refine else " (adding agents is switched off)."))
+    else:
+        st.dataframe(pv.raised_table(up), hide_index=True, width="stretch")
+        download(up, f"simulation_raised_{queue}")
+    if not below.empty:
+        st.warning(f"{len(below)} of {summ['intervals']} intervals have a simulated mean below a target "
+                   f"(not proven at 95% with {reps} replications; more replications tell): "
+                   + pv.intervals_text(below))
+
+
+def waiting_times(qcfg, queue: str, plan, summ, reps: int) -> None:
+    st.subheader("Waiting-time distribution")
+    days_avail, busiest = summ["days"], summ["busiest_day"]
+    state.reset_unless(state.wait_day_key(queue), days_avail, busiest)
+    day = st.selectbox("Day", days_avail, key=state.wait_day_key(queue),
+                       format_func=lambda d: f"{d:%a %Y-%m-%d}" + (" (busiest)" if d == busiest else ""))
+    waits = pv.wait_distribution(qcfg, plan, queue, day, replications=reps, agents_col="agents_sim")
+    if waits.empty:
+        st.info("No contacts on that day.")
+        return
+    awt = qcfg.queues[queue].targets.awt_s
+    ws = pv.wait_summary(waits, awt)
+    metrics([(f"Contacts simulated ({reps} replications)", f"{ws['contacts']:,}"),
+             ("Waited at all (of answered)", pct(ws["waited_share"])),
+             (f"Answered within {awt:g} s (of answered)", pct(ws["within_awt_share"])),
+             ("Abandoned (of offered)", pct(ws["abandoned_share"]))])
+    if ws["waited_s"].empty:
+        st.info("No simulated contact waited on that day.")
+    else:
+        st.altair_chart(charts.wait_histogram(ws["waited_s"]), width="stretch")
+
+
+def announcement(q, queue: str, plan) -> None:
+    st.subheader("Queue-position announcement")
+    intervals = pv.announcement_intervals(plan, q)
+    if intervals.empty:
+        st.info("No staffed interval to announce for.")
+        return
+    labels = intervals["label"].tolist()
+    c1, c2 = st.columns(2)
+    state.reset_unless(state.announcement_interval_key(queue), labels, pv.busiest_label(intervals))
+    pick = c1.selectbox("Interval", labels, key=state.announcement_interval_key(queue))
+    ahead_max = c2.slider("Positions shown", 5, 50, key=state.ANN_AHEAD)
+    row = pv.announcement_row(intervals, pick)
+    ann = pv.announcement_table(row["agents"], row["aht_s"], patience_s=q.patience_s,
+                                concurrency=q.concurrency, ahead_max=ahead_max)
+    st.caption(f"{row['agents']} agents, handle time {row['aht_s']:g} s"
+               + (f", patience {q.patience_s:g} s (callers ahead may hang up)" if q.patience_s else "")
+               + ". Announced: the 80% quantile (8 in 10 callers in that position wait less).")
+    st.markdown("\n".join(f"- {line}" for line in pv.announcement_lines(ann, ahead_max)))
+    st.dataframe(ann, hide_index=True, width="stretch")
+    download(ann, f"announcement_{queue}")
+
+
+def render(queue: str) -> None:
+    cfg = cached.plan_config()
+    st.header(f"Simulation: queue '{queue}'")
+    st.write("The formula assumes a steady state in every interval. The simulation replays the plan with "
+             "backlog carried between intervals, agents leaving after their last contact, impatience, "
+             "chat concurrency and day-level forecast error, and adds agents where a target is missed "
+             "with 95% confidence.")
+    qs, fs = state.queue_settings(queue), state.forecast_settings(cfg)
+    try:
+        qcfg = cached.config_for(fs, qs, queue)
+    except InputError as exc:
+        st.error(f"The targets cannot be used: {pv.config_error_text(exc)}")
+        return
+    upload = state.upload_key(queue)
+    req, _ = cached.staffing_for(cached.PLAN_PATH, queue, fs, tuple(sorted(qs.items())), upload)
+    days, reps, refine = simulation_form(queue)
+    key = (queue, fs, tuple(sorted(qs.items())), upload and upload[0], days, reps, refine)
+    sim = simulation_for(qcfg, req, queue, key, days, reps, refine)
+    if sim.empty:
+        st.info("The queue is closed in the simulated days.")
+        return
+    q = qcfg.queues[queue]
+    plan = pv.simulated_plan(req, sim)
+    summ = pv.simulation_summary(sim)
+    service_charts(cfg, q, sim, plan, summ, reps)
+    raised(qcfg, queue, sim, summ, reps, refine)
+    waiting_times(qcfg, queue, plan, summ, reps)
+    announcement(q, queue, plan)
+    download(sim, f"simulation_{queue}")
+
+
+render(state.selected_queue())

@@ -1,0 +1,99 @@
+"""Staffing page: the queue's targets and staffing rules (a form), agents per interval, the
+formula's predicted service, and headcount per week."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import cached, charts, state
+from dashboard.widgets import download, metrics, setting_input
+from planning import views as pv
+from planning.config import InputError
+
+
+def targets_form(queue: str) -> dict:
+    """The queue's targets form (its fields from ``planning.views.setting_fields``); returns the
+    settings in use (the applied ones, else the plan's)."""
+    q = cached.plan_config().queues[queue]
+    current = state.queue_settings(queue)
+    st.subheader("Targets and staffing rules")
+    with st.form(f"targets_{queue}"):
+        fields = pv.setting_fields(q)
+        boxes = [f for f in fields if not f.slider]
+        cols = st.columns(max(len(boxes), 4))
+        values = {}
+        for col, field in zip(cols, boxes):
+            state.default(state.setting_key(field.name, queue), field.value)
+            values[field.name] = setting_input(col, field, state.setting_key(field.name, queue))
+        for field in (f for f in fields if f.slider):
+            state.default(state.setting_key(field.name, queue), field.value)
+            values[field.name] = setting_input(st, field, state.setting_key(field.name, queue))
+        if st.form_submit_button("Apply targets", type="primary"):
+            state.set_queue_settings(queue, values)
+            current = values
+    return current
+
+
+def headline(cfg, q, req, hc) -> None:
+    ssum = pv.staffing_summary(req, hc, cfg.interval_s)
+    metrics([("Headcount (FTE per full week)", f"{ssum['fte_per_week']:.1f}",
+              f"scheduled view (per-interval rounding): {ssum['fte_scheduled_per_week']:.1f} FTE"),
+             ("Peak agents in an interval", f"{ssum['peak_agents']}"),
+             ("Agent-hours over the horizon", f"{ssum['agent_hours']:,.0f}"),
+             ("Paid hours per FTE and week", f"{cfg.headcount.paid_hours_per_week:g}")])
+    st.caption(f"Model: {pv.queue_model_text(q)}; targets: {pv.targets_text(q)}; shrinkage {q.shrinkage:.0%}: "
+               "scheduled = agents / (1 - shrinkage), rounded up.")
+
+
+def agents_charts(cfg, queue: str, req) -> tuple:
+    """Heatmap and one line per day of agents (or scheduled agents); returns the frame and the days shown."""
+    which = st.radio("Show", ["agents", "scheduled"], horizontal=True, key=state.STAFF_WHICH,
+                     format_func=lambda v: {"agents": "agents needed on the phones / in chat",
+                                            "scheduled": "scheduled agents (with shrinkage)"}[v])
+    prof = pv.weekday_time_profile(req, which, week_start=cfg.week_start)
+    st.altair_chart(charts.heatmap(prof, f"Mean {which} by weekday and time of day over the horizon", which, "greens"),
+                    width="stretch")
+    f = pv.staffing_days(req)
+    days = pv.day_labels(f)
+    key = state.staff_days_key(queue)
+    state.keep_subset(key, days, days[:7])
+    shown = st.multiselect("Days (one line per day)", days, key=key)
+    st.altair_chart(charts.day_lines(pv.days_shown(f, shown), which, shown), width="stretch")
+    return f, shown
+
+
+def predicted_service(cfg, q, f, shown) -> None:
+    st.subheader("Predicted service per interval (queueing formula)")
+    for col, label, target, unit in pv.service_columns(q):
+        if col not in f:
+            continue
+        d = pv.open_intervals_shown(f, shown, cfg.interval_s)
+        st.altair_chart(charts.predicted_service(d, col, label, target, unit, pv.tz_label(cfg)), width="stretch")
+
+
+def render(queue: str) -> None:
+    cfg = cached.plan_config()
+    st.header(f"Staffing: queue '{queue}'")
+    qs = targets_form(queue)
+    fs = state.forecast_settings(cfg)
+    try:
+        qcfg = cached.config_for(fs, qs, queue)
+    except InputError as exc:
+        st.error(f"These targets cannot be used: {pv.config_error_text(exc)}")
+        return
+    q = qcfg.queues[queue]
+    with st.spinner("Sizing agents per interval ..."):
+        req, hc = cached.staffing_for(cached.PLAN_PATH, queue, fs, tuple(sorted(qs.items())), state.upload_key(queue))
+    headline(cfg, q, req, hc)
+    f, shown = agents_charts(cfg, queue, req)
+    predicted_service(cfg, q, f, shown)
+    st.subheader("Headcount per week")
+    st.dataframe(pv.headcount_table(hc), hide_index=True, width="stretch")
+    st.caption("FTE = agent-hours / (1 - shrinkage) / paid hours per week. Partial weeks show their days.")
+    c1, c2 = st.columns(2)
+    with c1:
+        download(req, f"requirements_{queue}")
+    with c2:
+        download(hc, f"headcount_{queue}")
+
+
+render(state.selected_queue())

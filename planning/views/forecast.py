@@ -1,0 +1,113 @@
+"""Forecast page: one queue's forecast over the plan window, its backtest scores, the recent
+actuals and the evening peaks drawn with it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from ..config import PlanConfig
+from .common import EVENING_START_MIN, evening_share, local_naive, local_time_frame
+from .settings import one_queue
+
+__all__ = ["ForecastChart", "forecast_queue", "backtest_table", "backtest_headline", "recent_actuals",
+           "evening_peaks", "forecast_summary", "forecast_chart"]
+
+def forecast_queue(config: PlanConfig, histories: dict[str, pd.DataFrame], queue: str):
+    """Forecast one queue over the plan window: ``(forecast, info)`` where ``info`` has ``model``,
+    ``backtest`` (dict from the forecast), ``start``, ``end``, ``as_of``."""
+    from ..pipeline import forecast_queues, plan_window
+
+    cfg = one_queue(config, queue)
+    hist = {queue: histories[queue]}
+    aht_col = histories[queue].attrs.get("aht_col")
+    if aht_col and cfg.queues[queue].aht_col is None:  # an upload with handle times: use them
+        cfg = replace(cfg, queues={queue: replace(cfg.queues[queue], aht_col=aht_col)})
+    start, end, as_of = plan_window(cfg, hist)
+    fc, models = forecast_queues(cfg, hist, start, end)
+    info = dict(models[queue])
+    info.update(start=start, end=end, as_of=as_of)
+    return fc, info
+
+
+def backtest_table(info: dict) -> pd.DataFrame:
+    """Backtest scores of the models tried (one row per model, the chosen one flagged)."""
+    bt = info.get("backtest") or {}
+    if isinstance(bt, dict) and "scores" not in bt and len(bt) == 1:
+        bt = next(iter(bt.values())) or {}
+    scores = pd.DataFrame(bt.get("scores") or [])
+    if scores.empty:
+        return scores
+    chosen = bt.get("chosen") or info.get("model")
+    scores.insert(0, "chosen", scores["model"].astype(str) == str(chosen))
+    keep = [c for c in ("chosen", "model", "wape", "evening_wape", "mase", "bias", "coverage_80", "hit_80",
+                        "poisson_floor_wape", "fit_s", "folds", "baseline") if c in scores]
+    return scores[keep].sort_values("wape", na_position="last").reset_index(drop=True)
+
+
+def recent_actuals(history: pd.DataFrame, start, weeks: float = 2) -> pd.DataFrame:
+    """The history in the ``weeks`` before ``start`` (``interval_start``, ``volume``)."""
+    ts = history["interval_start"]
+    m = (ts < start) & (ts >= pd.Timestamp(start) - pd.Timedelta(weeks=weeks))
+    return history.loc[m, ["interval_start", "volume"]].reset_index(drop=True)
+
+
+def evening_peaks(forecast: pd.DataFrame, start_min: int = EVENING_START_MIN) -> pd.DataFrame:
+    """Per local day: the evening window (from ``start_min`` to midnight) and its busiest interval.
+
+    Columns ``day``, ``window_start``, ``window_end`` (naive local), ``peak_time`` (naive local),
+    ``peak_volume``, ``evening_share`` (of the day's forecast volume)."""
+    ts = local_naive(forecast["interval_start"])
+    vol = forecast["volume"].to_numpy(float)
+    minutes = (ts.dt.hour * 60 + ts.dt.minute).to_numpy()
+    day = ts.dt.normalize()
+    rows = []
+    for d, idx in pd.Series(np.arange(len(ts))).groupby(day.to_numpy()).groups.items():
+        idx = np.asarray(list(idx))
+        ev = idx[minutes[idx] >= start_min]
+        total = vol[idx].sum()
+        if not len(ev) or total <= 0:
+            continue
+        k = ev[np.argmax(vol[ev])]
+        d = pd.Timestamp(d)
+        rows.append({"day": d, "window_start": d + pd.Timedelta(minutes=start_min),
+                     "window_end": d + pd.Timedelta(days=1), "peak_time": ts.iloc[k],
+                     "peak_volume": float(vol[k]), "evening_share": float(vol[ev].sum() / total)})
+    return pd.DataFrame(rows, columns=["day", "window_start", "window_end", "peak_time", "peak_volume",
+                                       "evening_share"])
+
+
+def forecast_summary(forecast: pd.DataFrame) -> dict:
+    """Total forecast contacts and the evening share (20:00-24:00 local) of the forecast."""
+    return {"total": float(forecast["volume"].sum()), "evening_share": evening_share(forecast)["overall"]}
+
+
+def backtest_headline(scores: pd.DataFrame) -> pd.Series:
+    """The row of :func:`backtest_table` to headline: the chosen model's (the best one when none
+    is flagged)."""
+    return scores[scores["chosen"]].iloc[0] if scores["chosen"].any() else scores.iloc[0]
+
+
+@dataclass(frozen=True)
+class ForecastChart:
+    """What the forecast chart draws, in plan-local time (``time`` columns).
+
+    ``forecast``: the forecast with ``volume``, ``volume_p10``, ``volume_p90`` (contacts per
+    interval); ``actual``: the history of the weeks before the forecast; ``peaks``: see
+    :func:`evening_peaks`; ``start``: local wall-clock start of the forecast.
+    """
+
+    forecast: pd.DataFrame
+    actual: pd.DataFrame
+    peaks: pd.DataFrame
+    start: pd.Timestamp
+
+
+def forecast_chart(forecast: pd.DataFrame, history: pd.DataFrame, start, *, actual_weeks: float = 2) -> ForecastChart:
+    """The frames of the forecast chart: the forecast, the last ``actual_weeks`` weeks of actuals
+    before ``start``, and each day's evening peak."""
+    return ForecastChart(forecast=local_time_frame(forecast),
+                         actual=local_time_frame(recent_actuals(history, start, weeks=actual_weeks)),
+                         peaks=evening_peaks(forecast),
+                         start=local_naive(pd.Series([start])).iloc[0])

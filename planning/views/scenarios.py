@@ -1,0 +1,216 @@
+"""Scenarios page: the scenario study (finance comparison, break-even, sensitivity, chat windows)
+with the planner's study-wide money assumptions and chat-window budget, and the tables it shows."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..config import WEEKDAYS, InputError
+from .common import DAY_NAMES, share_text
+
+__all__ = ["BUNDLED_STUDY", "STUDY_MONEY_KEYS", "COMPARISON_COLUMNS", "MoneyField", "load_study_with",
+           "study_money_defaults", "study_money_overrides", "overrides_text", "money_fields", "changed_money",
+           "chat_budget_default", "changed_budget", "study_forecast", "combine_forecasts", "run_study_for_dashboard",
+           "comparison_view", "scenario_deltas", "money_bars", "break_even_view", "chat_window_grid",
+           "no_waiting_text"]
+
+BUNDLED_STUDY = Path(__file__).resolve().parents[2] / "data" / "scenarios.toml"
+STUDY_MONEY_KEYS = ("cost_per_agent_hour", "customer_lifetime_value", "churn_if_abandoned", "conversion_rate",
+                    "margin_per_sale")
+COMPARISON_COLUMNS = ("scenario", "fte", "total_cost", "cross_sell_value", "churn_cost", "abandon_cost", "net_value",
+                      "delta_net_value", "net_present_value", "delta_net_present_value", "service_level", "sl_awt_s", "asa_s",
+                      "abandon_rate", "cost_per_handled_contact", "churn_avoided")
+
+
+def load_study_with(path: str | Path = BUNDLED_STUDY, *, money: dict | None = None,
+                    chat_budget_agent_hours_per_week: float | None = None):
+    """The scenario study with the planner's changes to the study-wide money defaults (``money``:
+    key -> value, see :data:`STUDY_MONEY_KEYS`) and the chat-window budget; validated like the TOML
+    (raises :class:`ConfigError`). Scenario- and queue-level money settings still win."""
+    from ..scenarios import load_study, parse_study
+
+    study = load_study(path)
+    if not money and chat_budget_agent_hours_per_week is None:
+        return study
+    raw = copy.deepcopy(study.raw)
+    if money:
+        raw.setdefault("money", {}).update({k: float(v) for k, v in money.items() if v is not None})
+    if chat_budget_agent_hours_per_week is not None and raw.get("chat_windows") is not None:
+        raw["chat_windows"]["budget_agent_hours_per_week"] = float(chat_budget_agent_hours_per_week)
+    src = Path(study.source) if study.source else Path(path)
+    return parse_study(raw, base_dir=src.resolve().parent, source=src)
+
+
+def study_money_defaults(study) -> dict:
+    return {k: (study.raw.get("money") or {}).get(k) for k in STUDY_MONEY_KEYS}
+
+
+def study_money_overrides(study) -> dict[str, list[str]]:
+    """Per study-wide money key, the scenarios (and queues) that set their own value, which the
+    study-wide value therefore does not change: ``{"conversion_rate": ["value_center (voice, chat)"]}``."""
+    out: dict[str, list[str]] = {}
+    for name, scenario in study.scenarios.items():
+        raw = scenario.raw or {}
+        for key in STUDY_MONEY_KEYS:
+            where = []
+            if key in (raw.get("money") or {}):
+                where.append("all queues")
+            where += [q for q, t in (raw.get("queues") or {}).items() if key in ((t or {}).get("money") or {})]
+            if where:
+                out.setdefault(key, []).append(f"{name} ({', '.join(where)})")
+    return out
+
+
+def run_study_for_dashboard(study, forecast: pd.DataFrame, *, simulate: bool = False):
+    """:func:`planning.scenarios.run_study` on a given forecast, in this process (no pool)."""
+    from ..scenarios import run_study
+
+    try:
+        return run_study(study, forecast=forecast, simulate=simulate, workers=1, executor="serial")
+    except ValueError as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"scenario study: {exc}") from None
+
+
+def comparison_view(result) -> pd.DataFrame:
+    comp = result.comparison
+    cols = [c for c in COMPARISON_COLUMNS if c in comp] + [c for c in comp if c.startswith("sim_")]
+    return comp[cols]
+
+
+def money_bars(result) -> pd.DataFrame:
+    """Cost, value and net value per scenario in long format (for a grouped bar chart)."""
+    comp = result.comparison
+    rows = []
+    for _, r in comp.iterrows():
+        for key, label, sign in (("total_cost", "cost (labour + overhead + outsourcing)", -1),
+                                 ("cross_sell_value", "cross-sell value", 1),
+                                 ("churn_cost", "churn cost (customers lost)", -1),
+                                 ("abandon_cost", "abandonment cost", -1),
+                                 ("net_value", "net value", 1)):
+            if key in comp:
+                rows.append({"scenario": r["scenario"], "item": label, "amount": float(r[key]) *
+                             (1 if key == "net_value" else sign)})
+    return pd.DataFrame(rows)
+
+
+def chat_window_grid(windows_result, interval_s: int) -> pd.DataFrame:
+    """The chosen chat windows as weekday x time of day (``weekday``, ``weekday_order``,
+    ``time_of_day``, ``open``, ``value``: 1 open, 0 closed) for a heatmap."""
+    open_ = np.asarray(windows_result.open, dtype=bool)
+    rows = []
+    for d in range(open_.shape[0]):
+        for s in range(open_.shape[1]):
+            m = s * interval_s // 60
+            rows.append({"weekday": DAY_NAMES[WEEKDAYS[d]], "weekday_order": d,
+                         "time_of_day": f"{m // 60:02d}:{m % 60:02d}", "open": bool(open_[d, s])})
+    out = pd.DataFrame(rows)
+    out["value"] = out["open"].astype(int)
+    return out
+
+
+# --------------------------------------------------------------------------- the money form
+
+
+@dataclass(frozen=True)
+class MoneyField:
+    """One study-wide money assumption as the planner sets it: ``label`` (``{cur}`` stands for the
+    study's currency), bounds and ``value`` as shown; the assumption is ``shown * scale`` (0.01 for
+    a share shown in %)."""
+
+    key: str
+    label: str
+    maximum: float
+    step: float
+    value: float
+    scale: float = 1.0
+
+    def amount(self, shown: float) -> float:
+        return shown * self.scale
+
+
+def money_fields(study) -> list[MoneyField]:
+    """The money form's fields with the study's values (the examples' defaults where it has none)."""
+    d = study_money_defaults(study)
+    return [
+        MoneyField("cost_per_agent_hour", "Cost per agent hour ({cur})", 1000.0, 1.0,
+                   float(d.get("cost_per_agent_hour") or 30.0)),
+        MoneyField("customer_lifetime_value", "Customer lifetime value ({cur})", 1e6, 100.0,
+                   float(d.get("customer_lifetime_value") or 0.0)),
+        MoneyField("churn_if_abandoned", "Churn if abandoned (%)", 100.0, 0.5,
+                   round(100 * float(d.get("churn_if_abandoned") or 0.0), 3), scale=0.01),
+        MoneyField("conversion_rate", "Cross-sell conversion (%)", 100.0, 0.5,
+                   round(100 * float(d.get("conversion_rate") or 0.0), 3), scale=0.01),
+    ]
+
+
+def overrides_text(study) -> str:
+    """The money assumptions some scenarios set themselves ("cross-sell conversion: value_center
+    (voice, chat)"), joined by "; "; empty when none."""
+    labels = {f.key: f.label.split(" (")[0].lower() for f in money_fields(study)}
+    return "; ".join(f"{labels[k]}: {', '.join(v)}" for k, v in study_money_overrides(study).items() if k in labels)
+
+
+def changed_money(study, shown: dict[str, float]) -> dict[str, float]:
+    """The planner's money assumptions (``shown``: key -> shown value) that differ from the study's."""
+    defaults = study_money_defaults(study)
+    money = {f.key: f.amount(shown[f.key]) for f in money_fields(study) if f.key in shown}
+    return {k: v for k, v in money.items() if defaults.get(k) is None or abs(float(defaults[k]) - v) > 1e-12}
+
+
+def chat_budget_default(study) -> float | None:
+    """The study's chat-window budget (logged-in agent-hours per week), or None without one."""
+    value = (study.chat_windows or {}).get("budget_agent_hours_per_week")
+    return None if value is None else float(value)
+
+
+def changed_budget(study, budget: float | None) -> float | None:
+    """``budget`` when it differs from the study's own chat-window budget, else None."""
+    own = chat_budget_default(study)
+    if budget is None or own is None or abs(budget - own) < 1e-9:
+        return None
+    return budget
+
+
+# --------------------------------------------------------------------------- running and showing
+
+
+def study_forecast(study) -> pd.DataFrame:
+    """The forecast the study's own plan makes (as ``staffcast scenarios`` does)."""
+    from ..scenarios import study_forecast as forecast_of_study
+
+    return forecast_of_study(study)
+
+
+def combine_forecasts(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Per-queue forecasts as one table."""
+    return pd.concat(frames, ignore_index=True)
+
+
+def scenario_deltas(result, baseline: str) -> list[dict]:
+    """Per scenario other than ``baseline``: ``scenario``, ``delta_net_value`` and ``delta_fte``."""
+    comp = result.comparison
+    return [{"scenario": r["scenario"], "delta_net_value": float(r["delta_net_value"]),
+             "delta_fte": float(r["delta_fte"])}
+            for _, r in comp[comp["scenario"] != baseline].iterrows()]
+
+
+def break_even_view(result) -> pd.DataFrame:
+    """The break-even table with its numbers as numbers (None -> NaN, shown empty)."""
+    be = result.break_even.copy()
+    for col in ("current_value", "break_even_value", "break_even_factor", "advantage_now"):
+        if col in be:
+            be[col] = pd.to_numeric(be[col], errors="coerce")
+    return be
+
+
+def no_waiting_text(windows_result) -> str:
+    """The "no waiting" limits of the chat windows in words: "P(wait) <= 5%, ASA <= 10 s"."""
+    pw, asa = windows_result.targets.get("p_wait"), windows_result.targets.get("asa_s")
+    return ", ".join(t for t in ((f"P(wait) <= {share_text(pw)}" if pw is not None else ""),
+                                 (f"ASA <= {asa:g} s" if asa is not None else "")) if t)

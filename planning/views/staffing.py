@@ -1,0 +1,169 @@
+"""Staffing page: agents per interval and headcount for one queue, the fields of its targets form
+(read from the one list of targets, :data:`core.TARGET_SPECS`), and the frames of its charts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from core import TARGET_SPECS
+
+from ..config import PlanConfig, QueueConfig
+from ..headcount import per_full_week
+from .common import local_time_frame, segments, service_columns, share_text
+from .settings import QUEUE_LEVEL_TARGETS
+
+__all__ = ["SettingField", "setting_fields", "requirements_for_queue", "headcount_for_queue", "staffing_summary",
+           "targets_text", "queue_model_text", "staffing_days", "day_labels", "days_shown", "open_intervals_shown",
+           "headcount_table"]
+
+def requirements_for_queue(config: PlanConfig, forecast: pd.DataFrame, queue: str) -> pd.DataFrame:
+    """Agents per interval (analytic queueing model) for one queue's forecast."""
+    from ..pipeline import requirements_for
+
+    f = forecast[forecast["queue"] == queue] if "queue" in forecast else forecast
+    return requirements_for(config.queues[queue], f, config.interval_s)
+
+
+def headcount_for_queue(config: PlanConfig, req: pd.DataFrame, queue: str) -> pd.DataFrame:
+    """FTE per week for one queue's requirements."""
+    from ..headcount import headcount
+
+    return headcount(req, interval_s=config.interval_s, shrinkage={queue: config.queues[queue].shrinkage},
+                     paid_hours_per_week=config.headcount.paid_hours_per_week, week_start=config.week_start)
+
+
+def staffing_summary(req: pd.DataFrame, hc: pd.DataFrame, interval_s: int) -> dict:
+    """Headcount (FTE per full week, see :func:`planning.headcount.per_full_week`), peak agents,
+    agent-hours and scheduled hours over the horizon."""
+    h = interval_s / 3600.0
+    return {"fte_per_week": float(per_full_week(hc).sum()) if len(hc) else float("nan"),
+            "fte_scheduled_per_week": float(per_full_week(hc, "fte_scheduled").sum()) if len(hc) else float("nan"),
+            "peak_agents": int(req["agents"].max()) if len(req) else 0,
+            "agent_hours": float(req["agents"].sum() * h),
+            "scheduled_hours": float(req["scheduled"].sum() * h)}
+
+
+# --------------------------------------------------------------------------- the targets form
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """One number a planner sets for a queue on the Staffing page, in the units it is shown in.
+
+    ``name`` is the keyword of :func:`~planning.views.settings.with_queue_settings` (a target of
+    :data:`core.TARGET_SPECS`, ``awt_s``, ``shrinkage`` or ``concurrency``); ``value`` the queue's
+    current value, shown; the setting is ``shown * scale`` (``scale`` 0.01 for a share shown in %),
+    a whole number when ``whole``. ``slider`` asks for a slider instead of a number box.
+    """
+
+    name: str
+    label: str
+    minimum: float
+    maximum: float
+    step: float
+    value: float
+    scale: float = 1.0
+    whole: bool = False
+    slider: bool = False
+    help: str = ""
+
+    def setting(self, shown) -> float | int:
+        """The setting for a shown value (a share for a percentage)."""
+        return int(shown) if self.whole else shown * self.scale
+
+
+# Widget bounds by the spec's unit ("share" shown in %, "s" in seconds): inside every spec's valid
+# range, which a number box cannot express as an open interval.
+_SHOWN_BOUNDS = {"share": (0.1, 99.9, 0.5), "s": (1.0, 3600.0, 1.0)}
+
+
+def _target_field(q: QueueConfig, name: str) -> SettingField:
+    spec = TARGET_SPECS[name]
+    value = getattr(q if name in QUEUE_LEVEL_TARGETS else q.targets, name)
+    title = spec.label.split(" (")[0]
+    unit = "%" if spec.unit == "share" else spec.unit
+    if spec.sense == "min":
+        label = f"{title[0].upper()}{title[1:]} target ({unit})"
+    elif title.startswith("maximum "):
+        label = f"{title[0].upper()}{title[1:]} ({unit})"
+    else:
+        label = f"{title[0].upper()}{title[1:]} at most ({unit})"
+    if name == "p_wait":  # what "no waiting" chat promises
+        label = "No waiting: " + label
+    help_ = f"{spec.label}; valid range {spec.range_text()}" + (" (as a share; shown in %)" if unit == "%" else "")
+    if name == "max_occupancy":  # a cap: a slider over the sensible caps
+        return SettingField(name, label, 50, 100, 1, int(round(100 * (value if value is not None else 1.0))),
+                            scale=0.01, slider=True, help=help_)
+    lo, hi, step = _SHOWN_BOUNDS[spec.unit]
+    if unit == "%":
+        return SettingField(name, label, lo, 100.0 if spec.high_inclusive else hi, step, round(100 * value, 2),
+                            scale=0.01, help=help_)
+    return SettingField(name, label, lo, hi, step, float(value), help=help_)
+
+
+def setting_fields(q: QueueConfig) -> list[SettingField]:
+    """The fields of the queue's targets form: its targets (from :data:`core.TARGET_SPECS`, the AWT
+    after the service level), chat concurrency, shrinkage and the occupancy cap (last)."""
+    fields = []
+    for name in TARGET_SPECS:
+        if name in QUEUE_LEVEL_TARGETS or getattr(q.targets, name) is None:
+            continue
+        fields.append(_target_field(q, name))
+        if name == "service_level":
+            fields.append(SettingField("awt_s", "Answered within (AWT, s)", 0.0, 3600.0, 5.0, float(q.targets.awt_s),
+                                       help="acceptable waiting time of the service level, seconds"))
+    if q.kind == "chat":
+        fields.append(SettingField("concurrency", "Concurrency (chats per agent)", 1, 10, 1, int(q.concurrency),
+                                   whole=True, help="chats one agent holds at once"))
+    fields.append(SettingField("shrinkage", "Shrinkage (%)", 0.0, 90.0, 1.0, round(100 * q.shrinkage, 2),
+                               scale=0.01, help="share of paid time not available for contacts"))
+    fields += [_target_field(q, name) for name in QUEUE_LEVEL_TARGETS]
+    return fields
+
+
+# --------------------------------------------------------------------------- texts and chart frames
+
+
+def targets_text(q: QueueConfig) -> str:
+    """The queue's targets in words: ``"service level (...) >= 80%, ASA: ... <= 10 s"``."""
+    return ", ".join(f"{label} {'>=' if TARGET_SPECS[col].sense == 'min' else '<='} "
+                     + (share_text(v) if unit == "share" else f"{v:g} s")
+                     for col, label, v, unit in service_columns(q) if v is not None)
+
+
+def queue_model_text(q: QueueConfig) -> str:
+    """The analytic model that sizes the queue, in words."""
+    if q.kind == "chat":
+        return f"chat with concurrency {q.concurrency}"
+    return f"Erlang A (patience {q.patience_s:g} s)" if q.patience_s else "Erlang C"
+
+
+def staffing_days(req: pd.DataFrame) -> pd.DataFrame:
+    """The requirements in plan-local time with ``day`` ("Sat 01 Jan") and ``time_of_day`` ("HH:MM")."""
+    f = local_time_frame(req)
+    f["day"] = f["time"].dt.strftime("%a %d %b")
+    f["time_of_day"] = f["time"].dt.strftime("%H:%M")
+    return f
+
+
+def day_labels(frame: pd.DataFrame) -> list[str]:
+    """The days of :func:`staffing_days`, in order."""
+    return frame["day"].drop_duplicates().tolist()
+
+
+def days_shown(frame: pd.DataFrame, shown: list[str]) -> pd.DataFrame:
+    """The rows of :func:`staffing_days` on the days ``shown``."""
+    return frame[frame["day"].isin(shown)]
+
+
+def open_intervals_shown(frame: pd.DataFrame, shown: list[str], interval_s: int) -> pd.DataFrame:
+    """The open intervals of the days ``shown``, with ``block`` (one chart line per open block)."""
+    d = frame[frame["open"] & frame["day"].isin(shown)].copy()
+    d["block"] = segments(d["interval_start"], interval_s)
+    return d
+
+
+def headcount_table(hc: pd.DataFrame) -> pd.DataFrame:
+    """Headcount per week with ``week_start`` as a date text (YYYY-MM-DD)."""
+    return hc.assign(week_start=hc["week_start"].dt.strftime("%Y-%m-%d"))
