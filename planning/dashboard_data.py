@@ -25,6 +25,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from forecast import model_choices
+
 from .config import WEEKDAYS, ConfigError, InputError, PlanConfig, QueueConfig, load_config
 from .headcount import per_full_week
 from .progress import Progress
@@ -48,15 +50,7 @@ MAX_UPLOAD_MB = 20
 MIN_UPLOAD_DAYS = 14  # forecast_volume needs two weeks (one to train, one to test)
 UPLOAD_TYPES = ("csv", "parquet")
 FAST_MODEL = "profile"  # recent weekday x time-of-day profile: seconds, and what auto picks on the bundled voice queue
-MODEL_CHOICES = {
-    "profile": "recent weekday profile (fast)",
-    "mean4": "mean of the last 4 same weekdays (fastest)",
-    "snaive": "seasonal naive, last week (baseline)",
-    "glm_poisson": "Poisson regression (weekday x time, trend, holidays)",
-    "daily_sarimax": "daily totals SARIMAX x intraday profile",
-    "mstl_ets": "MSTL + ETS",
-    "auto": "auto: backtest every model and their combinations, pick the best (slower)",
-}
+MODEL_CHOICES = dict(model_choices())  # name -> description, from the one model registry ("auto" last)
 EVENING_START_MIN = 20 * 60
 DAY_NAMES = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat", "sun": "Sun"}
 
