@@ -69,12 +69,12 @@ def hindsight_bounds(hist30):
     Poisson counts around a known mean) and the lag-1 correlation of those residuals within a day.
     No real week-ahead forecast can use any of this.
     """
-    from forecast.api import _context
+    from forecast.context import build_context
     from forecast.models import RecentProfile
 
     grid = to_grid(hist30, 1800)
     n, s = grid.Y.shape
-    ctx = _context(grid, "IL", None)
+    ctx = build_context(grid, "IL", None)
     ev = window_mask(s, 1800, ("20:00", "24:00"))
     y_all, true_total_fc = [], []
     for k in range(FOLDS, 0, -1):
@@ -133,7 +133,8 @@ def intraday_scores(hist30):
     for k in range(FOLDS, 0, -1):
         origin = grid.days[n - HORIZON * k]
         train = hist30[hist30["interval_start"] < origin]
-        fc = forecast_volume(train, origin, origin + pd.Timedelta(days=HORIZON), country="IL")
+        result = forecast_volume(train, origin, origin + pd.Timedelta(days=HORIZON), country="IL")
+        fc = result.to_frame()
         actual = hist30.set_index("interval_start")["volume"]
         fc["y"] = actual.reindex(fc["interval_start"]).to_numpy()
         for _, day in fc.groupby(fc["interval_start"].dt.normalize()):
@@ -141,7 +142,7 @@ def intraday_scores(hist30):
                 so_far = day.iloc[:i]
                 act = pd.DataFrame({"interval_start": so_far["interval_start"], "volume": so_far["y"]}).dropna()
                 t0 = time.perf_counter()
-                row = reforecast_intraday(day, act).iloc[i]
+                row = reforecast_intraday(day, act, phi=result.report().phi).iloc[i]
                 call_s += time.perf_counter() - t0
                 calls += 1
                 e, y = abs(row["volume"] - row["y"]), row["y"]
@@ -159,9 +160,9 @@ def main():
     hist = resample_history(hist6, 1800)
     read_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    bt = backtest(hist, horizon_days=HORIZON, origins=FOLDS, calibration_origins=2, country="IL")
+    result = backtest(hist, horizon_days=HORIZON, origins=FOLDS, calibration_origins=2, country="IL")
     select_s = time.perf_counter() - t0
-    chosen = bt.attrs["chosen"][None]
+    bt, chosen = result.to_frame(), result.chosen[None]
     rows = bt.set_index("model")[["wape", "evening_wape", "mase", "coverage_80", "hit_80", "poisson_floor_wape", "fit_s"]]
     try:
         sf = pd.DataFrame(statsforecast_scores(hist)).T

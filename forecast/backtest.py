@@ -30,9 +30,11 @@ import pandas as pd
 
 from .grid import Grid, window_mask
 from .intervals import calibrate_phi, pit_coverage, quantiles
-from .models import BASELINES, MODELS, Context, make_model
+from .context import Context
+from .models import BASELINES, MODELS, combo_members, make_model
 
-__all__ = ["DEFAULT_MODELS", "BacktestRun", "run_backtest", "scores_frame"]
+__all__ = ["DEFAULT_MODELS", "BacktestRun", "run_backtest", "scores_frame", "choose", "add_combination",
+           "calibrated_phi"]
 
 DEFAULT_MODELS = tuple(MODELS)
 
@@ -94,7 +96,7 @@ def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=3, ca
     if combine:
         _add_combinations(run)
     for name in run.preds:
-        run.phi[name] = _phi(run, name, len(folds))
+        run.phi[name] = calibrated_phi(run, name, len(folds))
     return run
 
 
@@ -119,11 +121,19 @@ def _add_combinations(run: BacktestRun) -> None:
             break
         members = ranked[:k]
         name = "combo(" + "+".join(members) + ")"
-        run.preds[name] = [np.mean([run.preds[m][i] for m in members], axis=0) for i in range(len(run.origins))]
+        add_combination(run, name)
         run.fit_s[name] = sum(run.fit_s[m] for m in members)
 
 
-def _phi(run: BacktestRun, name: str, upto: int) -> float:
+def add_combination(run: BacktestRun, name: str) -> None:
+    """Add the per-fold forecasts of a combination ``"combo(a+b)"`` (equal-weight mean of its
+    members, which must be in ``run``) to ``run.preds``."""
+    members = combo_members(name)
+    run.preds[name] = [np.mean([run.preds[m][i] for m in members], axis=0) for i in range(len(run.origins))]
+
+
+def calibrated_phi(run: BacktestRun, name: str, upto: int) -> float:
+    """Interval dispersion of model ``name`` calibrated on the first ``upto`` folds (NaN without)."""
     ys = [y[np.isfinite(y)] for y in run.actual[:upto]]
     ps = [p[np.isfinite(y)] for p, y in zip(run.preds[name][:upto], run.actual[:upto])]
     if not ys:
@@ -154,7 +164,7 @@ def scores_frame(run: BacktestRun, **extra) -> pd.DataFrame:
                 mase_num += np.abs(e).sum()
                 mase_den += run.scale[i] * m.sum()
             if i > 0:  # dispersion only from earlier folds: never look ahead
-                phi = _phi(run, name, i)
+                phi = calibrated_phi(run, name, i)
                 cov_sum += pit_coverage(y[m], p[m], phi).sum()
                 q10, q90 = quantiles(p[m], phi)
                 hit_sum += ((y[m] >= q10) & (y[m] <= q90)).sum()

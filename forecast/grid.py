@@ -16,7 +16,7 @@ import pandas as pd
 
 from core.hours import OpeningHours
 
-from .history import DAY_S, _local_epoch_s
+from .history import DAY_S, local_epoch_s
 
 N_DAYTYPES = 9  # 0..6 = Monday..Sunday, 7 = holiday, 8 = holiday eve
 HOLIDAY, EVE = 7, 8
@@ -51,7 +51,7 @@ class Grid:
 def to_grid(history: pd.DataFrame, interval_s: int) -> Grid:
     """Convert one queue's history to a :class:`Grid` (vectorized)."""
     ts = history["interval_start"]
-    local = _local_epoch_s(ts)
+    local = local_epoch_s(ts)
     day = local // DAY_S
     slot = (local % DAY_S) // interval_s
     d0 = int(day.min())
@@ -174,3 +174,9 @@ def future_instants(start, end, interval_s: int, tz) -> pd.DatetimeIndex:
     pad = (-(s.value // 10**9) % interval_s)
     first = s + pd.Timedelta(seconds=int(pad))
     return pd.date_range(first, e, freq=f"{interval_s}s", inclusive="left")
+
+
+def instant_cells(instants: pd.DatetimeIndex, interval_s: int) -> tuple[np.ndarray, np.ndarray]:
+    """(local day number since 1970-01-01, slot of the day) of each interval start."""
+    local = local_epoch_s(pd.Series(instants))
+    return local // DAY_S, (local % DAY_S) // interval_s

@@ -32,8 +32,9 @@ def _src(source) -> str:
     return str(source) if not isinstance(source, pd.DataFrame) else "<DataFrame>"
 
 
-def _rows(frame: pd.DataFrame, mask: np.ndarray, cols: list[str]) -> str:
-    """Text listing the first offending rows (file line numbers: header is line 1)."""
+def rows_text(frame: pd.DataFrame, mask: np.ndarray, cols: list[str]) -> str:
+    """Text listing the first offending rows of ``frame`` where ``mask`` is True, with the values
+    of ``cols`` (file line numbers: header is line 1), for error messages."""
     idx = np.flatnonzero(mask)[:_MAX_LISTED]
     parts = []
     for i in idx:
@@ -80,7 +81,7 @@ def _parse_times(raw: pd.Series, source, frame, time_col, tz, time_format=None, 
         if has_offset.any() and not has_offset.all():
             raise ValueError(
                 f"{_src(source)}: column {time_col!r} mixes times with and without UTC offsets: "
-                f"{_rows(frame, ~has_offset.to_numpy(), [time_col])}; expected one convention"
+                f"{rows_text(frame, ~has_offset.to_numpy(), [time_col])}; expected one convention"
             )
         fmt = time_format or "ISO8601"
         if has_offset.all() and len(text):
@@ -95,7 +96,7 @@ def _parse_times(raw: pd.Series, source, frame, time_col, tz, time_format=None, 
                     "ISO dates like '1999-01-03 07:30' (optionally with a UTC offset), or pass "
                     "time_format, e.g. '%d/%m/%Y %H:%M'")
         raise ValueError(
-            f"{_src(source)}: column {time_col!r} has unparseable times: {_rows(frame, bad, [time_col])}; "
+            f"{_src(source)}: column {time_col!r} has unparseable times: {rows_text(frame, bad, [time_col])}; "
             f"expected {expected}"
         )
     if ts.dt.tz is not None:
@@ -145,25 +146,26 @@ def _numeric(raw: pd.Series, source, frame, col, what, allow_negative=False) -> 
     if bad.any():
         raise ValueError(
             f"{_src(source)}: column {col!r} has non-numeric or missing values: "
-            f"{_rows(frame, bad, [col])}; expected {what}"
+            f"{rows_text(frame, bad, [col])}; expected {what}"
         )
     if not allow_negative:
         neg = (num < 0).to_numpy()
         if neg.any():
             raise ValueError(
-                f"{_src(source)}: column {col!r} has negative values: {_rows(frame, neg, [col])}; expected {what}"
+                f"{_src(source)}: column {col!r} has negative values: {rows_text(frame, neg, [col])}; expected {what}"
             )
     return num
 
 
-def _local_epoch_s(ts: pd.Series) -> np.ndarray:
+def local_epoch_s(ts: pd.Series) -> np.ndarray:
     """Wall-clock seconds since 1970-01-01 (local time for aware stamps)."""
     if ts.dt.tz is not None:
         ts = ts.dt.tz_localize(None)
     return ts.to_numpy("datetime64[s]").astype(np.int64)
 
 
-def _utc_epoch_s(ts: pd.Series) -> np.ndarray:
+def utc_epoch_s(ts: pd.Series) -> np.ndarray:
+    """Seconds since 1970-01-01 UTC (naive stamps are taken as they are)."""
     if ts.dt.tz is not None:
         ts = ts.dt.tz_convert("UTC").dt.tz_localize(None)
     return ts.to_numpy("datetime64[s]").astype(np.int64)
@@ -176,7 +178,7 @@ def infer_interval_s(history: pd.DataFrame) -> int:
     groups = [history] if "queue" not in history.columns else [g for _, g in history.groupby("queue")]
     steps = []
     for g in groups:
-        t = np.sort(np.unique(_utc_epoch_s(g["interval_start"])))
+        t = np.sort(np.unique(utc_epoch_s(g["interval_start"])))
         steps.append(np.diff(t))
     steps = np.concatenate(steps) if steps else np.array([], dtype=np.int64)
     steps = steps[steps > 0]
@@ -188,7 +190,7 @@ def infer_interval_s(history: pd.DataFrame) -> int:
 
 def _check_grid(ts: pd.Series, source, frame, time_col, interval_s: int) -> None:
     """Check that all intervals of one queue are ``interval_s`` long."""
-    utc = _utc_epoch_s(ts)
+    utc = utc_epoch_s(ts)
     order = np.argsort(utc, kind="stable")
     steps = np.diff(utc[order])
     if isinstance(interval_s, bool) or not isinstance(interval_s, (int, np.integer)) or interval_s <= 0 or DAY_S % interval_s:
@@ -196,13 +198,13 @@ def _check_grid(ts: pd.Series, source, frame, time_col, interval_s: int) -> None
                          "day (e.g. 300, 900, 1800)")
     # Wall-clock times must sit on one grid within the day (the rows off it are named, not their
     # neighbours; gaps between on-grid rows are closed periods, not errors).
-    local = _local_epoch_s(ts)
+    local = local_epoch_s(ts)
     phase = local % interval_s
     vals, counts = np.unique(phase, return_counts=True)
     off = phase != vals[np.argmax(counts)]
     if off.any():
         raise ValueError(
-            f"{_src(source)}: column {time_col!r} mixes interval lengths: {_rows(frame, off, [time_col])} "
+            f"{_src(source)}: column {time_col!r} mixes interval lengths: {rows_text(frame, off, [time_col])} "
             f"are not on the {interval_s}-second grid of the other rows; expected one interval length"
         )
     # Longer intervals in part of the file (e.g. 6-minute rows, then 30-minute rows), or a
@@ -220,8 +222,37 @@ def _check_grid(ts: pd.Series, source, frame, time_col, interval_s: int) -> None
             raise ValueError(
                 f"{_src(source)}: column {time_col!r} mixes interval lengths: on some days rows are "
                 f"{int(mode.loc[odd_days[0]])} s apart instead of {interval_s} s: "
-                f"{_rows(frame, mask, [time_col])}; expected one interval length"
+                f"{rows_text(frame, mask, [time_col])}; expected one interval length"
             )
+
+
+def _handle_times(frame, source, aht_col: str, volume_col: str, vol: pd.Series) -> np.ndarray:
+    """Column ``aht_col`` as seconds (float, NaN allowed where there are no contacts)."""
+    aht = frame[aht_col]
+    if not pd.api.types.is_numeric_dtype(aht):
+        aht = aht.astype(str).str.strip().replace({"": np.nan})
+    aht_num = pd.to_numeric(aht, errors="coerce")
+    bad = aht_num.isna().to_numpy() & (vol.to_numpy() > 0) | (aht_num.to_numpy() < 0)
+    if bad.any():
+        raise ValueError(
+            f"{_src(source)}: column {aht_col!r} has missing, non-numeric or negative handle times "
+            f"on intervals with contacts: {rows_text(frame, bad, [aht_col, volume_col])}; "
+            "expected seconds >= 0"
+        )
+    return aht_num.astype(float).to_numpy()
+
+
+def _check_duplicates(out: pd.DataFrame, keys: list[str], frame, source, time_col: str, queue_col) -> None:
+    """ValueError listing the rows that repeat an instant (of a queue), compared in UTC."""
+    key_frame = out[keys].copy()
+    key_frame["_utc"] = utc_epoch_s(out["interval_start"])
+    dup = key_frame.duplicated(subset=[k for k in keys if k != "interval_start"] + ["_utc"], keep=False).to_numpy()
+    if dup.any():
+        raise ValueError(
+            f"{_src(source)}: duplicated timestamps in column {time_col!r}: "
+            f"{rows_text(frame, dup, [c for c in (queue_col, time_col) if c])}; expected one row per interval"
+            + (" and queue" if queue_col else "")
+        )
 
 
 def read_history(
@@ -285,28 +316,9 @@ def read_history(
     if queue_col is not None:
         out.insert(0, "queue", frame[queue_col].astype(str).to_numpy())
     if aht_col is not None:
-        aht = frame[aht_col]
-        if not pd.api.types.is_numeric_dtype(aht):
-            aht = aht.astype(str).str.strip().replace({"": np.nan})
-        aht_num = pd.to_numeric(aht, errors="coerce")
-        bad = aht_num.isna().to_numpy() & (vol.to_numpy() > 0) | (aht_num.to_numpy() < 0)
-        if bad.any():
-            raise ValueError(
-                f"{_src(source)}: column {aht_col!r} has missing, non-numeric or negative handle times "
-                f"on intervals with contacts: {_rows(frame, bad, [aht_col, volume_col])}; "
-                "expected seconds >= 0"
-            )
-        out["aht_s"] = aht_num.astype(float).to_numpy()
+        out["aht_s"] = _handle_times(frame, source, aht_col, volume_col, vol)
     keys = ["queue", "interval_start"] if queue_col is not None else ["interval_start"]
-    key_frame = out[keys].copy()
-    key_frame["_utc"] = _utc_epoch_s(out["interval_start"])
-    dup = key_frame.duplicated(subset=[k for k in keys if k != "interval_start"] + ["_utc"], keep=False).to_numpy()
-    if dup.any():
-        raise ValueError(
-            f"{_src(source)}: duplicated timestamps in column {time_col!r}: "
-            f"{_rows(frame, dup, [c for c in (queue_col, time_col) if c])}; expected one row per interval"
-            + (" and queue" if queue_col else "")
-        )
+    _check_duplicates(out, keys, frame, source, time_col, queue_col)
     if interval_s is None:
         try:
             interval_s = infer_interval_s(out)  # the most common step over all queues
@@ -339,8 +351,8 @@ def resample_history(history: pd.DataFrame, interval_s: int) -> pd.DataFrame:
     if interval_s % src_s:
         raise ValueError(f"cannot resample {src_s}-second intervals to {interval_s} s; expected a multiple")
     ts = history["interval_start"]
-    local = _local_epoch_s(ts)
-    utc = _utc_epoch_s(ts)
+    local = local_epoch_s(ts)
+    utc = utc_epoch_s(ts)
     # Floor on wall-clock time, keep the zone offset of the instant (constant within an interval).
     new_utc = utc - (local % interval_s)
     keys = ["queue"] if "queue" in history.columns else []

@@ -16,45 +16,31 @@ week-ahead error is now known).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
-from .history import _rows
+from .history import rows_text
 from .intervals import quantiles
+from .result import ForecastResult
 
 __all__ = ["reforecast_intraday"]
 
 
-def _dispersion(forecast: pd.DataFrame, queue) -> float | None:
-    report = forecast.attrs.get("backtest")
-    if not isinstance(report, dict):
+def _dispersion(phi, queue) -> float | None:
+    """The dispersion of ``queue`` from ``phi`` (a number or a mapping queue -> number), or None."""
+    if isinstance(phi, Mapping):
+        phi = phi.get(queue)
+    if phi is None:
         return None
-    if queue is not None:
-        report = report.get(queue)
-    phi = report.get("phi") if isinstance(report, dict) else None
-    return float(phi) if phi is not None and np.isfinite(phi) else None
+    if isinstance(phi, bool) or not isinstance(phi, (int, float, np.integer, np.floating)):
+        raise ValueError(f"phi: expected a dispersion >= 0 or a mapping queue -> dispersion, got {phi!r:.80}")
+    return float(phi) if np.isfinite(phi) else None
 
 
-def reforecast_intraday(forecast: pd.DataFrame, actuals: pd.DataFrame, *, prior_contacts: float = 20.0
-                        ) -> pd.DataFrame:
-    """Re-forecast the remaining intervals of each day from that day's actuals so far.
-
-    Parameters
-    ----------
-    forecast: a frame from :func:`forecast_volume` (``interval_start``, ``volume``, optionally
-        ``volume_p10`` / ``volume_p90``, ``queue`` and the rest). Its ``attrs["backtest"]`` dispersion
-        is used for the new p10 / p90; without it they are scaled by the day's ratio.
-    actuals: observed contacts per interval so far: ``interval_start``, ``volume`` (and ``queue``
-        when the forecast has one), on the forecast's intervals (same length, same time zone).
-        An actual at an interval the forecast does not hold is an error, not ignored.
-    prior_contacts: weight of the forecast in the day's ratio, in contacts (>= 0; 0 = raw ratio).
-
-    Returns
-    -------
-    A copy of ``forecast`` with ``volume`` (and p10 / p90) re-forecast for the intervals after each
-    day's last actual, plus ``actual`` (NaN where none yet) and ``intraday_ratio`` (1.0 where the
-    forecast is unchanged).
-    """
+def _check_inputs(forecast: pd.DataFrame, actuals: pd.DataFrame, prior_contacts) -> tuple[list[str], pd.Series]:
+    """The merge keys and the actual volumes as numbers; ValueError naming what is wrong."""
     if not np.isfinite(prior_contacts) or prior_contacts < 0:
         raise ValueError(f"prior_contacts={prior_contacts!r}: expected a finite number >= 0 (contacts)")
     for name, frame in (("forecast", forecast), ("actuals", actuals)):
@@ -72,10 +58,43 @@ def reforecast_intraday(forecast: pd.DataFrame, actuals: pd.DataFrame, *, prior_
     vol = pd.to_numeric(actuals["volume"], errors="coerce")
     bad = ~np.isfinite(vol.to_numpy(float)) | (vol.to_numpy(float) < 0)
     if bad.any():
-        raise ValueError(f"actuals: volume must be a number >= 0; got {_rows(actuals, bad, keys + ['volume'])}")
+        raise ValueError(f"actuals: volume must be a number >= 0; got {rows_text(actuals, bad, keys + ['volume'])}")
     dup = actuals.duplicated(keys, keep=False).to_numpy()
     if dup.any():
-        raise ValueError(f"actuals: duplicated intervals: {_rows(actuals, dup, keys)}")
+        raise ValueError(f"actuals: duplicated intervals: {rows_text(actuals, dup, keys)}")
+    return keys, vol
+
+
+def reforecast_intraday(forecast: ForecastResult | pd.DataFrame, actuals: pd.DataFrame, *,
+                        prior_contacts: float = 20.0, phi=None) -> pd.DataFrame:
+    """Re-forecast the remaining intervals of each day from that day's actuals so far.
+
+    Parameters
+    ----------
+    forecast: a :class:`~forecast.result.ForecastResult` from :func:`forecast_volume`, or a forecast
+        frame (``interval_start``, ``volume``, optionally ``volume_p10`` / ``volume_p90``, ``queue``
+        and the rest), e.g. its ``to_frame()`` or part of it.
+    actuals: observed contacts per interval so far: ``interval_start``, ``volume`` (and ``queue``
+        when the forecast has one), on the forecast's intervals (same length, same time zone).
+        An actual at an interval the forecast does not hold is an error, not ignored.
+    prior_contacts: weight of the forecast in the day's ratio, in contacts (>= 0; 0 = raw ratio).
+    phi: negative binomial dispersion (var = mu + phi mu^2) for the new p10 / p90: a number, or a
+        mapping queue -> number. Default: the forecast result's calibrated ``phi``; for a plain
+        frame without ``phi`` the p10 / p90 are scaled by the day's ratio.
+
+    Returns
+    -------
+    A copy of the forecast frame with ``volume`` (and p10 / p90) re-forecast for the intervals after
+    each day's last actual, plus ``actual`` (NaN where none yet) and ``intraday_ratio`` (1.0 where
+    the forecast is unchanged).
+    """
+    if isinstance(forecast, ForecastResult):
+        if phi is None:
+            phi = forecast.phi
+        forecast = forecast.to_frame()
+    keys, vol = _check_inputs(forecast, actuals, prior_contacts)
+    by_queue = "queue" in forecast.columns
+    f_tz = forecast["interval_start"].dt.tz
 
     out = forecast.copy()
     obs = actuals[keys].assign(actual=vol.to_numpy(float))
@@ -83,7 +102,7 @@ def reforecast_intraday(forecast: pd.DataFrame, actuals: pd.DataFrame, *, prior_
     unmatched = ~obs.set_index(keys).index.isin(out.set_index(keys).index)
     if unmatched.any():
         raise ValueError("actuals at intervals the forecast does not hold (closed, outside its range, or a "
-                         f"different interval length): {_rows(actuals, unmatched, keys)}")
+                         f"different interval length): {rows_text(actuals, unmatched, keys)}")
     actual = merged["actual"].to_numpy(float)
     seen = np.isfinite(actual)
     start = out["interval_start"]
@@ -107,12 +126,12 @@ def reforecast_intraday(forecast: pd.DataFrame, actuals: pd.DataFrame, *, prior_
         queues = out["queue"].to_numpy() if by_queue else np.full(len(out), None)
         for q in pd.unique(queues[later]):
             rows = later & (queues == q)
-            phi = _dispersion(forecast, q if by_queue else None)
-            if phi is None:
+            q_phi = _dispersion(phi, q if by_queue else None)
+            if q_phi is None:
                 p10[rows] *= ratio[rows]
                 p90[rows] *= ratio[rows]
             else:
-                p10[rows], p90[rows] = quantiles(out["volume"].to_numpy(float)[rows], phi)
+                p10[rows], p90[rows] = quantiles(out["volume"].to_numpy(float)[rows], q_phi)
         out["volume_p10"], out["volume_p90"] = p10, p90
     out["actual"] = actual
     out["intraday_ratio"] = ratio

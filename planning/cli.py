@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecast import model_names
+
 from .config import ConfigError, InputError, load_config, parse_config, simulation_with
 from .progress import Progress
 
@@ -121,7 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--queue", action="append", help="only this queue (repeatable; default: all)")
     p.add_argument("--as-of", type=_date, help="first forecast day (YYYY-MM-DD)")
     p.add_argument("--horizon-days", type=_positive_int, help="days to forecast (default: config)")
-    p.add_argument("--model", help="model name instead of the config's (default: auto)")
+    p.add_argument("--model", help=f"model instead of the config's: {', '.join(model_names())} or combo(a+b) "
+                                   "(default: auto)")
     p.add_argument("--out", help="output file (.csv or .parquet); default: CSV on stdout")
     _common(p)
 

@@ -309,10 +309,10 @@ def forecast_queues(config: PlanConfig, histories: dict[str, pd.DataFrame], star
         kwargs = dict(model=fc.model, interval_s=config.interval_s, country=fc.country)
         extra = _optional_forecast_kwargs(forecast_volume, config, q)
         try:
-            f = forecast_volume(hist, start, end, **kwargs, **extra)
+            result = forecast_volume(hist, start, end, **kwargs, **extra)
         except ValueError as exc:
             raise InputError(f"queue {name}: forecast: {exc}") from None
-        f = _full_grid(f, start, end, config.interval_s, config.timezone)
+        f = _full_grid(result.to_frame(), start, end, config.interval_s, config.timezone)
         f["queue"] = name
         aht_default = q.mean_handle_s
         if "aht_s" not in f or q.aht_col is None:
@@ -327,9 +327,7 @@ def forecast_queues(config: PlanConfig, histories: dict[str, pd.DataFrame], star
             if fill is None:
                 raise InputError(f"queue {name}: no handle time for some forecast intervals; set queues.{name}.aht_s")
             f["aht_s"] = f["aht_s"].fillna(fill)
-        backtest = f.attrs.get("backtest")
-        if isinstance(backtest, dict) and name in backtest and "chosen" not in backtest:
-            backtest = backtest[name]
+        backtest = result.report(name if name in result.reports else None).as_dict()
         chosen = sorted(set(map(str, f["model"].unique()))) if "model" in f else [fc.model]
         models[name] = {
             "model": chosen[0] if len(chosen) == 1 else chosen,
@@ -355,7 +353,6 @@ def _full_grid(f: pd.DataFrame, start, end, interval_s: int, tz) -> pd.DataFrame
     from forecast.grid import future_instants
 
     idx = future_instants(start, end, interval_s, tz)
-    attrs = dict(f.attrs)
     f = f.drop(columns=[c for c in ("queue",) if c in f]).copy()
     g = pd.DataFrame({"interval_start": idx})
     key = lambda s: (s.dt.tz_convert("UTC") if s.dt.tz is not None else s)  # noqa: E731
@@ -367,7 +364,6 @@ def _full_grid(f: pd.DataFrame, start, end, interval_s: int, tz) -> pd.DataFrame
             out[c] = out[c].fillna(0.0)
     if "model" in out and out["model"].notna().any():
         out["model"] = out["model"].fillna(out["model"].dropna().iloc[0])
-    out.attrs.update(attrs)
     return out
 
 

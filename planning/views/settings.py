@@ -1,8 +1,7 @@
 """The planner's dashboard settings applied to the plan: forecast settings (model, horizon, history
 used) and one queue's targets and staffing rules, validated like the plan TOML.
 
-The forecast models a planner can pick are listed once, in :data:`MODEL_CHOICES` (read through
-:func:`model_choices`, the one place to switch to a forecast model registry).
+The forecast models a planner can pick come from the one model registry (``forecast.model_choices``).
 """
 from __future__ import annotations
 
@@ -11,6 +10,7 @@ import datetime as dt
 from dataclasses import replace
 
 from core import TARGET_NAMES
+from forecast import model_choices as registry_choices
 
 from ..config import InputError, PlanConfig
 
@@ -18,15 +18,7 @@ __all__ = ["FAST_MODEL", "MODEL_CHOICES", "QUEUE_LEVEL_TARGETS", "QUEUE_SETTINGS
            "check_queue", "one_queue", "with_forecast_settings", "with_queue_settings"]
 
 FAST_MODEL = "profile"  # recent weekday x time-of-day profile: seconds, and what auto picks on the bundled voice queue
-MODEL_CHOICES = {
-    "profile": "recent weekday profile (fast)",
-    "mean4": "mean of the last 4 same weekdays (fastest)",
-    "snaive": "seasonal naive, last week (baseline)",
-    "glm_poisson": "Poisson regression (weekday x time, trend, holidays)",
-    "daily_sarimax": "daily totals SARIMAX x intraday profile",
-    "mstl_ets": "MSTL + ETS",
-    "auto": "auto: backtest every model and their combinations, pick the best (slower)",
-}
+MODEL_CHOICES = dict(registry_choices())  # name -> description, from the one model registry ("auto" last)
 
 # The plan TOML keeps these targets of core.TARGET_SPECS beside the queue's ``targets`` table (they
 # are staffing rules of the queue); every other target goes into ``targets``.

@@ -108,7 +108,7 @@ def test_the_0745_case_is_forecast_and_staffed_alike():
     hours = OpeningHours.from_text({d: "07:45-12:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")})
     starts = pd.date_range("2024-01-01", "2024-01-29", freq="30min", inclusive="left")
     hist = pd.DataFrame({"interval_start": starts, "volume": 10.0, "aht_s": 200.0})
-    fc = forecast_volume(hist, "2024-01-29", "2024-01-30", model="mean4", opening_hours=hours)
+    fc = forecast_volume(hist, "2024-01-29", "2024-01-30", model="mean4", opening_hours=hours).to_frame()
     forecast_slots = set(pd.DatetimeIndex(fc["interval_start"]).strftime("%H:%M"))
     assert min(forecast_slots) == "07:30" and max(forecast_slots) == "11:30"
 

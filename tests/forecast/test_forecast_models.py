@@ -68,7 +68,8 @@ def test_forecast_recovers_weekly_and_intraday_pattern_with_evening_peak(syn):
     hist, _ = syn
     end_hist = hist["interval_start"].max().normalize() + pd.Timedelta(days=1)
     start, end = end_hist, end_hist + pd.Timedelta(days=7)
-    fc = forecast_volume(hist, start, end, country=None, origins=2, calibration_origins=1)
+    result = forecast_volume(hist, start, end, country=None, origins=2, calibration_origins=1)
+    fc = result.to_frame()
     truth = synthetic(weeks=11)[1]
     truth = truth[(truth.interval_start >= start) & (truth.interval_start < end)]
     # one row per open interval, same intervals as the truth: closed Saturday and nights stay closed
@@ -86,7 +87,7 @@ def test_forecast_recovers_weekly_and_intraday_pattern_with_evening_peak(syn):
         assert abs(g.loc[g["volume"].idxmax(), "h"] - 21.0) <= 0.5
     # intervals bracket the point forecast
     assert (fc["volume_p10"] <= fc["volume"]).all() and (fc["volume"] <= fc["volume_p90"]).all()
-    bt = fc.attrs["backtest"]
+    bt = result.report().as_dict()
     assert bt["chosen"] == fc["model"].iloc[0]
     assert {"wape", "mase", "bias", "evening_wape", "coverage_80", "poisson_floor_wape"} <= set(bt["scores"][0])
 
@@ -94,7 +95,7 @@ def test_forecast_recovers_weekly_and_intraday_pattern_with_evening_peak(syn):
 def test_closed_is_not_zero(syn):
     hist, _ = syn
     end_hist = hist["interval_start"].max().normalize() + pd.Timedelta(days=1)
-    fc = forecast_volume(hist, end_hist, end_hist + pd.Timedelta(days=7), model="profile", country=None)
+    fc = forecast_volume(hist, end_hist, end_hist + pd.Timedelta(days=7), model="profile", country=None).to_frame()
     # Saturday never open -> no rows; Friday after 14:00 and nights -> no rows
     assert not (fc.interval_start.dt.day_of_week == 5).any()
     fri = fc[fc.interval_start.dt.day_of_week == 4]
@@ -106,7 +107,7 @@ def test_closed_is_not_zero(syn):
     hours = {d: [("07:00", "24:00")] for d in ("Sun", "Mon", "Tue", "Wed", "Thu")}
     hours.update({"Fri": [("07:00", "14:00")], "Sat": [("20:00", "24:00")]})
     fc2 = forecast_volume(hist, end_hist, end_hist + pd.Timedelta(days=7), model="profile", country=None,
-                          opening_hours=hours)
+                          opening_hours=hours).to_frame()
     assert (fc2.interval_start.dt.day_of_week == 5).sum() == 8
 
 
@@ -147,8 +148,9 @@ def test_interval_calibration_binomial_tolerance():
 
 def test_backtest_scores_and_coverage_on_overdispersed_series():
     hist, _ = synthetic(weeks=12, seed=3, phi=0.02)
-    bt = backtest(hist, models=("mean4", "profile", "glm_poisson"), horizon_days=7, origins=4,
-                  calibration_origins=2, country=None)
+    result = backtest(hist, models=("mean4", "profile", "glm_poisson"), horizon_days=7, origins=4,
+                      calibration_origins=2, country=None)
+    bt = result.to_frame()
     assert set(bt["model"]) >= {"mean4", "profile", "glm_poisson"}
     row = bt.set_index("model").loc["profile"]
     # The acceptance window of the issue (75-85%). A pure binomial band (3 sigma = 0.041 for the ~900
@@ -159,7 +161,7 @@ def test_backtest_scores_and_coverage_on_overdispersed_series():
     assert row["wape"] > 0.9 * row["poisson_floor_wape"]
     assert row["wape"] < 0.25 and row["evening_wape"] < 0.25
     assert 0 < row["mase"] < 1.0  # better than the weekly seasonal naive on a stable pattern
-    assert bt.attrs["chosen"][None] in set(bt["model"])
+    assert result.chosen[None] in set(bt["model"])
     with pytest.raises(ValueError, match="unknown models"):
         backtest(hist, models=("nope",))
 
@@ -172,13 +174,13 @@ def test_dst_forecast_has_23_and_25_hour_days():
     hour = local.hour.to_numpy() + local.minute.to_numpy() / 60
     lam = 5 + 20 * np.exp(-0.5 * ((hour - 20) / 2) ** 2)
     hist = read_history(pd.DataFrame({"interval_start": local, "volume": rng.poisson(lam)}), tz=tz)
-    fc = forecast_volume(hist, "2021-10-31", "2021-11-02", model="profile", country=None)
+    fc = forecast_volume(hist, "2021-10-31", "2021-11-02", model="profile", country=None).to_frame()
     per_day = fc.groupby(fc.interval_start.dt.date).size()
     assert per_day.tolist() == [50, 48]  # Oct 31 has 25 hours
     # the repeated 02:00-03:00 hour gets the wall-clock profile twice, not zero, not dropped
     assert (fc.interval_start.dt.hour == 2).sum() == 6
     assert fc["interval_start"].is_unique
-    fc2 = forecast_volume(hist, "2022-03-27", "2022-03-28", model="profile", country=None)
+    fc2 = forecast_volume(hist, "2022-03-27", "2022-03-28", model="profile", country=None).to_frame()
     assert len(fc2) == 46 and fc2["interval_start"].is_unique
 
 
@@ -201,7 +203,7 @@ def test_forecast_aht_volume_weighted_and_shrunk():
     assert mon.loc[10 * 3600, "aht_s"] == pytest.approx((60 * 200 + 20 * prior) / 80, rel=1e-9)
     # the thin 03:00 cell (6 contacts at 1000 s) is pulled most of the way to the prior
     assert mon.loc[3 * 3600, "aht_s"] == pytest.approx((6 * 1000 + 20 * prior) / 26, rel=1e-9)
-    fc = forecast_volume(hist, "2024-02-18", "2024-02-19", model="mean4", country=None)
+    fc = forecast_volume(hist, "2024-02-18", "2024-02-19", model="mean4", country=None).to_frame()
     assert "aht_s" in fc.columns and fc["aht_s"].notna().all()
 
 
@@ -220,7 +222,7 @@ def test_daily_sarimax_forecast_is_bounded_on_an_explosive_history():
     ts = pd.date_range("2021-03-01", periods=n_days * 48, freq="30min")
     level = 4.0 ** (np.arange(ts.size) / (7 * 48)) / 100
     hist = read_history(pd.DataFrame({"interval_start": ts, "volume": np.round(level)}))
-    fc = forecast_volume(hist, "2021-04-26", "2021-05-03", model="daily_sarimax", country=None)
+    fc = forecast_volume(hist, "2021-04-26", "2021-05-03", model="daily_sarimax", country=None).to_frame()
     daily = fc.groupby(fc.interval_start.dt.date)["volume"].sum()
     assert np.isfinite(fc[["volume", "volume_p10", "volume_p90"]].to_numpy()).all()
     assert daily.max() <= 2 * np.round(level).reshape(n_days, 48).sum(axis=1).max() + 1e-6
@@ -271,8 +273,9 @@ def test_a_queue_that_opened_recently_is_forecast_with_the_simple_models(syn):
     start = hist.interval_start.max().normalize() + pd.Timedelta(days=1)
     new = hist[hist.interval_start >= start - pd.Timedelta(days=21)]
     both = pd.concat([hist.assign(queue="long"), new.assign(queue="new")], ignore_index=True)
-    fc = forecast_volume(both, start, start + pd.Timedelta(days=7))
-    report = fc.attrs["backtest"]
+    result = forecast_volume(both, start, start + pd.Timedelta(days=7))
+    fc = result.to_frame()
+    report = {q: r.as_dict() for q, r in result.reports.items()}
     assert report["new"]["short_history"] and not report["long"]["short_history"]
     assert report["new"]["chosen"] in ("snaive", "mean4", "profile")
     assert (fc.queue == "new").sum() == (fc.queue == "long").sum() > 0
@@ -293,7 +296,7 @@ def test_glm_trend_is_held_past_four_weeks():
     ts = pd.date_range("2024-01-01", periods=84 * 48, freq="30min")
     level = np.where(np.arange(ts.size) >= 63 * 48, 13.0, 10.0)
     hist = read_history(pd.DataFrame({"interval_start": ts, "volume": level}))
-    fc = forecast_volume(hist, "2024-03-25", "2025-03-25", model="glm_poisson")
+    fc = forecast_volume(hist, "2024-03-25", "2025-03-25", model="glm_poisson").to_frame()
     daily = fc.groupby(fc.interval_start.dt.date)["volume"].sum().to_numpy()
     assert daily[35 + 7 * 45] == pytest.approx(daily[35], rel=1e-9)  # same weekday, held from day 28 on
     assert daily.max() < 2 * 13.0 * 48
@@ -306,10 +309,10 @@ def test_holidays_the_center_was_closed_get_no_forecast():
     ts = [d + pd.Timedelta(minutes=30 * k) for d, h in zip(days, hol) if d.day_of_week < 5 and not h
           for k in range(18, 34)]
     hist = read_history(pd.DataFrame({"interval_start": ts, "volume": 20.0}))
-    fc = forecast_volume(hist, "2024-12-23", "2025-01-04", model="mean4", country="DE")
+    fc = forecast_volume(hist, "2024-12-23", "2025-01-04", model="mean4", country="DE").to_frame()
     dates = set(fc.interval_start.dt.strftime("%Y-%m-%d"))
     assert {"2024-12-25", "2024-12-26", "2025-01-01"}.isdisjoint(dates)
     assert {"2024-12-23", "2024-12-27", "2025-01-02"} <= dates
     # without a calendar there is nothing to know holidays by
-    assert "2024-12-25" in set(forecast_volume(hist, "2024-12-23", "2025-01-04", model="mean4")
+    assert "2024-12-25" in set(forecast_volume(hist, "2024-12-23", "2025-01-04", model="mean4").to_frame()
                                .interval_start.dt.strftime("%Y-%m-%d"))

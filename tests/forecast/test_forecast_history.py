@@ -7,7 +7,7 @@ import pytest
 
 from forecast import read_history, resample_history
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "anonymous_bank_1999_6min.csv"
+DATA = Path(__file__).resolve().parents[2] / "data" / "anonymous_bank_1999_6min.csv"
 
 
 def _write(tmp_path, text, name="h.csv"):

@@ -19,14 +19,13 @@ def _forecast(days=2, per_day=4, volume=10.0, queue=None, tz=None, phi=0.05):
     fc["volume_p10"], fc["volume_p90"] = quantiles(fc["volume"].to_numpy(), phi)
     if queue is not None:
         fc.insert(0, "queue", queue)
-    fc.attrs["backtest"] = {"phi": phi, "chosen": "x"}
     return fc
 
 
 def test_ratio_is_the_shrunk_actual_to_forecast_ratio_of_the_day_so_far():
     fc = _forecast()
     act = pd.DataFrame({"interval_start": fc["interval_start"][:2], "volume": [14.0, 16.0]})
-    out = reforecast_intraday(fc, act, prior_contacts=20.0)
+    out = reforecast_intraday(fc, act, prior_contacts=20.0, phi=0.05)
     ratio = (14 + 16 + 20) / (10 + 10 + 20)  # = 1.25
     np.testing.assert_allclose(out["intraday_ratio"], [1, 1, ratio, ratio, 1, 1, 1, 1])
     np.testing.assert_allclose(out["volume"], [10, 10, 12.5, 12.5, 10, 10, 10, 10])
@@ -54,10 +53,9 @@ def test_raw_ratio_without_prior_and_gaps_before_the_last_actual_stay_as_forecas
 
 def test_queues_and_days_are_separate():
     fc = pd.concat([_forecast(queue="a"), _forecast(queue="b")], ignore_index=True)
-    fc.attrs["backtest"] = {"a": {"phi": 0.05}, "b": {"phi": 0.2}}
     act = pd.DataFrame({"queue": ["a", "b"], "interval_start": [fc["interval_start"][0]] * 2,
                         "volume": [30.0, 0.0]})
-    out = reforecast_intraday(fc, act, prior_contacts=10.0)
+    out = reforecast_intraday(fc, act, prior_contacts=10.0, phi={"a": 0.05, "b": 0.2})
     a = out[out.queue == "a"]["intraday_ratio"].to_numpy()
     b = out[out.queue == "b"]["intraday_ratio"].to_numpy()
     np.testing.assert_allclose(a, [1, 2, 2, 2, 1, 1, 1, 1])  # (30 + 10) / (10 + 10)
@@ -78,7 +76,6 @@ def test_timezone_aware_forecast():
 
 def test_without_calibrated_dispersion_the_band_is_scaled():
     fc = _forecast()
-    fc.attrs = {}
     act = pd.DataFrame({"interval_start": fc["interval_start"][:1], "volume": [20.0]})
     out = reforecast_intraday(fc, act, prior_contacts=0.0)
     np.testing.assert_allclose(out["volume_p90"][1], 2 * fc["volume_p90"][1])
