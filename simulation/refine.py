@@ -133,16 +133,7 @@ def refine_staffing(arrival_rate_per_h, interval_s: float, queue: QueueModel, ta
     ValueError
         On bad input, naming the argument.
     """
-    if not isinstance(targets, Targets):
-        raise ValueError(f"targets: expected a core.Targets, got {targets!r:.80}")
-    targets.require_any("refine_staffing")
-    if not isinstance(search, RefineSettings):
-        raise ValueError(f"search: expected a simulation.RefineSettings, got {search!r:.80}")
-    if not isinstance(settings, RunSettings):
-        raise ValueError(f"settings: expected a simulation.RunSettings, got {settings!r:.80}")
-    if settings.replications < 2:
-        raise ValueError(f"replications must be an integer >= 2 to refine (confidence bounds), "
-                         f"got {settings.replications!r}")
+    _check_options(targets, settings, search)
     rate = np.atleast_1d(np.asarray(
         arrival_rate_per_h.to_numpy() if isinstance(arrival_rate_per_h, pd.Series) else arrival_rate_per_h,
         dtype=float))
@@ -153,10 +144,7 @@ def refine_staffing(arrival_rate_per_h, interval_s: float, queue: QueueModel, ta
     if start_agents is None:
         start = _formula_plan(rate, float(interval_s), cfg, queue, targets, shrinkage, min_agents)
     else:
-        start = np.asarray(start_agents, dtype=float).ravel()
-        if start.shape != rate.shape or np.any(start < 0) or np.any(start != np.floor(start)):
-            raise ValueError(f"start_agents: expected {rate.size} whole numbers >= 0, one per interval")
-        start = start.astype(np.int64)
+        start = _checked_plan(start_agents, rate.size)
     if start[-1] == 0 and cfg.patience is None and np.any(rate > 0):
         start[-1] = 1  # the last level serves the backlog after the day; it must not be zero
 
@@ -175,6 +163,26 @@ def refine_staffing(arrival_rate_per_h, interval_s: float, queue: QueueModel, ta
     finally:
         if own_pool is not None:
             own_pool.shutdown()
+
+
+def _check_options(targets, settings, search) -> None:
+    if not isinstance(targets, Targets):
+        raise ValueError(f"targets: expected a core.Targets, got {targets!r:.80}")
+    targets.require_any("refine_staffing")
+    if not isinstance(search, RefineSettings):
+        raise ValueError(f"search: expected a simulation.RefineSettings, got {search!r:.80}")
+    if not isinstance(settings, RunSettings):
+        raise ValueError(f"settings: expected a simulation.RunSettings, got {settings!r:.80}")
+    if settings.replications < 2:
+        raise ValueError(f"replications must be an integer >= 2 to refine (confidence bounds), "
+                         f"got {settings.replications!r}")
+
+
+def _checked_plan(start_agents, n_intervals: int) -> np.ndarray:
+    start = np.asarray(start_agents, dtype=float).ravel()
+    if start.shape != (n_intervals,) or np.any(start < 0) or np.any(start != np.floor(start)):
+        raise ValueError(f"start_agents: expected {n_intervals} whole numbers >= 0, one per interval")
+    return start.astype(np.int64)
 
 
 def _formula_plan(rate, interval_s, cfg: SimConfig, queue: QueueModel, targets: Targets, shrinkage,

@@ -120,6 +120,8 @@ def chat_metrics(agents, volume, interval_s, aht_by_concurrency_s, *, concurrenc
 
 
 def chat_core(n_agents, lam, aht, k, patience, awt, sl_definition) -> QueueMetrics:
+    """Chat metrics for validated flat arrays: agents, arrivals per second, per-chat handle times
+    (rows, k) at 1..k chats held, mean patience (inf: none) and AWT in seconds."""
     rows = lam.shape[0]
     held = np.arange(1, k + 1)[None, :]
     rate = held / aht                                     # agent completion rate holding i chats

@@ -128,6 +128,7 @@ def erlang_b(servers, load) -> np.ndarray:
 
 
 def erlang_c_from_b(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Erlang C from Erlang B ``b`` for validated float arrays (1 where the queue is unstable)."""
     out = np.ones(c.shape)
     stable = a < c * (1.0 - STABILITY_RTOL)
     cs, as_, bs = c[stable], a[stable], b[stable]

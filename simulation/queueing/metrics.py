@@ -58,6 +58,7 @@ class QueueMetrics:
 
 
 def check_sl_definition(sl_definition: str) -> str:
+    """``sl_definition`` if it is one of :data:`SL_DEFINITIONS`; ValueError naming it otherwise."""
     if sl_definition not in SL_DEFINITIONS:
         raise ValueError(f"sl_definition: {sl_definition!r} is not one of {SL_DEFINITIONS}")
     return sl_definition
@@ -86,6 +87,8 @@ def erlang_c_metrics(agents, volume, interval_s, aht_s, *, awt_s=20.0) -> QueueM
 
 
 def erlang_c_metrics_core(c, a, aht, awt, b=None) -> QueueMetrics:
+    """Erlang C metrics for validated float arrays: agents ``c``, load ``a`` (Erlangs), AHT and AWT (s);
+    ``b`` is Erlang B when the caller already has it (the staffing search walks it by recursion)."""
     if b is None:
         b = erlang_b_core(c, a)
     pw = erlang_c_from_b(c, a, b)
@@ -161,6 +164,8 @@ def erlang_a_metrics(agents, volume, interval_s, aht_s, patience_s, *, awt_s=20.
 
 
 def erlang_a_core(c, lam, aht, patience, awt, sl_definition) -> QueueMetrics:
+    """Erlang A metrics for validated flat float arrays: agents, arrivals per second ``lam``, AHT,
+    mean patience (inf: none) and AWT in seconds."""
     a = lam * aht
     theta = np.where(np.isinf(patience), 0.0, 1.0 / patience)
     b = erlang_b_core(c, a)
