@@ -24,11 +24,14 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from core import QueueModel, Targets  # noqa: E402
 from simulation import required_agents  # noqa: E402
 
 AHT_S = 200.0
 AWT_S = 20.0
 TARGET = 0.8
+QUEUE = QueueModel(aht_s=AHT_S)
+SL_TARGET = Targets(service_level=TARGET, awt_s=AWT_S)
 
 
 def year_of_15min_volumes() -> np.ndarray:
@@ -50,9 +53,9 @@ def main() -> None:
     volume = year_of_15min_volumes()
     print(f"intervals: {volume.size} x 15 min, contacts: {volume.sum():,.0f}, AHT {AHT_S:.0f} s, "
           f"target {TARGET:.0%} within {AWT_S:.0f} s (answered within AWT / offered)")
-    required_agents(volume, 900, AHT_S, service_level=TARGET, awt_s=AWT_S)  # warm-up
-    t_year = best_of(lambda: required_agents(volume, 900, AHT_S, service_level=TARGET, awt_s=AWT_S))
-    year = required_agents(volume, 900, AHT_S, service_level=TARGET, awt_s=AWT_S)
+    required_agents(volume, 900, QUEUE, SL_TARGET)  # warm-up
+    t_year = best_of(lambda: required_agents(volume, 900, QUEUE, SL_TARGET))
+    year = required_agents(volume, 900, QUEUE, SL_TARGET)
     print(f"staffcast, one year of 15-min intervals: {t_year * 1000:.1f} ms (median of 7), "
           f"peak {year.agents.max()} agents")
 
@@ -70,7 +73,7 @@ def main() -> None:
         vol = week * scale
 
         def ours():
-            return required_agents(vol, 900, AHT_S, service_level=TARGET, awt_s=AWT_S).agents
+            return required_agents(vol, 900, QUEUE, SL_TARGET).agents
 
         def theirs():
             out = np.zeros(vol.size, int)

@@ -122,11 +122,12 @@ def run_ciw(days: int, patience_s):
 
 # ------------------------------------------------------------------------------------- staffcast
 def run_staffcast(days: int, patience_s, engine: str, executor="serial"):
-    from simulation import Exponential, simulate
+    from core import QueueModel, Targets
+    from simulation import RunSettings, simulate
 
-    res = simulate([RATE_PER_S * 3600] * 16, [AGENTS] * 16, 1800, service=Exponential(AHT_S),
-                   patience=None if patience_s is None else Exponential(patience_s),
-                   awt_s=AWT_S, replications=days, seed=1, executor=executor, engine=engine)
+    res = simulate([RATE_PER_S * 3600] * 16, [AGENTS] * 16, 1800, QueueModel(aht_s=AHT_S, patience_s=patience_s),
+                   targets=Targets(awt_s=AWT_S),
+                   settings=RunSettings(replications=days, seed=1, executor=executor, engine=engine))
     pr = res.per_replication
     return [{"offered": pr["offered"][d].sum(), "served": pr["served"][d].sum(),
              "in_awt": pr["answered_in_awt"][d].sum(), "wait_served": pr["wait_sum_served"][d].sum(),

@@ -43,9 +43,9 @@ class QueueModel:
         Per-chat handle time when an agent holds 1, 2, ..., k chats (slows down as k grows). Its
         shape is kept and scaled so that the 1-chat time equals the interval's ``aht_s``. Given
         without ``concurrency``, the concurrency is its length.
-    balk_prob : share in [0, 1)
+    balk_prob : share in [0, 1]
         Share of contacts that hang up at once when they are not answered immediately (simulation
-        only; the formulas ignore it).
+        only; the formulas ignore it). 1: nobody waits (a loss system).
     """
 
     aht_s: float | None = None
@@ -79,8 +79,8 @@ class QueueModel:
             object.__setattr__(self, "aht_by_concurrency_s", curve[:k])
         object.__setattr__(self, "concurrency", k)
         b = self.balk_prob
-        if isinstance(b, bool) or not isinstance(b, (int, float)) or not (0.0 <= float(b) < 1.0):
-            raise ValueError(f"balk_prob: expected a share in [0, 1), got {b!r}")
+        if isinstance(b, bool) or not isinstance(b, (int, float)) or not (0.0 <= float(b) <= 1.0):
+            raise ValueError(f"balk_prob: expected a share in [0, 1], got {b!r}")
         object.__setattr__(self, "balk_prob", float(b))
 
     @property

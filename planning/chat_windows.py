@@ -111,6 +111,7 @@ def chat_week_grid(forecast: pd.DataFrame, interval_s: int, *, p_wait: float = 0
     interval) and ``aht_s`` (handle time of a chat held alone, seconds; or pass
     ``aht_by_concurrency_s``). Only the full weeks from the first day are used.
     """
+    from core import QueueModel, Targets
     from simulation import chat_metrics, required_agents
 
     interval_s = _positive("interval_s", interval_s, integer=True)
@@ -143,9 +144,10 @@ def chat_week_grid(forecast: pd.DataFrame, interval_s: int, *, p_wait: float = 0
         raise ValueError("forecast has no aht_s column; give aht_by_concurrency_s")
     if not np.all(np.isfinite(aht) & (aht > 0)):
         raise ValueError("forecast.aht_s: expected handle times > 0 seconds in every interval")
-    res = required_agents(vol, interval_s, aht, p_wait=p_wait, asa_s=asa_s, awt_s=awt_s,
-                          concurrency=concurrency, aht_by_concurrency_s=aht_by_concurrency_s,
-                          patience_s=patience_s)
+    res = required_agents(vol, interval_s,
+                          QueueModel(patience_s=patience_s, concurrency=concurrency,
+                                     aht_by_concurrency_s=aht_by_concurrency_s),
+                          Targets(p_wait=p_wait, asa_s=asa_s, awt_s=awt_s), aht_s=aht)
     agents = np.maximum(np.asarray(res.agents, dtype=np.int64), min_agents_open)
     # the target re-checked at the staffing actually used (min_agents_open may add agents)
     k = int(concurrency)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from core import QueueModel, Targets
 from simulation import required_agents
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "anonymous_bank_1999_6min.csv"
@@ -22,8 +23,8 @@ def busiest_day_plan(path: Path = DATA) -> pd.DataFrame:
     per_30 = raw.set_index("interval_start")["calls"].resample("30min").sum()
     day = per_30.groupby(per_30.index.date).sum().idxmax()
     volume = per_30[per_30.index.date == day]
-    plan = required_agents(volume.to_numpy(float), 1800, AHT_S, awt_s=20, service_level=0.8,
-                           shrinkage=0.3)
+    plan = required_agents(volume.to_numpy(float), 1800, QueueModel(aht_s=AHT_S),
+                           Targets(service_level=0.8, awt_s=20), shrinkage=0.3)
     table = plan.to_frame()[["agents", "scheduled", "service_level", "asa_s", "occupancy"]]
     table.insert(0, "volume", volume.to_numpy())
     table.insert(0, "interval_start", volume.index)

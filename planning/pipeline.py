@@ -27,6 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core import QueueModel
+from core import Targets as CoreTargets
 from .config import InputError, PlanConfig, QueueConfig, load_config
 from .exports import export_run
 from .headcount import headcount, per_full_week
@@ -411,14 +413,14 @@ def _jsonable(obj):
 # --------------------------------------------------------------------------- requirements
 
 
-def queue_model_kwargs(q: QueueConfig) -> dict:
-    """Keyword arguments for ``simulation.required_agents`` from a queue's configuration."""
-    kw = q.targets.as_dict()  # the targets, max_occupancy included
-    kw.pop("asa_definition")  # required_agents has the one ASA definition
-    kw.update(patience_s=q.patience_s, shrinkage=q.shrinkage, concurrency=q.concurrency, min_agents=q.min_agents)
-    if q.aht_by_concurrency_s is not None:
-        kw["aht_by_concurrency_s"] = list(q.aht_by_concurrency_s)
-    return kw
+def queue_model(q: QueueConfig, aht_s: float | None = None) -> QueueModel:
+    """The queue's ``core.QueueModel`` (``aht_s`` overrides the configured AHT)."""
+    return q.model if aht_s is None else q.model.with_values(aht_s=aht_s)
+
+
+def queue_targets(q: QueueConfig) -> CoreTargets:
+    """The queue's ``core.Targets`` (its targets and maximum occupancy)."""
+    return q.targets
 
 
 def requirements_for(q: QueueConfig, forecast: pd.DataFrame, interval_s: int) -> pd.DataFrame:
@@ -439,10 +441,9 @@ def requirements_for(q: QueueConfig, forecast: pd.DataFrame, interval_s: int) ->
     scheduled = np.zeros(n, dtype=np.int64)
     metrics = {m: np.full(n, np.nan) for m in REQ_METRICS}
     if open_.any():
-        kw = queue_model_kwargs(q)
-        aht_arg = aht[open_]
         try:
-            res = required_agents(vol[open_], interval_s, aht_arg, **kw)
+            res = required_agents(vol[open_], interval_s, queue_model(q), queue_targets(q), aht_s=aht[open_],
+                                  shrinkage=q.shrinkage, min_agents=q.min_agents)
         except ValueError as exc:
             raise InputError(f"queue {q.name}: requirements: {exc}") from None
         agents[open_] = np.asarray(res.agents, dtype=np.int64)
@@ -587,23 +588,18 @@ def _simulate_block(interval_s: int, q: QueueConfig, replications: int, rate_cv:
     more where a target is missed with 95% confidence (and in the interval before when a backlog was
     carried in), re-simulated with the same seed, at most ``MAX_REFINE_ROUNDS`` times.
     """
-    from simulation import refine_staffing, simulate
+    from simulation import RefineSettings, RunSettings, refine_staffing, simulate
 
     rate_per_h = blk["volume"].to_numpy(float) * 3600.0 / interval_s
     plan = blk["agents"].to_numpy(np.int64)
     kw = simulation_kwargs(q, blk)
+    run = RunSettings(replications=replications, seed=seed, rate_cv=rate_cv, executor="serial")
     if refine:
-        t = q.targets
-        res = refine_staffing(rate_per_h, interval_s, kw.pop("service"), start_agents=plan,
-                              service_level=t.service_level, asa_s=t.asa_s, p_wait=t.p_wait,
-                              abandon_rate=t.abandon_rate, max_occupancy=q.max_occupancy,
-                              sl_definition=t.sl_definition, shrinkage=q.shrinkage,
-                              replications=replications, seed=seed, rate_cv=rate_cv,
-                              executor="serial", max_rounds=MAX_REFINE_ROUNDS + 1, **kw)
+        res = refine_staffing(rate_per_h, interval_s, start_agents=plan, shrinkage=q.shrinkage, settings=run,
+                              search=RefineSettings(max_rounds=MAX_REFINE_ROUNDS + 1), **kw)
         by, agents = res.simulation.by_interval.reset_index(drop=True), res.agents
     else:
-        result = simulate(rate_per_h, plan, interval_s, replications=replications, seed=seed,
-                          rate_cv=rate_cv, executor="serial", **kw)
+        result = simulate(rate_per_h, plan, interval_s, settings=run, **kw)
         by, agents = result.by_interval.reset_index(drop=True), plan
     drop = [c for c in ("interval", "interval_start", "queue", "start_s") if c in by.columns]
     by = by.drop(columns=drop)
@@ -616,21 +612,15 @@ def _simulate_block(interval_s: int, q: QueueConfig, replications: int, rate_cv:
 
 
 def simulation_kwargs(q: QueueConfig, blk: pd.DataFrame) -> dict:
-    """Keyword arguments of ``simulation.simulate`` for a queue and a block of its plan."""
-    from simulation import Exponential
-
+    """Keyword arguments of ``simulation.simulate`` for a queue and a block of its plan (exponential
+    handle times with the block's mean AHT, scaled to each interval's; exponential patience)."""
     aht = blk["aht_s"].to_numpy(float)
     mean_s = float(np.average(aht, weights=np.maximum(blk["volume"].to_numpy(float), 1e-9)))
-    kw = dict(
-        service=Exponential(mean_s),
+    return dict(
+        queue=queue_model(q, aht_s=mean_s),
+        targets=queue_targets(q),
         service_scale=aht / mean_s,  # the forecast AHT of each interval, not only the block mean
-        patience=Exponential(q.patience_s) if q.patience_s else None,
-        concurrency=q.concurrency,
-        awt_s=q.targets.awt_s,
     )
-    if q.aht_by_concurrency_s is not None:
-        kw["aht_by_concurrency_s"] = list(q.aht_by_concurrency_s)
-    return kw
 
 
 # --------------------------------------------------------------------------- the run

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Distribution", "Exponential", "LogNormal", "Gamma", "Empirical", "as_distribution"]
+__all__ = ["Distribution", "Exponential", "LogNormal", "Gamma", "Empirical"]
 
 
 def _check_mean(mean_s: float, name: str = "mean_s") -> float:
@@ -150,14 +150,3 @@ class Empirical(Distribution):
     def __repr__(self):
         return f"Empirical(n={self.samples_s.size}, mean_s={self.mean_s:.6g}, cv={self.cv:.3g})"
 
-
-def as_distribution(value, name: str) -> Distribution:
-    """A :class:`Distribution` as is; a plain number of seconds as :class:`Exponential` of that mean."""
-    if isinstance(value, Distribution):
-        return value
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        return Exponential(_check_mean(value, name))
-    raise ValueError(
-        f"{name} must be a distribution (Exponential, LogNormal, Gamma, Empirical) or a mean in "
-        f"seconds, got {value!r}"
-    )

@@ -1,11 +1,12 @@
 """Staffing by simulation: raise the analytic plan where the simulated day misses the target.
 
-:func:`refine_staffing` starts from :func:`simulation.staffing.required_agents` (steady state per
-interval), simulates the day with everything the formula ignores (carry-over between intervals,
-agents logging off, non-exponential handle times and patience, balking, forecast error, chat
-slow-down), and adds agents where an interval misses a target *with confidence*: the 95% Student-t
-interval of the simulated metric lies entirely on the wrong side of the target (service level:
-upper bound below the target; ASA, abandon rate, P(wait), occupancy: lower bound above it).
+:func:`refine_staffing` starts from :func:`simulation.required_agents` (steady state per interval),
+simulates the day with everything the formula ignores (carry-over between intervals, agents logging
+off, non-exponential handle times and patience, balking, forecast error, chat slow-down), and adds
+agents where an interval misses a target *with confidence*: the 95% Student-t interval of the
+simulated metric lies entirely on the wrong side of the target (service level: upper bound below
+the target; ASA, abandon rate, P(wait), occupancy: lower bound above it; see
+:mod:`simulation.scoring`).
 
 Each round adds one agent to every interval that misses, and one to the interval before when a
 backlog was carried into the missing interval (on average at least one contact waiting at its
@@ -22,19 +23,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .distributions import as_distribution
-from .simulator import SimulationResult, _as_patience, _build_config, _integer, simulate
+from core import QueueModel, Targets
+from .engine.inputs import SimConfig
+from .queueing.staffing import required_agents
+from .scoring import TargetMisses
+from .settings import RefineSettings, RunSettings
+from .simulator import SimulationResult, simulate
 
-__all__ = ["refine_staffing", "RefineResult"]
+__all__ = ["refine_staffing", "RefineResult", "REFINE_RUN"]
 
-# metric -> (column of by_interval holding the bound that proves a miss, direction)
-_CHECKS = {
-    "service_level": ("service_level_hi", "below"),
-    "asa_s": ("asa_s_lo", "above"),
-    "abandon_rate": ("abandon_rate_lo", "above"),
-    "p_wait": ("p_wait_lo", "above"),
-    "max_occupancy": ("occupancy_lo", "above"),
-}
+REFINE_RUN = RunSettings(replications=100, seed=0)  # the default run of every refinement round
 
 
 @dataclass
@@ -81,63 +79,20 @@ class RefineResult:
     formula_simulation: SimulationResult = field(repr=False)
 
 
-# service-level definition (simulation.metrics.SL_DEFINITIONS) -> simulator column
-_SL_COLUMNS = {"offered": "service_level", "answered": "service_level_answered",
-               "offered_minus_short_abandons": "service_level_excl_short_abandon"}
+@dataclass(frozen=True)
+class _Change:
+    """One agent added: in ``round`` to ``interval`` for ``metric``, with the ``reason``."""
+
+    round: int
+    interval: int
+    metric: str
+    reason: str
 
 
-def _misses(by: pd.DataFrame, targets: dict, criterion: str = "confident_miss",
-            sl_definition: str = "offered"):
-    """Per interval: missed (with confidence, or by the estimate), and (metric, reason) of the first
-    target missed."""
-    miss = np.zeros(len(by), bool)
-    why: list[tuple[str, str] | None] = [None] * len(by)
-    for metric, target in targets.items():
-        if target is None:
-            continue
-        col, side = _CHECKS[metric]
-        if metric == "service_level":
-            col = _SL_COLUMNS[sl_definition] + "_hi"
-        bound = by[col if criterion == "confident_miss" else col.rsplit("_", 1)[0]].to_numpy(float)
-        bad = bound < target if side == "below" else bound > target
-        bad &= ~np.isnan(bound)
-        name = col.rsplit("_", 1)[0]
-        value, lo, hi = (by[c].to_numpy(float) for c in (name, f"{name}_lo", f"{name}_hi"))
-        for j in np.flatnonzero(bad & ~miss):
-            why[j] = (metric, f"{name} {value[j]:.4g} [{lo[j]:.4g}, {hi[j]:.4g}] "
-                              f"{'<' if side == 'below' else '>'} target {target:g}")
-        miss |= bad
-    return miss, why
-
-
-def refine_staffing(
-    arrival_rate_per_h,
-    interval_s: float,
-    service,
-    *,
-    awt_s: float = 20.0,
-    service_level: float | None = None,
-    asa_s: float | None = None,
-    abandon_rate: float | None = None,
-    p_wait: float | None = None,
-    max_occupancy: float | None = None,
-    patience=None,
-    balk_prob: float = 0.0,
-    concurrency: int = 1,
-    aht_by_concurrency_s=None,
-    rate_cv: float = 0.0,
-    shrinkage: float = 0.0,
-    min_agents: int = 0,
-    replications: int = 100,
-    seed=0,
-    executor=None,
-    max_rounds: int = 30,
-    max_added_per_interval: int | None = None,
-    criterion: str = "confident_miss",
-    sl_definition: str = "offered",
-    start_agents=None,
-    service_scale=None,
-) -> RefineResult:
+def refine_staffing(arrival_rate_per_h, interval_s: float, queue: QueueModel, targets: Targets, *,
+                    settings: RunSettings = REFINE_RUN, search: RefineSettings = RefineSettings(),
+                    start_agents=None, shrinkage: float = 0.0, min_agents: int = 0,
+                    service=None, patience=None, service_scale=None) -> RefineResult:
     """Analytic staffing, checked and raised by simulation until every interval meets its targets.
 
     Parameters
@@ -146,41 +101,28 @@ def refine_staffing(
         Forecast arrival rate per interval, contacts per hour.
     interval_s : float
         Interval length, seconds.
-    service : Distribution or float
-        Handle-time distribution (a number: exponential with that mean, seconds). The formula uses
-        its mean as AHT.
-    awt_s, service_level, asa_s, abandon_rate, p_wait, max_occupancy :
-        Targets as in :func:`simulation.staffing.required_agents` (service level: answered within
-        ``awt_s`` / offered). At least one.
-    patience : Distribution, float or None
-        Customer patience (s); the formula uses Erlang A (or chat with abandonment) with its mean.
-        ``None`` or ``inf``: nobody abandons.
-    balk_prob, concurrency, aht_by_concurrency_s, rate_cv :
-        As in :func:`simulation.simulate` (the formula ignores balking and forecast error).
-    shrinkage : float
-        Share of paid time not available for contacts; only for ``scheduled``.
-    min_agents : int
-        Floor on agents per interval (passed to the formula).
-    replications, seed, executor :
-        Of every simulation round (>= 2 replications, for confidence bounds). With ``executor=None``
-        one process pool serves all rounds.
-    max_rounds : int
-        Most simulations to run.
-    max_added_per_interval : int or None
-        Cap on agents added to one interval (None: no cap other than ``max_rounds``).
-    criterion : {"confident_miss", "estimate"}
-        ``"confident_miss"`` (default): add where the 95% interval lies wholly on the wrong side of
-        the target; ``"estimate"``: add wherever the simulated estimate misses (stricter, and the
-        result then depends more on the number of replications).
-    sl_definition : str
-        Service-level definition of the target (see :mod:`simulation.metrics`), used by the
-        formula and for the simulated service level that is checked.
+    queue : core.QueueModel
+        As in :func:`simulation.simulate`. The formula uses Erlang A (or chat with abandonment) with
+        the mean of the patience simulated, and the mean of the handle time simulated as AHT.
+    targets : core.Targets
+        At least one target; AWT and service-level definition as in
+        :func:`simulation.required_agents`, used by the formula and to check the simulation.
+    settings : simulation.RunSettings
+        Of every simulation round (>= 2 replications, for confidence bounds); default
+        :data:`REFINE_RUN` (100 replications, seed 0). With ``executor=None`` one process pool
+        serves all rounds.
+    search : simulation.RefineSettings
+        Most rounds, cap on agents added per interval, miss criterion.
     start_agents : int array, optional
         Start from this plan instead of the formula's (e.g. a plan already computed elsewhere);
         ``formula_agents`` is then this plan.
-    service_scale : 1-D array, optional
-        Handle-time multiplier per interval, as in :func:`simulation.simulate`; the formula then
-        uses AHT = service mean x service_scale in each interval.
+    shrinkage : float in [0, 1)
+        Share of paid time not available for contacts; only for ``scheduled``.
+    min_agents : int
+        Floor on agents per interval (passed to the formula).
+    service, patience, service_scale :
+        As in :func:`simulation.simulate`; with ``service_scale`` the formula uses
+        AHT = service mean x service_scale in each interval.
 
     Returns
     -------
@@ -191,97 +133,115 @@ def refine_staffing(
     ValueError
         On bad input, naming the argument.
     """
-    from .staffing import required_agents
-
-    targets = {"service_level": service_level, "asa_s": asa_s, "abandon_rate": abandon_rate,
-               "p_wait": p_wait, "max_occupancy": max_occupancy}
-    if all(v is None for v in targets.values()):
-        raise ValueError("refine_staffing: give at least one target (service_level, asa_s, "
-                         "abandon_rate, p_wait or max_occupancy)")
-    if criterion not in ("confident_miss", "estimate"):
-        raise ValueError(f"criterion must be 'confident_miss' or 'estimate', got {criterion!r}")
-    n_rep = _integer(replications, "replications", 2)
-    rounds_max = _integer(max_rounds, "max_rounds", 1)
-    cap_extra = None if max_added_per_interval is None else _integer(
-        max_added_per_interval, "max_added_per_interval", 0)
-    service_d = as_distribution(service, "service")
-    patience_d = _as_patience(patience)
-    # validate the simulation inputs once (agents checked later)
+    _check_options(targets, settings, search)
     rate = np.atleast_1d(np.asarray(
         arrival_rate_per_h.to_numpy() if isinstance(arrival_rate_per_h, pd.Series) else arrival_rate_per_h,
         dtype=float))
-    cfg = _build_config(rate, np.ones(rate.size), interval_s, service_d, patience_d, balk_prob,
-                        concurrency, aht_by_concurrency_s, awt_s, rate_cv, "auto", False, service_scale)
-    aht_s = service_d.mean_s if cfg.service_scale is None else service_d.mean_s * cfg.service_scale
-
-    if sl_definition not in _SL_COLUMNS:
-        raise ValueError(f"sl_definition: {sl_definition!r} is not one of {tuple(_SL_COLUMNS)}")
+    # validate the simulation inputs once (agents checked later) and resolve the distributions
+    cfg = SimConfig.build(rate, np.ones(rate.size), interval_s, queue, awt_s=targets.awt_s,
+                          settings=settings, service=service, patience=patience,
+                          service_scale=service_scale)
     if start_agents is None:
-        formula = required_agents(
-            rate * float(interval_s) / 3600.0, float(interval_s), aht_s, awt_s=awt_s,
-            service_level=service_level, asa_s=asa_s, p_wait=p_wait, abandon_rate=abandon_rate,
-            max_occupancy=max_occupancy,
-            patience_s=None if patience_d is None else patience_d.mean_s, shrinkage=shrinkage,
-            concurrency=concurrency, aht_by_concurrency_s=aht_by_concurrency_s, min_agents=min_agents,
-            sl_definition=sl_definition,
-        )
-        start = np.asarray(formula.agents, dtype=np.int64).ravel()
+        start = _formula_plan(rate, float(interval_s), cfg, queue, targets, shrinkage, min_agents)
     else:
-        start = np.asarray(start_agents, dtype=float).ravel()
-        if start.shape != rate.shape or np.any(start < 0) or np.any(start != np.floor(start)):
-            raise ValueError(f"start_agents: expected {rate.size} whole numbers >= 0, one per interval")
-        start = start.astype(np.int64)
-    if start[-1] == 0 and patience_d is None and np.any(rate > 0):
+        start = _checked_plan(start_agents, rate.size)
+    if start[-1] == 0 and cfg.patience is None and np.any(rate > 0):
         start[-1] = 1  # the last level serves the backlog after the day; it must not be zero
-    agents = start.copy()
-    cap = None if cap_extra is None else start + cap_extra
 
     own_pool = None
-    if executor is None:
+    if settings.executor is None:  # one pool for all rounds, not one per round
         own_pool = cf.ProcessPoolExecutor(max_workers=os.cpu_count() or 1)
-        executor = own_pool
-    rows = []
+    run_settings = settings if own_pool is None else settings.with_values(executor=own_pool)
+
+    def run(agents) -> SimulationResult:
+        return simulate(arrival_rate_per_h, agents, interval_s, queue, targets=targets,
+                        settings=run_settings, service=cfg.service, patience=cfg.patience,
+                        service_scale=service_scale)
+
     try:
-        first = None
-        stopped = "max_rounds"
-        for rnd in range(1, rounds_max + 1):
-            res = simulate(arrival_rate_per_h, agents, interval_s, service=service_d,
-                           patience=patience_d, balk_prob=balk_prob, concurrency=concurrency,
-                           awt_s=awt_s, rate_cv=rate_cv, replications=n_rep, seed=seed,
-                           executor=executor, aht_by_concurrency_s=aht_by_concurrency_s,
-                           service_scale=service_scale)
-            first = first or res
-            miss, why = _misses(res.by_interval, targets, criterion, sl_definition)
-            if not miss.any():
-                stopped = "met"
-                break
-            if rnd == rounds_max:
-                break
-            add = miss.astype(np.int64)
-            carry = res.by_interval["queue_at_start"].to_numpy(float)
-            for j in np.flatnonzero(miss):
-                rows.append((rnd, j, 1, why[j][0], why[j][1]))
-                if j > 0 and not miss[j - 1] and carry[j] >= 1.0 and add[j - 1] == 0:
-                    add[j - 1] = 1
-                    rows.append((rnd, j - 1, 1, why[j][0],
-                                 f"carry-over: {carry[j]:.3g} contacts waiting on average at the "
-                                 f"start of interval {j}"))
-            if cap is not None:
-                over = agents + add > cap
-                if over.any():
-                    dropped = {(r[1]) for r in rows if r[0] == rnd and over[r[1]]}
-                    rows = [r for r in rows if not (r[0] == rnd and r[1] in dropped)]
-                    add[over] = 0
-            if not add.any():
-                stopped = "cap"
-                break
-            agents = agents + add
+        return _search(run, start, search, shrinkage)
     finally:
         if own_pool is not None:
             own_pool.shutdown()
-    changes = pd.DataFrame(rows, columns=["round", "interval", "added", "metric", "reason"])
+
+
+def _check_options(targets, settings, search) -> None:
+    if not isinstance(targets, Targets):
+        raise ValueError(f"targets: expected a core.Targets, got {targets!r:.80}")
+    targets.require_any("refine_staffing")
+    if not isinstance(search, RefineSettings):
+        raise ValueError(f"search: expected a simulation.RefineSettings, got {search!r:.80}")
+    if not isinstance(settings, RunSettings):
+        raise ValueError(f"settings: expected a simulation.RunSettings, got {settings!r:.80}")
+    if settings.replications < 2:
+        raise ValueError(f"replications must be an integer >= 2 to refine (confidence bounds), "
+                         f"got {settings.replications!r}")
+
+
+def _checked_plan(start_agents, n_intervals: int) -> np.ndarray:
+    start = np.asarray(start_agents, dtype=float).ravel()
+    if start.shape != (n_intervals,) or np.any(start < 0) or np.any(start != np.floor(start)):
+        raise ValueError(f"start_agents: expected {n_intervals} whole numbers >= 0, one per interval")
+    return start.astype(np.int64)
+
+
+def _formula_plan(rate, interval_s, cfg: SimConfig, queue: QueueModel, targets: Targets, shrinkage,
+                  min_agents) -> np.ndarray:
+    """The analytic plan for the simulated means: AHT (x service_scale) and patience."""
+    aht_s = cfg.service.mean_s if cfg.service_scale is None else cfg.service.mean_s * cfg.service_scale
+    formula_queue = queue.with_values(patience_s=None if cfg.patience is None else cfg.patience.mean_s)
+    formula = required_agents(rate * interval_s / 3600.0, interval_s, formula_queue, targets,
+                              aht_s=aht_s, shrinkage=shrinkage, min_agents=min_agents)
+    return np.asarray(formula.agents, dtype=np.int64).ravel()
+
+
+def _search(run, start: np.ndarray, search: RefineSettings, shrinkage) -> RefineResult:
+    """Simulate, add agents where targets are missed, repeat (see the module docstring)."""
+    agents = start.copy()
+    cap = None if search.max_added_per_interval is None else start + search.max_added_per_interval
+    changes: list[_Change] = []
+    first = None
+    stopped = "max_rounds"
+    for rnd in range(1, search.max_rounds + 1):
+        res = run(agents)
+        first = first or res
+        misses = res.misses(search.criterion)
+        if not misses.missed.any():
+            stopped = "met"
+            break
+        if rnd == search.max_rounds:
+            break
+        add, new = _additions(rnd, misses, res.by_interval["queue_at_start"].to_numpy(float))
+        if cap is not None:
+            over = agents + add > cap
+            if over.any():  # an interval at its cap drops every change of this round that names it
+                new = [c for c in new if not over[c.interval]]
+                add[over] = 0
+        changes += new
+        if not add.any():
+            stopped = "cap"
+            break
+        agents = agents + add
+    frame = pd.DataFrame([(c.round, c.interval, 1, c.metric, c.reason) for c in changes],
+                         columns=["round", "interval", "added", "metric", "reason"])
     added = agents - start
     scheduled = np.ceil(agents / (1.0 - float(shrinkage)) - 1e-9).astype(np.int64)
     return RefineResult(agents=agents, scheduled=scheduled, formula_agents=start, added=added,
-                        added_agent_intervals=int(added.sum()), changes=changes, meets=~miss,
+                        added_agent_intervals=int(added.sum()), changes=frame, meets=~misses.missed,
                         rounds=rnd, stopped=stopped, simulation=res, formula_simulation=first)
+
+
+def _additions(rnd: int, misses: TargetMisses, carry: np.ndarray) -> tuple[np.ndarray, list[_Change]]:
+    """One agent for every interval that misses, and one for the interval before when a backlog was
+    carried in (``carry``: contacts waiting at the start, on average) and it is not raised itself."""
+    miss = misses.missed
+    add = miss.astype(np.int64)
+    new = []
+    for j in np.flatnonzero(miss):
+        new.append(_Change(rnd, int(j), misses.metric[j], misses.reason[j]))
+        if j > 0 and not miss[j - 1] and carry[j] >= 1.0 and add[j - 1] == 0:
+            add[j - 1] = 1
+            new.append(_Change(rnd, int(j - 1), misses.metric[j],
+                               f"carry-over: {carry[j]:.3g} contacts waiting on average at the "
+                               f"start of interval {j}"))
+    return add, new

@@ -99,6 +99,7 @@ def _volume_file(tmp_path, n=6):
 
 
 def test_staff_from_flags_matches_the_queueing_core(capsys, tmp_path):
+    from core import QueueModel, Targets
     from simulation import required_agents
 
     path, frame = _volume_file(tmp_path)
@@ -106,7 +107,8 @@ def test_staff_from_flags_matches_the_queueing_core(capsys, tmp_path):
                              "--awt-s", "20", "--shrinkage", "0.3", "--log-format", "quiet")
     assert code == 0, err
     got = pd.read_csv(__import__("io").StringIO(out))
-    ref = required_agents(frame["volume"].to_numpy(float), 1800, 240.0, awt_s=20, service_level=0.8, shrinkage=0.3)
+    ref = required_agents(frame["volume"].to_numpy(float), 1800, QueueModel(aht_s=240.0),
+                          Targets(awt_s=20, service_level=0.8), shrinkage=0.3)
     assert list(got["agents"]) == list(ref.agents)
     assert list(got["scheduled"]) == list(ref.scheduled)
     assert (got["service_level"][got["volume"] > 0] >= 0.8).all()

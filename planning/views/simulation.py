@@ -59,7 +59,7 @@ def wait_distribution(config: PlanConfig, req: pd.DataFrame, queue: str, day, *,
                       agents_col: str = "agents") -> pd.DataFrame:
     """Per-contact waits of one local day's plan, simulated (``replication, interval, wait_s,
     outcome``). ``day`` is a date; the day's open intervals are simulated as one block."""
-    from simulation import simulate
+    from simulation import RunSettings, simulate
 
     from ..pipeline import simulation_kwargs
 
@@ -72,8 +72,9 @@ def wait_distribution(config: PlanConfig, req: pd.DataFrame, queue: str, day, *,
     rate_per_h = r["volume"].to_numpy(float) * 3600.0 / config.interval_s
     agents = np.maximum(r[agents_col].to_numpy(np.int64), 0)
     kw = simulation_kwargs(q, r)
-    res = simulate(rate_per_h, agents, config.interval_s, replications=replications, seed=config.simulation.seed,
-                   rate_cv=config.simulation.rate_cv, executor="serial", keep_contacts=True, **kw)
+    run = RunSettings(replications=replications, seed=config.simulation.seed, rate_cv=config.simulation.rate_cv,
+                      executor="serial")
+    res = simulate(rate_per_h, agents, config.interval_s, settings=run, keep_contacts=True, **kw)
     c = res.contacts
     return c[["replication", "interval", "wait_s", "outcome"]].reset_index(drop=True)
 

@@ -54,7 +54,7 @@ def test_queue_model_picks_the_analytic_model():
     ({"concurrency": 2.5}, "concurrency"), ({"concurrency": 0}, "concurrency"),
     ({"aht_by_concurrency_s": [300, -1]}, r"aht_by_concurrency_s\[1\]"),
     ({"concurrency": 3, "aht_by_concurrency_s": [300, 400]}, "2 handle times for concurrency 3"),
-    ({"balk_prob": 1.0}, "balk_prob"),
+    ({"balk_prob": 1.5}, "balk_prob"),
 ])
 def test_queue_model_refuses_bad_values_naming_them(kw, msg):
     with pytest.raises(ValueError, match=msg):

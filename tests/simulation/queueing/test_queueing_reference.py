@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
+from core import QueueModel, Targets
 from simulation import (announced_wait, chat_metrics, erlang_a_metrics, erlang_b, erlang_c,
                         erlang_c_metrics, required_agents)
 
@@ -195,7 +196,7 @@ def test_published_erlang_c_calculator_examples():
     # V. R. Erlang C calculator manual (personal.telefonica.terra.es/web/vr/erlang/eng/mcerlc.htm):
     # 600 calls/hour of 120 s = 20 Erlangs; for at most 15% delayed calls 26 circuits are needed,
     # the average delay is about 3 s per call, and 30 circuits cut the delay probability to 2.5%.
-    assert int(required_agents(600, 3600, 120, p_wait=0.15).agents) == 26
+    assert int(required_agents(600, 3600, QueueModel(aht_s=120), Targets(p_wait=0.15)).agents) == 26
     assert float(erlang_c_metrics(26, 600, 3600, 120).mean_wait_s) == pytest.approx(3.0, abs=0.15)
     assert float(erlang_c(30, 20.0)) == pytest.approx(0.025, abs=0.0005)
     # Footbridge "Call Calc" application note (www.al911.org/qos_calc.htm): 2 call takers, 60 s
@@ -221,7 +222,7 @@ def test_erlang_a_and_chat_with_tiny_patience_match_the_chain(patience, t):
 
 def test_required_agents_with_tiny_patience():
     # Almost every waiting contact hangs up at once: SL = 1 - P(wait), like a loss system.
-    res = required_agents(100, 1800, 180, service_level=0.8, patience_s=0.02)
+    res = required_agents(100, 1800, QueueModel(aht_s=180, patience_s=0.02), Targets(service_level=0.8))
     n = int(res.agents)
     assert 1 - float(erlang_b(n, 10.0)) >= 0.8 > 1 - float(erlang_b(n - 1, 10.0))
 

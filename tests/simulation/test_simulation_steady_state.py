@@ -17,7 +17,9 @@ import numpy as np
 import pytest
 from scipy import linalg, stats
 
-from simulation import Exponential, chat_metrics, erlang_a_metrics, erlang_c_metrics, simulate
+from core import QueueModel, Targets
+from simulation import (Exponential, RunSettings, chat_metrics, erlang_a_metrics, erlang_c_metrics,
+                        simulate)
 
 LEVEL = 0.999
 
@@ -123,8 +125,9 @@ def test_local_reference_matches_the_core():
 @pytest.mark.parametrize("servers, arrivals_per_min, aht_s", [(12, 4.2, 120.0), (30, 13.5, 120.0)])
 def test_erlang_c(servers, arrivals_per_min, aht_s):
     hours = 9
-    res = simulate([arrivals_per_min * 60] * hours, [servers] * hours, 3600,
-                   service=Exponential(aht_s), awt_s=20, replications=30, seed=101, executor="serial")
+    res = simulate([arrivals_per_min * 60] * hours, [servers] * hours, 3600, QueueModel(),
+                   service=Exponential(aht_s), targets=Targets(awt_s=20),
+                   settings=RunSettings(replications=30, seed=101, executor="serial"))
     ref = core(erlang_c_metrics(servers, arrivals_per_min * 60, 3600, aht_s, awt_s=20))
     assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "occupancy"])
 
@@ -133,9 +136,9 @@ def test_erlang_a():
     """M/M/12+M at load 12 Erlangs (stable only thanks to abandonment), patience mean 60 s."""
     c, aht, lam, patience = 12, 120.0, 6.0 / 60, 60.0
     hours = 9
-    res = simulate([lam * 3600] * hours, [c] * hours, 3600, service=Exponential(aht),
-                   patience=Exponential(patience), awt_s=20, replications=30, seed=202,
-                   executor="serial")
+    res = simulate([lam * 3600] * hours, [c] * hours, 3600, QueueModel(), service=Exponential(aht),
+                   patience=Exponential(patience), targets=Targets(awt_s=20),
+                   settings=RunSettings(replications=30, seed=202, executor="serial"))
     ref = core(erlang_a_metrics(c, lam * 3600, 3600, aht, patience, awt_s=20))
     assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "abandon_rate", "occupancy"])
 
@@ -144,9 +147,9 @@ def test_balking_and_abandonment():
     """A share of 30% hangs up at once when all agents are busy; the rest waits with patience."""
     c, aht, lam, patience = 10, 180.0, 3.4 / 60, 120.0
     hours = 9
-    res = simulate([lam * 3600] * hours, [c] * hours, 3600, service=Exponential(aht),
-                   patience=Exponential(patience), balk_prob=0.3, awt_s=30, replications=30,
-                   seed=303, executor="serial")
+    res = simulate([lam * 3600] * hours, [c] * hours, 3600, QueueModel(balk_prob=0.3),
+                   service=Exponential(aht), patience=Exponential(patience), targets=Targets(awt_s=30),
+                   settings=RunSettings(replications=30, seed=303, executor="serial"))
     ref = queue_reference(lam, c, lambda n: n / aht, c / aht, 1.0 / patience, 30.0, balk=0.3)
     assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "abandon_rate", "occupancy"])
 
@@ -165,9 +168,10 @@ def test_chat_agrees_with_the_chat_model(agents, aht, replications):
     k = 3
     lam = 0.85 * agents * k / aht[-1]
     hours = 9
-    res = simulate([lam * 3600] * hours, [agents] * hours, 3600, service=Exponential(aht[0]),
-                   patience=Exponential(120.0), concurrency=k, aht_by_concurrency_s=aht,
-                   awt_s=30, replications=replications, seed=404, executor=2)
+    res = simulate([lam * 3600] * hours, [agents] * hours, 3600,
+                   QueueModel(concurrency=k, aht_by_concurrency_s=aht), service=Exponential(aht[0]),
+                   patience=Exponential(120.0), targets=Targets(awt_s=30),
+                   settings=RunSettings(replications=replications, seed=404, executor=2))
     ref = chat_reference(agents, k, aht, lam, 120.0, 30.0)
     assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "abandon_rate", "occupancy"])
 
@@ -181,9 +185,10 @@ def test_chat_with_slowdown_and_many_agents_is_close_to_the_chat_model():
     agents, k, aht = 6, 3, [300.0, 360.0, 450.0]
     lam = 0.85 * agents * k / aht[-1]
     hours = 9
-    res = simulate([lam * 3600] * hours, [agents] * hours, 3600, service=Exponential(aht[0]),
-                   patience=Exponential(120.0), concurrency=k, aht_by_concurrency_s=aht,
-                   awt_s=30, replications=30, seed=404, executor=2)
+    res = simulate([lam * 3600] * hours, [agents] * hours, 3600,
+                   QueueModel(concurrency=k, aht_by_concurrency_s=aht), service=Exponential(aht[0]),
+                   patience=Exponential(120.0), targets=Targets(awt_s=30),
+                   settings=RunSettings(replications=30, seed=404, executor=2))
     ref = chat_reference(agents, k, aht, lam, 120.0, 30.0)
     assert_agrees(res, ref, ["p_wait", "service_level", "asa_s", "abandon_rate"])
     sim, _ = simulated(res)

@@ -69,7 +69,7 @@ def poisson_log_pmf(count, mean) -> np.ndarray:
     return out
 
 
-def _erlang_b_core(c: np.ndarray, a: np.ndarray) -> np.ndarray:
+def erlang_b_core(c: np.ndarray, a: np.ndarray) -> np.ndarray:
     """Erlang B for validated float arrays c (whole numbers >= 0) and a >= 0 of one shape."""
     out = np.zeros(c.shape)
     out[c == 0] = 1.0
@@ -124,10 +124,11 @@ def erlang_b(servers, load) -> np.ndarray:
     c = as_count_array("servers", servers).astype(float)
     a = as_float_array("load", load, minimum=0)
     c, a = broadcast(servers=c, load=a)
-    return _erlang_b_core(np.array(c, float), np.array(a, float))
+    return erlang_b_core(np.array(c, float), np.array(a, float))
 
 
-def _erlang_c_from_b(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def erlang_c_from_b(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Erlang C from Erlang B ``b`` for validated float arrays (1 where the queue is unstable)."""
     out = np.ones(c.shape)
     stable = a < c * (1.0 - STABILITY_RTOL)
     cs, as_, bs = c[stable], a[stable], b[stable]
@@ -146,4 +147,4 @@ def erlang_c(servers, load) -> np.ndarray:
     a = as_float_array("load", load, minimum=0)
     c, a = broadcast(servers=c, load=a)
     c, a = np.array(c, float), np.array(a, float)
-    return _erlang_c_from_b(c, a, _erlang_b_core(c, a))
+    return erlang_c_from_b(c, a, erlang_b_core(c, a))

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core import QueueModel, Targets
 from simulation import (chat_metrics, erlang_a_metrics, erlang_b, erlang_c, erlang_c_metrics,
                         required_agents)
 
@@ -61,17 +62,16 @@ def test_chat_with_one_chat_per_agent_is_erlang_c_or_a(c, rho, aht_s, pat, awt_s
        st.floats(0.5, 0.95), st.one_of(st.none(), patience), st.integers(1, 3))
 def test_required_agents_is_minimal(volumes, aht_s, target, pat, k):
     volumes = np.round(volumes)
-    kw = dict(awt_s=20, service_level=target, patience_s=pat)
-    if k > 1:
-        kw["aht_by_concurrency_s"] = [aht_s * (1 + 0.25 * i) for i in range(k)]
-    res = required_agents(volumes, 1800, aht_s, **kw)
+    curve = [aht_s * (1 + 0.25 * i) for i in range(k)] if k > 1 else None
+    res = required_agents(volumes, 1800, QueueModel(aht_s=aht_s, patience_s=pat, aht_by_concurrency_s=curve),
+                          Targets(awt_s=20, service_level=target))
     busy = volumes > 0
     assert np.all(res.agents[~busy] == 0)
     assert np.all(res.service_level[busy] >= target - 1e-12)
 
     def sl_at(agents):
         if k > 1:
-            return chat_metrics(agents, volumes, 1800, kw["aht_by_concurrency_s"], patience_s=pat,
+            return chat_metrics(agents, volumes, 1800, curve, patience_s=pat,
                                 awt_s=20).service_level
         if pat is None:
             return erlang_c_metrics(agents, volumes, 1800, aht_s, awt_s=20).service_level
@@ -84,35 +84,38 @@ def test_required_agents_is_minimal(volumes, aht_s, target, pat, k):
 
 def test_required_agents_every_target_binds_where_it_should():
     vol = np.array([0, 40, 400, 4000])
-    base = required_agents(vol, 1800, 240, service_level=0.8)
-    strict = required_agents(vol, 1800, 240, service_level=0.8, asa_s=2, max_occupancy=0.8)
+    voice = QueueModel(aht_s=240)
+    base = required_agents(vol, 1800, voice, Targets(service_level=0.8))
+    strict = required_agents(vol, 1800, voice, Targets(service_level=0.8, asa_s=2, max_occupancy=0.8))
     assert np.all(strict.agents >= base.agents)
     assert np.all(strict.asa_s[1:] <= 2) and np.all(strict.occupancy <= 0.8)
-    chat = required_agents(vol, 1800, 240, p_wait=0.05, asa_s=10, aht_by_concurrency_s=[240, 300, 380])
+    chat = required_agents(vol, 1800, QueueModel(aht_s=240, aht_by_concurrency_s=[240, 300, 380]),
+                           Targets(p_wait=0.05, asa_s=10))
     assert chat.model == "chat" and np.all(chat.p_wait <= 0.05)
-    ab = required_agents(vol, 1800, 240, abandon_rate=0.02, patience_s=90)
+    ab = required_agents(vol, 1800, QueueModel(aht_s=240, patience_s=90), Targets(abandon_rate=0.02))
     assert ab.model == "erlang_a" and np.all(ab.abandon_rate <= 0.02)
 
 
 def test_shrinkage_and_minimum():
-    res = required_agents([0, 100], 1800, 300, service_level=0.8, shrinkage=0.3, min_agents=2)
+    res = required_agents([0, 100], 1800, QueueModel(aht_s=300), Targets(service_level=0.8), shrinkage=0.3,
+                          min_agents=2)
     assert res.agents[0] == 2
     # exact: scheduled = ceil(agents / 0.7) = ceil(10 agents / 7), in integers (21 agents -> 30)
     assert list(res.scheduled) == [-(-int(a) * 10 // 7) for a in res.agents]
 
 
 @pytest.mark.parametrize("call,message", [
-    (lambda: required_agents([1, -2], 1800, 300, service_level=0.8), "volume: value -2.0 at index 1"),
-    (lambda: required_agents([1, np.nan], 1800, 300, service_level=0.8), "volume: NaN at index 1"),
-    (lambda: required_agents([1, 2], 1800, [300, 0], service_level=0.8), "aht_s: value 0.0 at index 1"),
-    (lambda: required_agents([1, 2], 1800, 300, service_level=1.2), "service_level: 1.2 is outside"),
-    (lambda: required_agents([1, 2], 1800, 300, p_wait=0.0), "p_wait"),
-    (lambda: required_agents([1, 2], 1800, 300, max_occupancy=1.5), "max_occupancy"),
-    (lambda: required_agents([1, 2], 1800, 300), "give at least one target"),
-    (lambda: required_agents([1, 2, 3], [1800, 900], 300, service_level=0.8), "do not broadcast"),
-    (lambda: required_agents([1, 2], 1800, 300, abandon_rate=0.05), "needs patience_s"),
-    (lambda: required_agents([1, 2], 1800, 300, service_level=0.8, shrinkage=1.0), "shrinkage"),
-    (lambda: required_agents([1, 2], 0, 300, service_level=0.8), "interval_s: value 0.0; expected > 0"),
+    (lambda: required_agents([1, -2], 1800, QueueModel(aht_s=300), Targets(service_level=0.8)), "volume: value -2.0 at index 1"),
+    (lambda: required_agents([1, np.nan], 1800, QueueModel(aht_s=300), Targets(service_level=0.8)), "volume: NaN at index 1"),
+    (lambda: required_agents([1, 2], 1800, QueueModel(), Targets(service_level=0.8), aht_s=[300, 0]), "aht_s: value 0.0 at index 1"),
+    (lambda: required_agents([1, 2], 1800, QueueModel(aht_s=300), Targets(service_level=1.2)), "service_level: 1.2 is outside"),
+    (lambda: required_agents([1, 2], 1800, QueueModel(aht_s=300), Targets(p_wait=0.0)), "p_wait"),
+    (lambda: required_agents([1, 2], 1800, QueueModel(aht_s=300), Targets(max_occupancy=1.5)), "max_occupancy"),
+    (lambda: required_agents([1, 2], 1800, QueueModel(aht_s=300), Targets()), "give at least one target"),
+    (lambda: required_agents([1, 2, 3], [1800, 900], QueueModel(aht_s=300), Targets(service_level=0.8)), "do not broadcast"),
+    (lambda: required_agents([1, 2], 1800, QueueModel(aht_s=300), Targets(abandon_rate=0.05)), "needs patience_s"),
+    (lambda: required_agents([1, 2], 1800, QueueModel(aht_s=300), Targets(service_level=0.8), shrinkage=1.0), "shrinkage"),
+    (lambda: required_agents([1, 2], 0, QueueModel(aht_s=300), Targets(service_level=0.8)), "interval_s: value 0.0; expected > 0"),
     (lambda: erlang_b([1, 2.5], 3), "servers: value 2.5 at index 1"),
     (lambda: erlang_c(3, [1, -1]), "load: value -1.0 at index 1"),
     (lambda: chat_metrics(3, 10, 900, [300, -1]), "aht_by_concurrency_s"),

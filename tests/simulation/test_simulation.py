@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from simulation import Empirical, Exponential, Gamma, LogNormal, simulate
+from core import QueueModel, Targets
+from simulation import Empirical, Exponential, Gamma, LogNormal, RunSettings, simulate
 
 PLAN_RATE = [200.0, 320.0, 260.0, 120.0]  # contacts per hour
 PLAN_AGENTS = [5, 9, 7, 3]
@@ -23,10 +24,11 @@ def _paired_z(y: np.ndarray, x: np.ndarray) -> float:
 
 @pytest.mark.parametrize("concurrency", [1])
 def test_fast_path_and_simpy_model_give_the_same_contacts(concurrency):
-    kwargs = dict(service=LogNormal(100, 1.3), patience=Exponential(60), balk_prob=0.15,
-                  replications=4, seed=11, executor="serial", keep_contacts=True)
-    fast = simulate(PLAN_RATE, PLAN_AGENTS, 1800, engine="fast", **kwargs)
-    model = simulate(PLAN_RATE, PLAN_AGENTS, 1800, engine="simpy", **kwargs)
+    kwargs = dict(service=LogNormal(100, 1.3), patience=Exponential(60), keep_contacts=True)
+    queue = QueueModel(balk_prob=0.15, concurrency=concurrency)
+    run = RunSettings(replications=4, seed=11, executor="serial")
+    fast = simulate(PLAN_RATE, PLAN_AGENTS, 1800, queue, settings=run.with_values(engine="fast"), **kwargs)
+    model = simulate(PLAN_RATE, PLAN_AGENTS, 1800, queue, settings=run.with_values(engine="simpy"), **kwargs)
     a, b = fast.contacts, model.contacts
     assert len(a) == len(b) > 1000
     assert (a["outcome"] == b["outcome"]).all()
@@ -40,8 +42,9 @@ def test_fast_path_and_simpy_model_give_the_same_contacts(concurrency):
 
 
 def test_conservation_and_records():
-    res = simulate(PLAN_RATE, PLAN_AGENTS, 1800, service=Gamma(110, 0.7), patience=LogNormal(45, 1.0),
-                   balk_prob=0.1, replications=6, seed=3, executor="serial", keep_contacts=True)
+    res = simulate(PLAN_RATE, PLAN_AGENTS, 1800, QueueModel(balk_prob=0.1), service=Gamma(110, 0.7),
+                   patience=LogNormal(45, 1.0), settings=RunSettings(replications=6, seed=3, executor="serial"),
+                   keep_contacts=True)
     pr = res.per_replication
     np.testing.assert_array_equal(pr["offered"], pr["served"] + pr["abandoned"])
     assert np.all(pr["balked"] <= pr["abandoned"])
@@ -69,8 +72,8 @@ def test_littles_law_for_agents_and_queue():
     """Busy agents = served rate x mean handle time (E[S] from the input distribution) and
     time-average queue = arrival rate x mean time in queue; z < 3.3 (two-sided 0.1%)."""
     rate, agents, hours = 300.0, 10, 6
-    res = simulate([rate] * hours, [agents] * hours, 3600, service=Gamma(100, 0.8),
-                   patience=Exponential(90), replications=40, seed=21, executor="serial")
+    res = simulate([rate] * hours, [agents] * hours, 3600, QueueModel(), service=Gamma(100, 0.8),
+                   patience=Exponential(90), settings=RunSettings(replications=40, seed=21, executor="serial"))
     pr = res.per_replication
     # ignore the last interval (drain beyond the horizon) and the first (empty start)
     s = slice(1, hours - 1)
@@ -88,8 +91,8 @@ def test_littles_law_for_agents_and_queue():
 
 
 def test_agents_leaving_finish_the_contact_in_hand():
-    res = simulate([600.0, 600.0, 600.0], [20, 4, 4], 900, service=Exponential(300),
-                   replications=3, seed=5, executor="serial", keep_contacts=True)
+    res = simulate([600.0, 600.0, 600.0], [20, 4, 4], 900, QueueModel(), service=Exponential(300),
+                   settings=RunSettings(replications=3, seed=5, executor="serial"), keep_contacts=True)
     c = res.contacts
     pr = res.per_replication
     # after the plan drops to 4 agents, busy agents finish: logged-in capacity exceeds the plan
@@ -109,8 +112,8 @@ def test_agents_leaving_finish_the_contact_in_hand():
 
 
 def test_staffing_increase_serves_the_waiting_at_once():
-    res = simulate([400.0, 10.0], [0, 30], 600, service=Exponential(60), patience=None,
-                   replications=2, seed=1, executor="serial", keep_contacts=True)
+    res = simulate([400.0, 10.0], [0, 30], 600, QueueModel(patience_s=None), service=Exponential(60),
+                   settings=RunSettings(replications=2, seed=1, executor="serial"), keep_contacts=True)
     c = res.contacts
     first = c[c["interval"] == 0]
     start = first["arrival_s"] + first["wait_s"]
@@ -124,8 +127,8 @@ def test_staffing_increase_serves_the_waiting_at_once():
 def test_rate_cv_multiplies_volume_per_replication():
     """Offered per replication has variance lambda + (cv lambda)^2 (Poisson mixed by gamma)."""
     lam = 500.0
-    res = simulate([lam], [12], 3600, service=Exponential(60), rate_cv=0.2, replications=400,
-                   seed=8, executor="serial")
+    res = simulate([lam], [12], 3600, QueueModel(), service=Exponential(60),
+                   settings=RunSettings(rate_cv=0.2, replications=400, seed=8, executor="serial"))
     off = res.per_replication["offered"][:, 0]
     expected_var = lam + (0.2 * lam) ** 2
     # chi-square interval for the variance at 99.9%
@@ -152,19 +155,25 @@ def test_distributions_mean_and_cv(dist, mean, cv):
 
 def test_reproducible_across_serial_pools_and_dask():
     distributed = pytest.importorskip("distributed")
-    kwargs = dict(service=LogNormal(150, 1.1), patience=Exponential(80), balk_prob=0.05,
-                  rate_cv=0.1, replications=6, seed=2024)
-    serial = simulate(PLAN_RATE, PLAN_AGENTS, 1800, executor="serial", keep_contacts=True, **kwargs)
-    one = simulate(PLAN_RATE, PLAN_AGENTS, 1800, executor=1, keep_contacts=True, **kwargs)
-    two = simulate(PLAN_RATE, PLAN_AGENTS, 1800, executor=2, keep_contacts=True, **kwargs)
+    kwargs = dict(service=LogNormal(150, 1.1), patience=Exponential(80))
+    voice, chat = QueueModel(balk_prob=0.05), QueueModel(balk_prob=0.05, concurrency=2)
+    run = RunSettings(rate_cv=0.1, replications=6, seed=2024)
+
+    def on(executor):
+        return run.with_values(executor=executor)
+
+    serial = simulate(PLAN_RATE, PLAN_AGENTS, 1800, voice, settings=on("serial"), keep_contacts=True, **kwargs)
+    one = simulate(PLAN_RATE, PLAN_AGENTS, 1800, voice, settings=on(1), keep_contacts=True, **kwargs)
+    two = simulate(PLAN_RATE, PLAN_AGENTS, 1800, voice, settings=on(2), keep_contacts=True, **kwargs)
     with cf.ThreadPoolExecutor(3) as pool:
-        threads = simulate(PLAN_RATE, PLAN_AGENTS, 1800, executor=pool, **kwargs)
+        threads = simulate(PLAN_RATE, PLAN_AGENTS, 1800, voice, settings=on(pool), **kwargs)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        dask_res = simulate(PLAN_RATE, PLAN_AGENTS, 1800, executor=client, keep_contacts=True, **kwargs)
-        chat_serial = simulate(PLAN_RATE, PLAN_AGENTS, 1800, concurrency=2, executor="serial", **kwargs)
-        chat_dask = simulate(PLAN_RATE, PLAN_AGENTS, 1800, concurrency=2, executor=client, **kwargs)
+        dask_res = simulate(PLAN_RATE, PLAN_AGENTS, 1800, voice, settings=on(client), keep_contacts=True,
+                            **kwargs)
+        chat_serial = simulate(PLAN_RATE, PLAN_AGENTS, 1800, chat, settings=on("serial"), **kwargs)
+        chat_dask = simulate(PLAN_RATE, PLAN_AGENTS, 1800, chat, settings=on(client), **kwargs)
     for other in (one, two, threads, dask_res):
         pd.testing.assert_frame_equal(serial.by_interval, other.by_interval)
         pd.testing.assert_frame_equal(serial.summary, other.summary)
@@ -172,14 +181,15 @@ def test_reproducible_across_serial_pools_and_dask():
         pd.testing.assert_frame_equal(serial.contacts, other.contacts)
     pd.testing.assert_frame_equal(chat_serial.by_interval, chat_dask.by_interval)
     # a different seed gives different numbers
-    other_seed = simulate(PLAN_RATE, PLAN_AGENTS, 1800, executor="serial", **{**kwargs, "seed": 7})
+    other_seed = simulate(PLAN_RATE, PLAN_AGENTS, 1800, voice, settings=on("serial").with_values(seed=7),
+                          **kwargs)
     assert not serial.by_interval["offered"].equals(other_seed.by_interval["offered"])
 
 
 def test_series_index_and_single_replication():
     idx = pd.date_range("2024-03-04 08:00", periods=4, freq="30min", tz="Europe/Berlin")
-    res = simulate(pd.Series(PLAN_RATE, index=idx), PLAN_AGENTS, 1800, service=180.0,
-                   replications=1, seed=0)
+    res = simulate(pd.Series(PLAN_RATE, index=idx), PLAN_AGENTS, 1800, QueueModel(aht_s=180.0),
+                   settings=RunSettings(replications=1, seed=0))
     assert list(res.by_interval["interval_start"]) == list(idx)
     assert res.by_interval["service_level_lo"].isna().all()
     assert res.replications == 1 and res.engine == "fast"
@@ -209,11 +219,15 @@ def test_series_index_and_single_replication():
     (dict(seed=-3), "seed"),
 ])
 def test_bad_input_names_the_argument(kwargs, name):
-    base = dict(arrival_rate_per_h=[100, 120], agents=[3, 3], interval_s=1800, service=Exponential(100),
-                replications=2, executor="serial")
+    kwargs = dict(kwargs)
+    queue = {k: kwargs.pop(k) for k in ("balk_prob", "concurrency", "aht_by_concurrency_s") if k in kwargs}
+    run = {"replications": 2, "executor": "serial"}
+    run.update({k: kwargs.pop(k) for k in ("replications", "seed", "executor", "engine", "rate_cv") if k in kwargs})
+    awt = kwargs.pop("awt_s", 20.0)
+    base = dict(arrival_rate_per_h=[100, 120], agents=[3, 3], interval_s=1800, service=Exponential(100))
     base.update(kwargs)
     with pytest.raises(ValueError, match=name):
-        simulate(**base)
+        simulate(queue=QueueModel(**queue), targets=Targets(awt_s=awt), settings=RunSettings(**run), **base)
 
 
 @pytest.mark.parametrize("make, name", [
@@ -227,16 +241,13 @@ def test_bad_distribution_names_the_argument(make, name):
 
 
 def test_service_scale_sets_the_handle_time_of_each_interval():
-    from simulation import Exponential, simulate
-
     rate, agents = [120.0, 120.0, 120.0], [6, 12, 6]
-    base = simulate(rate, agents, 1800, service=Exponential(120), replications=4, seed=5,
-                    executor="serial", keep_contacts=True)
-    ones = simulate(rate, agents, 1800, service=Exponential(120), replications=4, seed=5,
-                    executor="serial", keep_contacts=True, service_scale=[1.0, 1.0, 1.0])
+    queue, run = QueueModel(aht_s=120), RunSettings(replications=4, seed=5, executor="serial")
+    base = simulate(rate, agents, 1800, queue, settings=run, keep_contacts=True)
+    ones = simulate(rate, agents, 1800, queue, settings=run, keep_contacts=True, service_scale=[1.0, 1.0, 1.0])
     pd.testing.assert_frame_equal(base.by_interval, ones.by_interval)
-    twice = simulate(rate, agents, 1800, service=Exponential(120), replications=4, seed=5,
-                     executor="serial", keep_contacts=True, service_scale=[1.0, 2.0, 1.0])
+    twice = simulate(rate, agents, 1800, queue, settings=run, keep_contacts=True,
+                     service_scale=[1.0, 2.0, 1.0])
     c0, c2 = base.contacts, twice.contacts
     assert (c0["arrival_s"].to_numpy() == c2["arrival_s"].to_numpy()).all()  # same random stream
     served = (c0["outcome"] == "served").to_numpy() & (c2["outcome"] == "served").to_numpy()
@@ -246,21 +257,21 @@ def test_service_scale_sets_the_handle_time_of_each_interval():
     assert np.allclose(c2["handle_s"].to_numpy()[out], c0["handle_s"].to_numpy()[out])
     for bad in ([1.0, 2.0], [1.0, 0.0, 1.0], [1.0, np.nan, 1.0]):
         with pytest.raises(ValueError, match="service_scale"):
-            simulate(rate, agents, 1800, service=120, replications=2, seed=5, service_scale=bad)
+            simulate(rate, agents, 1800, queue, settings=RunSettings(replications=2, seed=5), service_scale=bad)
 
 
-@pytest.mark.parametrize("rate, agents, kwargs", [
-    ([60.0], [0], dict(patience=60)),
-    ([60.0, 60.0], [3, 0], dict(balk_prob=1.0)),
-    ([60.0, 60.0], [3, 0], dict(patience=30)),
-    ([60.0, 0.0, 60.0, 60.0], [0, 2, 0, 0], dict(patience=Exponential(100), balk_prob=0.3)),
+@pytest.mark.parametrize("rate, agents, queue", [
+    ([60.0], [0], QueueModel(aht_s=180, patience_s=60)),
+    ([60.0, 60.0], [3, 0], QueueModel(aht_s=180, balk_prob=1.0)),
+    ([60.0, 60.0], [3, 0], QueueModel(aht_s=180, patience_s=30)),
+    ([60.0, 0.0, 60.0, 60.0], [0, 2, 0, 0], QueueModel(aht_s=180, patience_s=100, balk_prob=0.3)),
 ])
-def test_plan_ending_with_zero_agents_runs_on_both_engines(rate, agents, kwargs):
+def test_plan_ending_with_zero_agents_runs_on_both_engines(rate, agents, queue):
     """Validation allows 0 agents at the end when contacts can leave (patience or balking); the fast
     path used to index past the plan there. Both engines must give the same contacts."""
-    common = dict(service=180, replications=3, seed=4, executor="serial", keep_contacts=True, **kwargs)
-    fast = simulate(rate, agents, 1800, engine="fast", **common)
-    model = simulate(rate, agents, 1800, engine="simpy", **common)
+    run = RunSettings(replications=3, seed=4, executor="serial")
+    fast = simulate(rate, agents, 1800, queue, settings=run.with_values(engine="fast"), keep_contacts=True)
+    model = simulate(rate, agents, 1800, queue, settings=run.with_values(engine="simpy"), keep_contacts=True)
     a, b = fast.contacts, model.contacts
     assert len(a) == len(b) > 0
     assert (a["outcome"] == b["outcome"]).all() and (a["balked"] == b["balked"]).all()
@@ -276,8 +287,8 @@ def test_plan_ending_with_zero_agents_runs_on_both_engines(rate, agents, kwargs)
 def test_confidence_bounds_stay_in_the_range_of_the_metric():
     """Few replications of a light load: the t interval of ASA reaches below 0 and that of the
     service level above 1 (seed 0); the bounds are clipped to the metric's range."""
-    res = simulate([30, 30], [2, 2], 1800, service=60, patience=30, replications=3, seed=0,
-                   executor="serial")
+    res = simulate([30, 30], [2, 2], 1800, QueueModel(aht_s=60, patience_s=30),
+                   settings=RunSettings(replications=3, seed=0, executor="serial"))
     shares = ["service_level", "service_level_answered", "service_level_excl_short_abandon",
               "p_wait", "abandon_rate", "occupancy"]
     assert (res.summary[["lo", "hi"]].to_numpy() >= 0).all()
@@ -292,12 +303,12 @@ def test_confidence_bounds_stay_in_the_range_of_the_metric():
 
 
 def test_infinite_patience_means_nobody_abandons():
-    kw = dict(service=100, replications=3, seed=1, executor="serial", keep_contacts=True)
-    inf = simulate([100, 120], [3, 3], 1800, patience=np.inf, **kw)
-    none = simulate([100, 120], [3, 3], 1800, patience=None, **kw)
+    kw = dict(settings=RunSettings(replications=3, seed=1, executor="serial"), keep_contacts=True)
+    inf = simulate([100, 120], [3, 3], 1800, QueueModel(aht_s=100, patience_s=np.inf), **kw)
+    none = simulate([100, 120], [3, 3], 1800, QueueModel(aht_s=100, patience_s=None), **kw)
     pd.testing.assert_frame_equal(inf.summary, none.summary)
     pd.testing.assert_frame_equal(inf.contacts, none.contacts)
     with pytest.raises(ValueError, match="agents"):  # nobody leaves: the last level must serve
-        simulate([100, 120], [3, 0], 1800, patience=float("inf"), **kw)
+        simulate([100, 120], [3, 0], 1800, QueueModel(aht_s=100, patience_s=float("inf")), **kw)
     with pytest.raises(ValueError, match="patience"):
-        simulate([100, 120], [3, 3], 1800, patience=-np.inf, **kw)
+        simulate([100, 120], [3, 3], 1800, QueueModel(aht_s=100, patience_s=-np.inf), **kw)

@@ -15,8 +15,8 @@ import numpy as np
 from scipy import special
 
 from core.checks import as_count_array, as_float_array, broadcast
-from ._tail import queue_tail
-from .metrics import QueueMetrics, _assemble, _check_sl_definition
+from .tail import queue_tail
+from .metrics import QueueMetrics, assemble_metrics, check_sl_definition
 
 _MAX_CELLS = 4_000_000
 
@@ -90,7 +90,7 @@ def chat_metrics(agents, volume, interval_s, aht_by_concurrency_s, *, concurrenc
     defaults to the length of that list and may be smaller to use only its first k entries.
     ``patience_s``: mean exponential patience (None or inf: nobody abandons).
     """
-    sl_definition = _check_sl_definition(sl_definition)
+    sl_definition = check_sl_definition(sl_definition)
     aht = as_aht_matrix(aht_by_concurrency_s)
     if concurrency is not None and (isinstance(concurrency, bool) or float(concurrency) != int(concurrency)):
         raise ValueError(f"concurrency: {concurrency!r} must be a whole number of chats per agent")
@@ -113,13 +113,15 @@ def chat_metrics(agents, volume, interval_s, aht_by_concurrency_s, *, concurrenc
     shape = c.shape
     c, vol, ivl, pat, awt = (np.array(v).ravel() for v in (c, vol, ivl, pat, awt))
     aht2 = np.broadcast_to(aht, (c.size, k)) if aht.ndim == 1 else aht.reshape(c.size, k)
-    res = _chat_core(c.astype(np.int64), vol / ivl, aht2, k, pat, awt, sl_definition)
+    res = chat_core(c.astype(np.int64), vol / ivl, aht2, k, pat, awt, sl_definition)
     return QueueMetrics(*(np.reshape(getattr(res, name), shape) for name in
                           ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy", "mean_wait_s")),
                         sl_definition)
 
 
-def _chat_core(n_agents, lam, aht, k, patience, awt, sl_definition) -> QueueMetrics:
+def chat_core(n_agents, lam, aht, k, patience, awt, sl_definition) -> QueueMetrics:
+    """Chat metrics for validated flat arrays: agents, arrivals per second, per-chat handle times
+    (rows, k) at 1..k chats held, mean patience (inf: none) and AWT in seconds."""
     rows = lam.shape[0]
     held = np.arange(1, k + 1)[None, :]
     rate = held / aht                                     # agent completion rate holding i chats
@@ -129,4 +131,4 @@ def _chat_core(n_agents, lam, aht, k, patience, awt, sl_definition) -> QueueMetr
     theta = np.where(np.isinf(patience), 0.0, 1.0 / patience)
     full_rate = n_agents * rate[:, -1]
     tail = queue_tail(lam_pos, full_rate, theta, awt)
-    return _assemble(lam, theta, awt, log_below, tail, busy_below, (n_agents * k).astype(float), sl_definition)
+    return assemble_metrics(lam, theta, awt, log_below, tail, busy_below, (n_agents * k).astype(float), sl_definition)

@@ -1,0 +1,196 @@
+"""The simulator's inputs, checked once, and the random numbers of one replication.
+
+:class:`SimConfig` is everything one replication needs (plain numbers, arrays and distributions, so
+it pickles to worker processes); :meth:`SimConfig.build` validates the user's inputs and names the
+bad argument. :func:`draw` takes all random numbers of a replication in a fixed order, the same for
+both engines, so the engines see the same contacts.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core import QueueModel
+from ..distributions import Distribution, Exponential
+from ..settings import RunSettings
+
+__all__ = ["SimConfig", "Draws", "draw", "default_service", "default_patience"]
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """One simulation's inputs, validated.
+
+    ``rate_per_s`` arrivals per second and ``agents`` logged in, per interval of ``interval_s``
+    seconds; ``service`` / ``patience`` duration distributions (s; patience None: nobody abandons);
+    ``balk_prob`` share hanging up at once when nobody is free; ``concurrency`` chats per agent;
+    ``speed[m]`` the work rate of each chat while its agent holds m chats (``speed[0]`` unused);
+    ``awt_s`` the AWT of the service level (s); ``rate_cv`` forecast error; ``engine`` "fast" or
+    "simpy" (resolved); ``service_scale`` a handle-time multiplier by arrival interval (or None).
+    """
+
+    rate_per_s: np.ndarray
+    agents: np.ndarray
+    interval_s: float
+    service: Distribution
+    patience: Distribution | None
+    balk_prob: float
+    concurrency: int
+    speed: tuple
+    awt_s: float
+    rate_cv: float
+    engine: str
+    keep_contacts: bool
+    service_scale: np.ndarray | None = None
+
+    @classmethod
+    def build(cls, arrival_rate_per_h, agents, interval_s, queue: QueueModel, *, awt_s: float,
+              settings: RunSettings, service=None, patience=None, service_scale=None,
+              keep_contacts: bool = False) -> "SimConfig":
+        """Validate the inputs of :func:`simulation.simulate` (see there); ValueError names the argument."""
+        if not isinstance(queue, QueueModel):
+            raise ValueError(f"queue: expected a core.QueueModel, got {queue!r:.80}")
+        if not isinstance(settings, RunSettings):
+            raise ValueError(f"settings: expected a simulation.RunSettings, got {settings!r:.80}")
+        rate, staff = _rates_and_agents(arrival_rate_per_h, agents)
+        interval = _positive(interval_s, "interval_s")
+        service_d = default_service(queue, service)
+        patience_d = default_patience(queue, patience)
+        k = queue.concurrency
+        engine = settings.engine
+        if engine == "auto":
+            engine = "fast" if k == 1 else "simpy"
+        if engine == "fast" and k != 1:
+            raise ValueError("engine='fast' handles concurrency == 1 only; use engine='simpy' for chat")
+        if staff[-1] == 0 and patience_d is None and queue.balk_prob < 1 and np.any(rate > 0):
+            raise ValueError(
+                "agents: the last interval needs at least one agent (its level stays until the system "
+                "is empty), or give a patience so that waiting contacts can leave"
+            )
+        return cls(
+            rate_per_s=rate.astype(float) / 3600.0, agents=staff.astype(np.int64), interval_s=interval,
+            service=service_d, patience=patience_d, balk_prob=queue.balk_prob, concurrency=k,
+            speed=_speed(queue), awt_s=_positive(awt_s, "awt_s", allow_zero=True),
+            rate_cv=settings.rate_cv, engine=engine, keep_contacts=bool(keep_contacts),
+            service_scale=_service_scale(service_scale, rate.size),
+        )
+
+
+def default_service(queue: QueueModel, service) -> Distribution:
+    """``service`` if given, else exponential handle times with mean ``queue.mean_handle_s``."""
+    if service is not None:
+        return _distribution(service, "service")
+    if queue.mean_handle_s is None:
+        raise ValueError("service: give a handle-time distribution or a handle time in the queue "
+                         "model (QueueModel.aht_s)")
+    return Exponential(queue.mean_handle_s)
+
+
+def default_patience(queue: QueueModel, patience) -> Distribution | None:
+    """``patience`` if given, else exponential patience with mean ``queue.patience_s`` (None when
+    the queue has no finite patience: nobody abandons)."""
+    if patience is not None:
+        return _distribution(patience, "patience")
+    return Exponential(queue.patience_s) if queue.abandons else None
+
+
+def _distribution(value, name: str) -> Distribution:
+    if not isinstance(value, Distribution):
+        raise ValueError(f"{name} must be a distribution (Exponential, LogNormal, Gamma, Empirical), "
+                         f"got {value!r:.80}; a mean in seconds goes in the QueueModel")
+    return value
+
+
+def _speed(queue: QueueModel) -> tuple:
+    """speed[m]: work done per second on each chat while its agent holds m chats (m = 1..k)."""
+    curve = queue.aht_by_concurrency_s
+    if curve is None:
+        return (1.0,) * (queue.concurrency + 1)
+    return (1.0,) + tuple(float(curve[0] / curve[m]) for m in range(queue.concurrency))
+
+
+def _as_1d(value, name: str) -> np.ndarray:
+    if isinstance(value, (pd.Series, pd.Index)):
+        value = value.to_numpy()
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numbers (a scalar or a 1-D sequence)") from None
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite")
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must be >= 0 (negative values found)")
+    return arr
+
+
+def _rates_and_agents(arrival_rate_per_h, agents) -> tuple[np.ndarray, np.ndarray]:
+    rate = _as_1d(arrival_rate_per_h, "arrival_rate_per_h")
+    staff = _as_1d(agents, "agents")
+    if rate.ndim == 1 and staff.ndim == 1 and rate.size != staff.size:
+        raise ValueError(
+            f"arrival_rate_per_h and agents must have the same length (one value per interval), "
+            f"got {rate.size} and {staff.size}"
+        )
+    rate, staff = np.broadcast_arrays(np.atleast_1d(rate), np.atleast_1d(staff))
+    if rate.size == 0:
+        raise ValueError("arrival_rate_per_h and agents must cover at least one interval")
+    if np.any(staff != np.round(staff)):
+        raise ValueError("agents must be whole numbers of agents per interval")
+    return rate, staff
+
+
+def _service_scale(service_scale, n_intervals: int) -> np.ndarray | None:
+    if service_scale is None:
+        return None
+    scale = np.atleast_1d(_as_1d(service_scale, "service_scale")).astype(float)
+    if scale.ndim != 1 or scale.size != n_intervals:
+        raise ValueError(f"service_scale must hold one multiplier per interval ({n_intervals}), "
+                         f"got {scale.size}")
+    if not np.all(np.isfinite(scale) & (scale > 0)):
+        raise ValueError("service_scale must be finite and > 0 in every interval")
+    return scale
+
+
+def _positive(value, name: str, *, allow_zero: bool = False) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(x) or x < 0 or (x == 0 and not allow_zero):
+        raise ValueError(f"{name} must be finite and {'>=' if allow_zero else '>'} 0, got {value!r}")
+    return x
+
+
+@dataclass(frozen=True)
+class Draws:
+    """The random numbers of one replication: sorted ``arrival`` times (s), the ``work`` (handle
+    time, s) and ``patience`` (s, or None) of each contact, and ``balk_u`` uniforms (or None)."""
+
+    arrival: np.ndarray
+    work: np.ndarray
+    patience: np.ndarray | None
+    balk_u: np.ndarray | None
+
+
+def draw(cfg: SimConfig, rng: np.random.Generator) -> Draws:
+    """All random numbers of one replication, in a fixed order (engine independent)."""
+    L = cfg.interval_s
+    rate = cfg.rate_per_s
+    if cfg.rate_cv > 0:
+        shape = 1.0 / cfg.rate_cv**2
+        rate = rate * rng.gamma(shape, 1.0 / shape)
+    counts = rng.poisson(rate * L)
+    n = int(counts.sum())
+    starts = np.repeat(np.arange(rate.size) * L, counts)
+    arrival = np.sort(starts + rng.random(n) * L)
+    work = cfg.service.sample(rng, n)
+    if cfg.service_scale is not None:  # applied after sampling: the random stream is unchanged
+        work = work * cfg.service_scale[np.repeat(np.arange(rate.size), counts)]
+    patience = cfg.patience.sample(rng, n) if cfg.patience is not None else None
+    balk_u = rng.random(n) if cfg.balk_prob > 0 else None
+    return Draws(arrival, work, patience, balk_u)

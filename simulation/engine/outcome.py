@@ -1,0 +1,25 @@
+"""What an engine returns for one replication: the fate of every contact and the overtime of agents
+who logged off while busy."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Outcome"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Per contact (in arrival order): ``wait`` in queue (s; for an abandoned contact the time until
+    it hung up, 0 for a balk), ``served``, ``delayed`` (found no free agent), ``balked`` and ``end``
+    (s, end of handling; NaN if not served). ``overtime_start`` / ``overtime_end`` (s): spans in
+    which an agent past its plan finished the contact in hand (counted as logged-in time)."""
+
+    wait: np.ndarray
+    served: np.ndarray
+    delayed: np.ndarray
+    balked: np.ndarray
+    end: np.ndarray
+    overtime_start: np.ndarray
+    overtime_end: np.ndarray

@@ -1,0 +1,192 @@
+"""Inverse staffing: the smallest number of agents per interval that meets every target.
+
+The search is vectorized over intervals: it starts at the square-root-staffing estimate
+``a + beta sqrt(a)`` (Halfin-Whitt), gallops up or down with doubling steps until it brackets the
+answer, then bisects, evaluating all intervals still searching in one numpy call per step (see
+:mod:`simulation.queueing.search`). Every target is monotone in the number of agents, so the result
+is exact: the returned count meets every target and one agent fewer misses at least one (or is
+below a hard lower bound such as stability).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+import pandas as pd
+
+from core import QueueModel, Targets
+from core.checks import as_count_array, as_float_array, broadcast
+from .chat import chat_core
+from .metrics import QueueMetrics, erlang_a_core, erlang_c_metrics_core
+from .search import minimal_passing, walk_erlang_c
+
+__all__ = ["StaffingResult", "required_agents"]
+
+_BETA_START = 1.0  # square-root staffing safety factor used only as the search's starting point
+_VOICE_TARGETS = ("service_level", "asa_s", "p_wait")  # targets Erlang C can answer for Erlang A
+
+
+@dataclass(frozen=True)
+class StaffingResult:
+    """Agents per interval and what they deliver.
+
+    ``agents``: smallest agent count meeting every target (logged-in, handling contacts).
+    ``scheduled``: agents to schedule after shrinkage, ``ceil(agents / (1 - shrinkage))``.
+    Predicted metrics at ``agents`` follow :class:`simulation.QueueMetrics`; ``model`` names the
+    queueing model used (``"erlang_c"``, ``"erlang_a"`` or ``"chat"``); ``targets`` is the
+    :class:`core.Targets` that was met.
+    """
+
+    agents: np.ndarray
+    scheduled: np.ndarray
+    service_level: np.ndarray
+    asa_s: np.ndarray
+    p_wait: np.ndarray
+    abandon_rate: np.ndarray
+    occupancy: np.ndarray
+    mean_wait_s: np.ndarray
+    model: str
+    sl_definition: str
+    targets: Targets = field(default_factory=Targets)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Agents, scheduled agents and predicted metrics as a DataFrame, one row per interval."""
+        return pd.DataFrame({f.name: np.ravel(getattr(self, f.name)) for f in fields(self)
+                             if f.name not in ("model", "sl_definition", "targets")})
+
+
+class _IntervalModel:
+    """The analytic model of a queue over flat interval arrays: metrics and the target test.
+
+    ``lam`` arrivals per second, ``aht`` handle time (s) per interval; the model (Erlang C, Erlang
+    A or chat), patience and concurrency come from ``queue``; AWT and the targets from ``targets``.
+    """
+
+    def __init__(self, lam: np.ndarray, aht: np.ndarray, queue: QueueModel, targets: Targets):
+        self.lam, self.aht, self.targets = lam, aht, targets
+        self.model = queue.model
+        self.k = queue.concurrency
+        self.awt = np.full(lam.shape, targets.awt_s)
+        self.pat = np.full(lam.shape, queue.patience_s if queue.abandons else np.inf)
+        if self.model == "chat":  # per-chat handle time at 1..k chats held, per interval
+            self.aht_matrix = aht[:, None] * np.asarray(queue.concurrency_profile)[None, :]
+
+    def load(self) -> np.ndarray:
+        """Load in agent units: Erlangs for voice, fully loaded agents for chat."""
+        if self.model == "chat":
+            return self.lam * self.aht_matrix[:, -1] / self.k
+        return self.lam * self.aht
+
+    def evaluate(self, c: np.ndarray, rows: np.ndarray) -> QueueMetrics:
+        """Metrics with ``c`` agents in the intervals ``rows``."""
+        sl_def = self.targets.sl_definition
+        if self.model == "chat":
+            return chat_core(c.astype(np.int64), self.lam[rows], self.aht_matrix[rows], self.k,
+                             self.pat[rows], self.awt[rows], sl_def)
+        if self.model == "erlang_a":
+            return erlang_a_core(c.astype(float), self.lam[rows], self.aht[rows], self.pat[rows],
+                                 self.awt[rows], sl_def)
+        return erlang_c_metrics_core(c.astype(float), self.lam[rows] * self.aht[rows], self.aht[rows],
+                                     self.awt[rows])
+
+    def meets(self, c: np.ndarray, rows: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+        """Whether ``c`` agents meet every target in ``rows`` (``b``: Erlang B known, Erlang C)."""
+        if b is None:
+            m = self.evaluate(c, rows)
+        else:
+            m = erlang_c_metrics_core(c, self.lam[rows] * self.aht[rows], self.aht[rows], self.awt[rows], b=b)
+        return np.asarray(self.targets.met(m), bool)
+
+
+def required_agents(volume, interval_s, queue: QueueModel, targets: Targets, *, aht_s=None,
+                    shrinkage=0.0, min_agents=0) -> StaffingResult:
+    """Smallest agents per interval meeting every given target, then scheduled after shrinkage.
+
+    Parameters
+    ----------
+    volume : array
+        Contacts offered per interval (>= 0).
+    interval_s : array or float
+        Interval length in seconds (> 0).
+    queue : core.QueueModel
+        Handle time, patience and concurrency; ``queue.model`` picks Erlang C (no patience),
+        Erlang A (finite ``patience_s``) or chat (concurrency > 1 or ``aht_by_concurrency_s``,
+        whose shape is scaled to each interval's handle time). ``balk_prob`` is ignored here (the
+        formulas have no balking; the simulator has).
+    targets : core.Targets
+        At least one target; ``targets.awt_s`` is the AWT of the service level, defined by
+        ``targets.sl_definition``. ``abandon_rate`` needs a patience in ``queue``.
+    aht_s : array or float, optional
+        Mean handle time per contact in seconds (> 0) per interval; overrides ``queue.aht_s``
+        (default: ``queue.mean_handle_s``). For chat: the handle time of a chat held alone.
+    shrinkage : float in [0, 1)
+        Share of paid time not available for contacts.
+    min_agents : int >= 0
+        Floor on agents per interval, also used for intervals with zero volume.
+
+    Returns
+    -------
+    StaffingResult
+    """
+    _check_types(queue, targets)
+    targets.require_any("required_agents")
+    shrink = float(as_float_array("shrinkage", shrinkage, minimum=0.0, maximum=1.0, strict_max=True))
+    floor_agents = int(as_count_array("min_agents", min_agents))
+    if aht_s is None:
+        aht_s = queue.mean_handle_s
+        if aht_s is None:
+            raise ValueError("aht_s: give a handle time per interval (aht_s) or in the queue model "
+                             "(QueueModel.aht_s)")
+    vol = as_float_array("volume", volume, minimum=0)
+    ivl = as_float_array("interval_s", interval_s, minimum=0, strict_min=True)
+    aht = as_float_array("aht_s", aht_s, minimum=0, strict_min=True)
+    vol, ivl, aht = broadcast(volume=vol, interval_s=ivl, aht_s=aht)
+    shape = vol.shape
+    vol, ivl, aht = (np.array(v, float).ravel() for v in (vol, ivl, aht))
+    if targets.abandon_rate is not None and not queue.abandons:
+        raise ValueError("abandon_rate: an abandonment target needs patience_s (without patience "
+                         "nobody abandons)")
+    model = _IntervalModel(vol / ivl, aht, queue, targets)
+    agents = np.full(vol.shape, float(floor_agents))
+    rows = np.flatnonzero(vol > 0)
+    if rows.size:
+        found = _search(model, rows, vol, ivl, aht, queue, targets)
+        agents[rows] = np.maximum(found, floor_agents)
+    scheduled = np.ceil(agents / (1.0 - shrink) - 1e-9).astype(np.int64)
+    final = model.evaluate(agents, np.arange(agents.size))
+    metrics = {}
+    for name in ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy", "mean_wait_s"):
+        arr = np.array(getattr(final, name), float)
+        arr[vol == 0] = 1.0 if name == "service_level" else 0.0  # no contacts: no wait, no loss
+        metrics[name] = arr.reshape(shape)
+    return StaffingResult(agents.astype(np.int64).reshape(shape), scheduled.reshape(shape),
+                          model=model.model, sl_definition=targets.sl_definition, targets=targets,
+                          **metrics)
+
+
+def _check_types(queue, targets) -> None:
+    if not isinstance(queue, QueueModel):
+        raise ValueError(f"queue: expected a core.QueueModel, got {queue!r:.80}")
+    if not isinstance(targets, Targets):
+        raise ValueError(f"targets: expected a core.Targets, got {targets!r:.80}")
+
+
+def _search(model: _IntervalModel, rows, vol, ivl, aht, queue: QueueModel, targets: Targets) -> np.ndarray:
+    """Smallest passing agents in the intervals ``rows`` (all with volume > 0)."""
+    load = model.load()
+    # Hard lower bounds: at least one agent; stability without abandonment; the occupancy cap.
+    lower = np.ones(vol.shape)
+    if not queue.abandons:
+        lower = np.maximum(lower, np.floor(load) + 1.0)
+    if targets.max_occupancy is not None:
+        lower = np.maximum(lower, np.ceil(load / targets.max_occupancy - 1e-9))
+    start = np.maximum(lower[rows], np.ceil(load[rows] + _BETA_START * np.sqrt(load[rows])))
+    voice = {t: getattr(targets, t) for t in _VOICE_TARGETS if getattr(targets, t) is not None}
+    if model.model == "erlang_a" and voice:
+        # Erlang C's answer for the same targets is cheap and usually within a few agents.
+        start = required_agents(vol[rows], ivl[rows], QueueModel(), Targets(awt_s=targets.awt_s, **voice),
+                                aht_s=aht[rows]).agents.astype(float)
+        start = np.maximum(start, lower[rows])
+    if model.model == "erlang_c":
+        return walk_erlang_c(model.meets, rows, start, lower[rows], load[rows])
+    return minimal_passing(model.meets, rows, start, lower[rows])
