@@ -1,4 +1,4 @@
-"""Money: cost, value and net value of a staffing plan, per queue.
+"""Money: cost, value and net value of a staffing plan, per queue (and per scenario).
 
 Inputs are the per-interval operations of a plan (``volume`` offered in-house, required ``agents``,
 predicted ``abandon_rate`` and ``asa_s``, handle time ``aht_s``) and the money assumptions
@@ -33,16 +33,41 @@ Definitions (per interval ``i`` of length ``h = interval_s / 3600`` hours, then 
 
 Outsourced contacts are counted as handled without waiting and without cross-sell (a provider
 does not sell for you); their cost is their price.
+
+:func:`scenario_finance` applies :func:`queue_finance` to every queue of a scenario's operations,
+beside the volume-weighted service (:func:`weighted_mean`).
 """
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Money", "MONEY_KEYS", "annuity_factor", "queue_finance", "FINANCE_COLUMNS"]
+from core import check_number
+
+if TYPE_CHECKING:
+    from .study import Scenario
+
+__all__ = ["Money", "MONEY_KEYS", "annuity_factor", "queue_finance", "FINANCE_COLUMNS", "scenario_finance",
+           "weighted_mean"]
+
+# money.<name>: (its range as check_number keywords, what the value is); other fields: any finite number
+_MONEY_RANGES = {
+    "cost_per_agent_hour": (dict(minimum=0.0), "per paid agent hour"),
+    "overhead_per_fte_year": (dict(minimum=0.0), "per FTE and year"),
+    "outsourced_price_per_contact": (dict(minimum=0.0), "per outsourced contact"),
+    "conversion_rate": (dict(minimum=0.0, maximum=1.0), "a probability in [0, 1]"),
+    "conversion_ref_aht_s": (dict(minimum=0.0, strict_min=True, allow_none=True), "seconds > 0"),
+    "margin_per_sale": (dict(minimum=0.0), "per sale"),
+    "customer_lifetime_value": (dict(minimum=0.0), "per customer"),
+    "churn_if_abandoned": (dict(minimum=0.0, maximum=1.0), "a probability in [0, 1]"),
+    "churn_per_wait_minute": (dict(minimum=0.0), "probability per minute of waiting"),
+    "cost_per_abandoned_contact": (dict(minimum=0.0), "per abandoned contact"),
+    "horizon_years": (dict(minimum=0.0, strict_min=True), "years > 0"),
+    "discount_rate": (dict(minimum=-1.0, strict_min=True), "e.g. 0.08 for 8 %"),
+}
 
 
 @dataclass(frozen=True)
@@ -67,25 +92,13 @@ class Money:
     def __post_init__(self):
         for f in fields(self):
             v = getattr(self, f.name)
-            if v is None and f.name == "conversion_ref_aht_s":
-                continue
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)) or not math.isfinite(v):
-                raise ValueError(f"money.{f.name}: expected a finite number, got {v!r}")
-        for name in ("conversion_rate", "churn_if_abandoned"):
-            v = getattr(self, name)
-            if not 0.0 <= v <= 1.0:
-                raise ValueError(f"money.{name}: expected a probability in [0, 1], got {v!r}")
-        for name in ("cost_per_agent_hour", "overhead_per_fte_year", "outsourced_price_per_contact",
-                     "margin_per_sale", "customer_lifetime_value", "churn_per_wait_minute",
-                     "cost_per_abandoned_contact"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"money.{name}: expected >= 0, got {getattr(self, name)!r}")
-        if self.conversion_ref_aht_s is not None and self.conversion_ref_aht_s <= 0:
-            raise ValueError(f"money.conversion_ref_aht_s: expected seconds > 0, got {self.conversion_ref_aht_s!r}")
-        if self.horizon_years <= 0:
-            raise ValueError(f"money.horizon_years: expected > 0, got {self.horizon_years!r}")
-        if self.discount_rate <= -1:
-            raise ValueError(f"money.discount_rate: expected > -1 (e.g. 0.08 for 8 %), got {self.discount_rate!r}")
+            limits, what = _MONEY_RANGES.get(f.name, ({}, "a number"))
+            if isinstance(v, str):  # check_number would read "0.5" as a number; a money value is not text
+                raise ValueError(f"money.{f.name}: expected a number ({what}), got {v!r}")
+            try:
+                check_number(f"money.{f.name}", v, **limits)
+            except ValueError as exc:
+                raise ValueError(f"{exc} ({what})") from None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -120,14 +133,10 @@ def queue_finance(ops: pd.DataFrame, money: Money, *, interval_s: float, shrinka
     """
     if not isinstance(money, Money):
         raise ValueError(f"money: expected a Money, got {type(money).__name__}")
-    for name, v, lo in (("interval_s", interval_s, 0.0), ("period_days", period_days, 0.0),
-                        ("paid_hours_per_week", paid_hours_per_week, 0.0)):
-        if not (isinstance(v, (int, float, np.integer, np.floating)) and math.isfinite(v) and v > lo):
-            raise ValueError(f"{name}: expected a number > {lo}, got {v!r}")
-    if not 0.0 <= shrinkage < 1.0:
-        raise ValueError(f"shrinkage: expected a share in [0, 1), got {shrinkage!r}")
-    if outsourced_contacts < 0:
-        raise ValueError(f"outsourced_contacts: expected >= 0, got {outsourced_contacts!r}")
+    for name, v in (("interval_s", interval_s), ("period_days", period_days), ("paid_hours_per_week", paid_hours_per_week)):
+        check_number(name, v, minimum=0.0, strict_min=True)
+    check_number("shrinkage", shrinkage, minimum=0.0, maximum=1.0, strict_max=True)
+    check_number("outsourced_contacts", outsourced_contacts, minimum=0.0)
     missing = [c for c in ("volume", "agents", "abandon_rate", "asa_s", "aht_s") if c not in ops]
     if missing:
         raise ValueError(f"ops: missing column(s) {missing}; columns: {list(ops.columns)}")
@@ -191,3 +200,45 @@ def queue_finance(ops: pd.DataFrame, money: Money, *, interval_s: float, shrinka
         "net_present_value": npv,
         "cost_per_handled_contact": total_cost / served if served > 0 else float("nan"),
     }
+
+
+def weighted_mean(v, w) -> float:
+    """Mean of ``v`` weighted by ``w`` over the entries where both are finite and ``w > 0`` (NaN if none)."""
+    v, w = np.asarray(v, float), np.asarray(w, float)
+    ok = np.isfinite(v) & np.isfinite(w) & (w > 0)
+    return float(np.average(v[ok], weights=w[ok])) if ok.any() else float("nan")
+
+
+def scenario_finance(scenario: "Scenario", ops: dict, period_days: float, *,
+                     money_scale: dict | None = None) -> pd.DataFrame:
+    """Per-queue headcount, service, cost and value of a scenario's operations (one row per queue:
+    the analytic model, volume-weighted service, peak agents, idle agent-hours and
+    :data:`FINANCE_COLUMNS`).
+
+    ``money_scale``: ``{assumption: factor}`` multiplies money assumptions (break-even, sensitivity).
+    """
+    plan = scenario.plan
+    rows = []
+    for name, q in plan.queues.items():
+        qs = scenario.queues[name]
+        money = qs.money
+        if money_scale:
+            money = replace(money, **{k: getattr(money, k) * f for k, f in money_scale.items()
+                                      if getattr(money, k) is not None})
+        req = ops[name]["requirements"]
+        fin = queue_finance(req, money, interval_s=plan.interval_s, shrinkage=q.shrinkage, period_days=period_days,
+                            paid_hours_per_week=plan.headcount.paid_hours_per_week,
+                            outsourced_contacts=ops[name]["outsourced_contacts"])
+        vol = req["volume"].to_numpy(float)
+        handled = vol * (1 - np.nan_to_num(req["abandon_rate"].to_numpy(float)))
+        row = {"scenario": scenario.name, "queue": name, "model": "chat" if q.kind == "chat" else
+               ("erlang_a" if q.patience_s else "erlang_c"),
+               "service_level": weighted_mean(req["service_level"], vol), "sl_awt_s": float(q.targets.awt_s),
+               "asa_s": weighted_mean(req["asa_s"], handled),
+               "p_wait": weighted_mean(req["p_wait"], vol), "abandon_rate": weighted_mean(req["abandon_rate"], vol),
+               "occupancy": weighted_mean(req["occupancy"], req["agents"]),
+               "peak_agents": int(req["agents"].max()) if len(req) else 0,
+               "idle_agent_hours": float(req["idle_agent_hours"].sum())}
+        row.update(fin)
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -17,7 +17,7 @@ Definitions
 - **surge**: an outage (``factor > 1``) or a proactive notice (``factor < 1``) multiplies the
   volume of the listed queues in ``[start, end)`` (local plan time) by ``factor``.
 - **outsourcing** ``share = s``: ``s x volume`` goes to an outside provider (priced per contact
-  in :mod:`planning.finance`); the in-house queue keeps ``(1 - s) x volume``.
+  in :mod:`planning.scenarios.finance`); the in-house queue keeps ``(1 - s) x volume``.
 - **idle capacity** of a staffed interval: logged-in agent time not spent on contacts,
   ``idle_agent_hours = agents x (1 - occupancy) x interval hours`` (for chat, occupancy is the
   share of chat slots in use, so this is idle slot time in agent units). It is the room for
@@ -26,13 +26,12 @@ Definitions
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from .config import OpeningHours
+from core import OpeningHours, check_number
 
 __all__ = [
     "Deflection",
@@ -46,20 +45,6 @@ __all__ = [
 ]
 
 _VOLUME_COLS = ("volume", "volume_p10", "volume_p90")
-
-
-def _finite(name: str, value, *, lo=None, hi=None, lo_open=False, hi_open=False) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: expected a number, got {value!r}") from None
-    if isinstance(value, bool) or not math.isfinite(v):
-        raise ValueError(f"{name}: expected a finite number, got {value!r}")
-    if lo is not None and (v < lo or (lo_open and v == lo)):
-        raise ValueError(f"{name}: expected {'>' if lo_open else '>='} {lo}, got {value!r}")
-    if hi is not None and (v > hi or (hi_open and v == hi)):
-        raise ValueError(f"{name}: expected {'<' if hi_open else '<='} {hi}, got {value!r}")
-    return v
 
 
 @dataclass(frozen=True)
@@ -77,10 +62,10 @@ class Deflection:
     hours: OpeningHours | None = None
 
     def __post_init__(self):
-        _finite("deflection.simple_share", self.simple_share, lo=0.0, hi=1.0)
-        _finite("deflection.rate", self.rate, lo=0.0, hi=1.0)
+        check_number("deflection.simple_share", self.simple_share, minimum=0.0, maximum=1.0)
+        check_number("deflection.rate", self.rate, minimum=0.0, maximum=1.0)
         if self.simple_aht_s is not None:
-            _finite("deflection.simple_aht_s", self.simple_aht_s, lo=0.0, lo_open=True)
+            check_number("deflection.simple_aht_s", self.simple_aht_s, minimum=0.0, strict_min=True)
         if self.share >= 1.0:
             raise ValueError("deflection: simple_share x rate = 1 would remove every contact; expected < 1")
 
@@ -106,7 +91,7 @@ class Surge:
     label: str = ""
 
     def __post_init__(self):
-        _finite(f"surge {self.label or ''}.factor".replace(" .", "."), self.factor, lo=0.0)
+        check_number(f"surge {self.label or ''}.factor".replace(" .", "."), self.factor, minimum=0.0)
         s, e = pd.Timestamp(self.start), pd.Timestamp(self.end)
         if pd.isna(s) or pd.isna(e):
             raise ValueError(f"surge {self.label!r}: start and end must be timestamps, got {self.start!r}, {self.end!r}")
@@ -149,7 +134,7 @@ def _scale(forecast: pd.DataFrame, factor: np.ndarray) -> pd.DataFrame:
 def apply_volume_change(forecast: pd.DataFrame, change: float, *, queues=None) -> pd.DataFrame:
     """Multiply the volume (and its p10 / p90) of ``queues`` (default all) by ``1 + change``."""
     _check_forecast(forecast)
-    g = _finite("volume_change", change, lo=-1.0, lo_open=True)
+    g = check_number("volume_change", change, minimum=-1.0, strict_min=True)
     mask = _queue_mask(forecast, queues)
     return _scale(forecast, np.where(mask, 1.0 + g, 1.0))
 
@@ -222,7 +207,7 @@ def surges_outside(forecast: pd.DataFrame, surges) -> list:
 def apply_outsourcing(forecast: pd.DataFrame, share: float, *, queues=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split the volume: ``(in_house, outsourced)``, outsourced = ``share x volume``."""
     _check_forecast(forecast)
-    s = _finite("outsource_share", share, lo=0.0, hi=1.0, hi_open=True)
+    s = check_number("outsource_share", share, minimum=0.0, maximum=1.0, strict_max=True)
     mask = _queue_mask(forecast, queues)
     return _scale(forecast, np.where(mask, 1.0 - s, 1.0)), _scale(forecast, np.where(mask, s, 0.0))
 
@@ -238,8 +223,8 @@ def idle_capacity(plan: pd.DataFrame, interval_s: int, *, proactive_aht_s: float
     ``proactive_contacts = idle_agent_hours x 3600 x usable_share / proactive_aht_s``.
     """
     _check_forecast(plan, need=("interval_start", "agents", "occupancy"))
-    ivl = _finite("interval_s", interval_s, lo=0.0, lo_open=True)
-    u = _finite("usable_share", usable_share, lo=0.0, hi=1.0)
+    ivl = check_number("interval_s", interval_s, minimum=0.0, strict_min=True)
+    u = check_number("usable_share", usable_share, minimum=0.0, maximum=1.0)
     agents = plan["agents"].to_numpy(float)
     occ = np.nan_to_num(plan["occupancy"].to_numpy(float), nan=0.0)
     occ = np.clip(occ, 0.0, 1.0)
@@ -248,6 +233,6 @@ def idle_capacity(plan: pd.DataFrame, interval_s: int, *, proactive_aht_s: float
     out["busy_agent_hours"] = agents * occ * h
     out["idle_agent_hours"] = agents * (1.0 - occ) * h
     if proactive_aht_s is not None:
-        p = _finite("proactive_aht_s", proactive_aht_s, lo=0.0, lo_open=True)
+        p = check_number("proactive_aht_s", proactive_aht_s, minimum=0.0, strict_min=True)
         out["proactive_contacts"] = out["idle_agent_hours"].to_numpy() * 3600.0 * u / p
     return out
