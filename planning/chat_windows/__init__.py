@@ -20,6 +20,10 @@ Model
 - Budget: ``budget_mode="each_week"`` (default): every full week of the horizon stays within the
   weekly budget; ``"average"``: the mean week does.
 
+Modules: :mod:`.grid` (the weekly staffing grid), :mod:`.solver` (the exact choice and a brute
+force to test it), :mod:`.windows` (the results per weekday, :func:`chat_windows`,
+:func:`agent_hours_for_hours`).
+
 Solver
 ------
 Exact: a 0/1 integer program solved by HiGHS (``scipy.optimize.milp`` with ``mip_rel_gap = 0``;

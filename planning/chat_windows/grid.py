@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import check_number
+from core import as_float_array, check_number
 
 __all__ = ["WeekGrid", "chat_week_grid"]
 
@@ -79,8 +79,7 @@ def chat_week_grid(forecast: pd.DataFrame, interval_s: int, *, p_wait: float = 0
         aht = np.full(len(f), float(np.ravel(aht_by_concurrency_s)[0]))
     else:
         raise ValueError("forecast has no aht_s column; give aht_by_concurrency_s")
-    if not np.all(np.isfinite(aht) & (aht > 0)):
-        raise ValueError("forecast.aht_s: expected handle times > 0 seconds in every interval")
+    aht = as_float_array("forecast.aht_s", aht, minimum=0.0, strict_min=True)  # seconds, every interval
     res = required_agents(vol, interval_s, aht, p_wait=p_wait, asa_s=asa_s, awt_s=awt_s,
                           concurrency=concurrency, aht_by_concurrency_s=aht_by_concurrency_s,
                           patience_s=patience_s)
