@@ -116,6 +116,7 @@ def _full_grid(f: pd.DataFrame, start, end, interval_s: int, tz) -> pd.DataFrame
 
 
 def _jsonable(obj):
+    """A backtest report as plain JSON values (frames as records, NaN -> None, other objects as text)."""
     if obj is None:
         return None
     if isinstance(obj, pd.DataFrame):
