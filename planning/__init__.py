@@ -7,6 +7,10 @@
 Scenarios for finance and chat windows: ``load_study``/``run_study`` and ``chat_windows``.
 
 Command line: ``staffcast run --config data/plan.toml`` (see ``planning.cli``).
+
+Packages, in the order of the flow: ``pipeline`` (history -> window -> stages -> run), ``store``
+(runs and studies), ``scenarios`` (study -> what-ifs -> evaluation -> finance -> analysis, sweeps),
+``chat_windows`` (grid -> solver -> windows), ``cli`` (one module per command).
 """
 from .accuracy import score_forecast, score_runs
 from .config import (
@@ -37,16 +41,25 @@ from .pipeline import (
 from .progress import Progress
 from .store import RunRecord, RunStore, StoreBusyError, StoreError, resolve_store_url
 from .chat_windows import ChatWindowsResult, agent_hours_for_hours, chat_week_grid, chat_windows, solve_windows
-from .finance import Money, annuity_factor, queue_finance
 from .scenarios import (
+    Deflection,
+    Money,
     Scenario,
     Study,
     StudyResult,
+    Surge,
+    annuity_factor,
+    apply_deflection,
+    apply_outsourcing,
+    apply_surges,
+    apply_volume_change,
     break_even,
     export_study,
+    idle_capacity,
     load_saved_study,
     load_study,
     parse_study,
+    queue_finance,
     run_study,
     save_study,
     scenario_finance,
@@ -54,15 +67,6 @@ from .scenarios import (
     sensitivity,
     study_forecast,
     sweep,
-)
-from .whatif import (
-    Deflection,
-    Surge,
-    apply_deflection,
-    apply_outsourcing,
-    apply_surges,
-    apply_volume_change,
-    idle_capacity,
 )
 
 __all__ = [

@@ -19,7 +19,7 @@ import pytest
 from planning.config import InputError
 from planning.store import RunRecord, RunStore, StoreBusyError, resolve_store_url, run_key
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 TZ = "Asia/Jerusalem"
 # e.g. postgresql+psycopg://staffcast:staffcast@localhost/staffcast_test (an empty database the
 # tests may clear); without it the PostgreSQL variants are skipped

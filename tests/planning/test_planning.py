@@ -17,11 +17,11 @@ from planning.accuracy import score_forecast
 from planning.config import ConfigError, OpeningHours, load_config, parse_config, parse_hours
 from planning.exports import write_frame
 from planning.headcount import headcount
-from planning.pipeline import _gaps, _open_blocks, _simulate_block, scheduled_from
+from planning.pipeline import scheduled_from
 from planning.progress import Progress
 from planning.synthetic import generate_chat_history
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 PLAN = DATA / "plan.toml"
 
@@ -222,34 +222,6 @@ def test_headcount_per_queue_shrinkage_and_scheduled_rounding():
     assert list(scheduled_from(np.array([7, 0, 14]), 0.3)) == [10, 0, 20]  # ceil(7/0.7) = 10 exactly
     with pytest.raises(ValueError, match="paid_hours_per_week"):
         headcount(plan, interval_s=3600, shrinkage=0.1, paid_hours_per_week=0)
-
-
-# ------------------------------------------------------------------ simulation glue
-
-
-def test_open_blocks_split_at_closed_intervals_and_time_gaps():
-    open_ = np.array([False, True, True, False, True, True, True, False])
-    assert _open_blocks(open_) == [(1, 3), (4, 7)]
-    gaps = np.array([False, False, False, False, False, True, False, False])
-    assert _open_blocks(open_, gaps) == [(1, 3), (4, 5), (5, 7)]
-    ts = pd.Series(pd.to_datetime(["2024-01-01 08:00", "2024-01-01 08:30", "2024-01-01 10:00"]))
-    assert list(_gaps(ts, 1800)) == [False, False, True]
-
-
-def test_block_refinement_raises_an_understaffed_plan_and_keeps_a_good_one():
-    from planning.config import QueueConfig, Targets
-
-    q = QueueConfig(name="v", kind="voice", history=PLAN, aht_s=180,
-                    targets=Targets(service_level=0.8, awt_s=20, sl_definition="answered"))
-    blk = pd.DataFrame({"interval_start": pd.date_range("2024-01-01 08:00", periods=4, freq="30min"),
-                        "volume": [100.0, 120.0, 120.0, 80.0], "aht_s": 180.0,
-                        "agents": [14, 10, 16, 12]})  # the second interval is short by several agents
-    out = _simulate_block(1800, q, 20, 0.0, blk, seed=3, refine=True)
-    assert (out["agents_final"] >= out["agents_plan"]).all()
-    assert out["agents_final"].iloc[1] > 10
-    assert (out["service_level_answered_hi"] >= 0.8).all()
-    same = _simulate_block(1800, q, 20, 0.0, blk, seed=3, refine=False)
-    assert (same["agents_final"] == same["agents_plan"]).all()
 
 
 def test_every_core_service_level_definition_is_accepted_by_the_config():

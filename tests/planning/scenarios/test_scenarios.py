@@ -14,7 +14,7 @@ from planning.config import ConfigError
 from planning.scenarios import (load_saved_study, parse_study, run_study, save_study, scenario_finance,
                                 study_forecast, sweep)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "data"
 FAST = {"forecast": {"model": "profile", "horizon_days": 14}}
 

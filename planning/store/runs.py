@@ -24,19 +24,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import os
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from .config import InputError
+from ..config import InputError
+from .rows import frame_rows, plain_value, to_json
+from .schema import FRAME_TABLES, SCHEMA_VERSION, accuracy_t, metadata, runs_t, store_meta
 
 __all__ = [
     "RunStore",
@@ -45,12 +45,12 @@ __all__ = [
     "StoreError",
     "resolve_store_url",
     "code_version",
+    "run_key",
     "DEFAULT_STORE_URL",
     "SCHEMA_VERSION",
 ]
 
 DEFAULT_STORE_URL = "sqlite:///runs/staffcast.sqlite"
-SCHEMA_VERSION = 1
 ENV_STORE = "STAFFCAST_STORE"
 ENV_TIMEOUT = "STAFFCAST_STORE_TIMEOUT_S"
 
@@ -101,101 +101,6 @@ def code_version() -> str:
     return _CODE_VERSION
 
 
-# --------------------------------------------------------------------------- schema
-
-metadata = sa.MetaData()
-
-store_meta = sa.Table(
-    "store_meta", metadata,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("value", sa.Text, nullable=False),
-)
-
-runs = sa.Table(
-    "runs", metadata,
-    sa.Column("run_id", sa.String(64), primary_key=True),
-    sa.Column("run_key", sa.String(64), nullable=False, index=True),
-    sa.Column("plan_name", sa.String(200), nullable=False),
-    sa.Column("created_at_utc", sa.DateTime, nullable=False),
-    sa.Column("config_hash", sa.String(64), nullable=False),
-    sa.Column("config_json", sa.Text, nullable=False),
-    sa.Column("data_fingerprint", sa.String(64), nullable=False),
-    sa.Column("inputs_json", sa.Text, nullable=False),
-    sa.Column("code_version", sa.String(100), nullable=False),
-    sa.Column("timezone", sa.String(64)),
-    sa.Column("interval_s", sa.Integer, nullable=False),
-    sa.Column("as_of", sa.String(40)),
-    sa.Column("horizon_start", sa.String(40)),
-    sa.Column("horizon_end", sa.String(40)),
-    sa.Column("models_json", sa.Text, nullable=False),
-    sa.Column("timings_json", sa.Text, nullable=False),
-    sa.Column("summary_json", sa.Text, nullable=False),
-)
-
-_KEY = lambda: [  # noqa: E731
-    sa.Column("run_id", sa.String(64), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False),
-    sa.Column("queue", sa.String(100), nullable=False),
-]
-
-forecast_t = sa.Table(
-    "run_forecast", metadata, *_KEY(),
-    sa.Column("interval_start_utc", sa.DateTime, nullable=False),
-    sa.Column("volume", sa.Float), sa.Column("volume_p10", sa.Float), sa.Column("volume_p90", sa.Float),
-    sa.Column("aht_s", sa.Float), sa.Column("model", sa.String(100)),
-    sa.PrimaryKeyConstraint("run_id", "queue", "interval_start_utc"),
-)
-
-requirements_t = sa.Table(
-    "run_requirements", metadata, *_KEY(),
-    sa.Column("interval_start_utc", sa.DateTime, nullable=False),
-    sa.Column("open", sa.Boolean), sa.Column("volume", sa.Float), sa.Column("aht_s", sa.Float),
-    sa.Column("agents_analytic", sa.Integer), sa.Column("agents", sa.Integer), sa.Column("scheduled", sa.Integer),
-    sa.Column("service_level", sa.Float), sa.Column("asa_s", sa.Float), sa.Column("p_wait", sa.Float),
-    sa.Column("abandon_rate", sa.Float), sa.Column("occupancy", sa.Float),
-    sa.PrimaryKeyConstraint("run_id", "queue", "interval_start_utc"),
-)
-
-simulation_t = sa.Table(  # long format: the simulator's columns may grow
-    "run_simulation", metadata, *_KEY(),
-    sa.Column("interval_start_utc", sa.DateTime, nullable=False),
-    sa.Column("metric", sa.String(64), nullable=False),
-    sa.Column("value", sa.Float),
-    sa.PrimaryKeyConstraint("run_id", "queue", "interval_start_utc", "metric"),
-)
-
-headcount_t = sa.Table(
-    "run_headcount", metadata, *_KEY(),
-    sa.Column("week_start", sa.String(10), nullable=False),
-    sa.Column("days", sa.Integer), sa.Column("volume", sa.Float), sa.Column("agent_hours", sa.Float),
-    sa.Column("shrinkage", sa.Float), sa.Column("paid_hours", sa.Float), sa.Column("paid_hours_per_fte", sa.Float),
-    sa.Column("fte", sa.Float), sa.Column("scheduled_hours", sa.Float), sa.Column("fte_scheduled", sa.Float),
-    sa.Column("peak_agents", sa.Integer),
-    sa.PrimaryKeyConstraint("run_id", "queue", "week_start"),
-)
-
-accuracy_t = sa.Table(
-    "accuracy", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("run_id", sa.String(64), sa.ForeignKey("runs.run_id", ondelete="CASCADE"), nullable=False, index=True),
-    sa.Column("queue", sa.String(100), nullable=False),
-    sa.Column("scored_at_utc", sa.DateTime, nullable=False),
-    sa.Column("actuals_fingerprint", sa.String(64), nullable=False),
-    sa.Column("model", sa.String(100)),
-    sa.Column("lead_week", sa.Integer),  # 0 = all; 1 = days 1-7 of the horizon, ...
-    sa.Column("intervals", sa.Integer),
-    sa.Column("actual", sa.Float), sa.Column("forecast", sa.Float),
-    sa.Column("wape", sa.Float), sa.Column("wape_evening", sa.Float), sa.Column("bias", sa.Float),
-    sa.Column("coverage_p10_p90", sa.Float),
-)
-
-FRAME_TABLES = {
-    "forecast": forecast_t,
-    "requirements": requirements_t,
-    "simulation": simulation_t,
-    "headcount": headcount_t,
-}
-
-
 # --------------------------------------------------------------------------- record
 
 
@@ -229,91 +134,6 @@ class RunRecord:
 def run_key(config_hash: str, data_fingerprint: str, code_fingerprint: str = "") -> str:
     """A run's identity: same configuration, same input data and same code give the same key."""
     return hashlib.sha256(f"{config_hash}:{data_fingerprint}:{code_fingerprint}".encode()).hexdigest()
-
-
-def _json(obj) -> str:
-    def default(o):
-        if isinstance(o, (np.integer,)):
-            return int(o)
-        if isinstance(o, (np.floating,)):
-            return None if not np.isfinite(o) else float(o)
-        if isinstance(o, (dt.date, dt.datetime, pd.Timestamp)):
-            return o.isoformat()
-        if isinstance(o, Path):
-            return str(o)
-        if isinstance(o, np.ndarray):
-            return o.tolist()
-        if isinstance(o, (pd.DataFrame,)):
-            return o.to_dict(orient="records")
-        return str(o)
-
-    return json.dumps(_clean(obj), default=default, sort_keys=True)
-
-
-def _clean(obj):
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
-
-def _to_utc_naive(values) -> pd.Series:
-    s = pd.to_datetime(pd.Series(values))
-    if s.dt.tz is not None:
-        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-    return s
-
-
-def _py(v):
-    """Plain Python scalar for the DB driver (NaN -> None)."""
-    if v is None:
-        return None
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return None if not np.isfinite(v) else float(v)
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    if v is pd.NaT:
-        return None
-    return v
-
-
-def _frame_rows(name: str, run_id: str, frame: pd.DataFrame) -> list[dict]:
-    if frame is None or len(frame) == 0:
-        return []
-    table = FRAME_TABLES[name]
-    f = frame.copy()
-    if "queue" not in f:
-        f["queue"] = "default"
-    if name == "headcount":
-        f["week_start"] = pd.to_datetime(f["week_start"]).dt.strftime("%Y-%m-%d")
-        cols = [c.name for c in table.columns if c.name not in ("run_id",)]
-    elif name == "simulation":
-        f["interval_start_utc"] = _to_utc_naive(f["interval_start"]).values
-        value_cols = [c for c in f.columns
-                      if c not in ("queue", "interval_start", "interval_start_utc")
-                      and pd.api.types.is_numeric_dtype(f[c]) and not pd.api.types.is_datetime64_any_dtype(f[c])]
-        f = f.melt(id_vars=["queue", "interval_start_utc"], value_vars=value_cols, var_name="metric")
-        cols = ["queue", "interval_start_utc", "metric", "value"]
-    else:
-        f["interval_start_utc"] = _to_utc_naive(f["interval_start"]).values
-        cols = [c.name for c in table.columns if c.name not in ("run_id",)]
-    for c in cols:
-        if c not in f:
-            f[c] = None
-    f = f[cols]
-    records = []
-    for row in f.itertuples(index=False, name=None):
-        rec = {"run_id": run_id}
-        rec.update({c: _py(v) for c, v in zip(cols, row)})
-        records.append(rec)
-    return records
 
 
 # --------------------------------------------------------------------------- store
@@ -413,7 +233,7 @@ class RunStore:
         stored run's id is returned with ``reused=True``. ``_after_row`` is a test hook called
         after each table is written (inside the transaction).
         """
-        rows = {name: _frame_rows(name, record.run_id, getattr(record, name)) for name in FRAME_TABLES}
+        rows = {name: frame_rows(name, record.run_id, getattr(record, name)) for name in FRAME_TABLES}
         try:
             with self._writer.begin() as conn:
                 if self.engine.dialect.name == "postgresql":
@@ -423,15 +243,15 @@ class RunStore:
                     existing = self._find(conn, record.run_key)
                     if existing is not None:
                         return existing, True
-                conn.execute(runs.insert().values(
+                conn.execute(runs_t.insert().values(
                     run_id=record.run_id, run_key=record.run_key, plan_name=record.plan_name,
                     created_at_utc=record.created_at_utc, config_hash=record.config_hash,
-                    config_json=_json(record.config), data_fingerprint=record.data_fingerprint,
-                    inputs_json=_json(record.inputs), code_version=record.code_version,
+                    config_json=to_json(record.config), data_fingerprint=record.data_fingerprint,
+                    inputs_json=to_json(record.inputs), code_version=record.code_version,
                     timezone=record.timezone, interval_s=int(record.interval_s), as_of=record.as_of,
                     horizon_start=record.horizon_start, horizon_end=record.horizon_end,
-                    models_json=_json(record.models), timings_json=_json(record.timings),
-                    summary_json=_json(record.summary),
+                    models_json=to_json(record.models), timings_json=to_json(record.timings),
+                    summary_json=to_json(record.summary),
                 ))
                 if _after_row:
                     _after_row("runs")
@@ -454,7 +274,7 @@ class RunStore:
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         recs = []
         for r in frame.to_dict(orient="records"):
-            rec = {c: _py(r.get(c)) for c in cols}
+            rec = {c: plain_value(r.get(c)) for c in cols}
             rec["scored_at_utc"] = rec["scored_at_utc"] or now
             recs.append(rec)
         try:
@@ -469,7 +289,7 @@ class RunStore:
             with self._writer.begin() as conn:
                 for t in (accuracy_t, *FRAME_TABLES.values()):
                     conn.execute(t.delete().where(t.c.run_id == run_id))
-                n = conn.execute(runs.delete().where(runs.c.run_id == run_id)).rowcount
+                n = conn.execute(runs_t.delete().where(runs_t.c.run_id == run_id)).rowcount
         except sa.exc.OperationalError as exc:
             raise self._wrap(exc) from exc
         return bool(n)
@@ -479,8 +299,8 @@ class RunStore:
     @staticmethod
     def _find(conn, key: str) -> str | None:
         return conn.execute(
-            sa.select(runs.c.run_id).where(runs.c.run_key == key)
-            .order_by(runs.c.created_at_utc.desc(), runs.c.run_id.desc()).limit(1)
+            sa.select(runs_t.c.run_id).where(runs_t.c.run_key == key)
+            .order_by(runs_t.c.created_at_utc.desc(), runs_t.c.run_id.desc()).limit(1)
         ).scalar()
 
     def find_run(self, key: str) -> str | None:
@@ -493,12 +313,12 @@ class RunStore:
 
     def list_runs(self, limit: int | None = 20, plan_name: str | None = None) -> pd.DataFrame:
         q = sa.select(
-            runs.c.run_id, runs.c.created_at_utc, runs.c.plan_name, runs.c.as_of, runs.c.horizon_start,
-            runs.c.horizon_end, runs.c.config_hash, runs.c.data_fingerprint, runs.c.code_version,
-            runs.c.summary_json,
-        ).order_by(runs.c.created_at_utc.desc(), runs.c.run_id.desc())
+            runs_t.c.run_id, runs_t.c.created_at_utc, runs_t.c.plan_name, runs_t.c.as_of, runs_t.c.horizon_start,
+            runs_t.c.horizon_end, runs_t.c.config_hash, runs_t.c.data_fingerprint, runs_t.c.code_version,
+            runs_t.c.summary_json,
+        ).order_by(runs_t.c.created_at_utc.desc(), runs_t.c.run_id.desc())
         if plan_name:
-            q = q.where(runs.c.plan_name == plan_name)
+            q = q.where(runs_t.c.plan_name == plan_name)
         if limit:
             q = q.limit(limit)
         try:
@@ -526,9 +346,9 @@ class RunStore:
         try:
             with self.engine.connect() as conn:
                 if run_id == "latest":
-                    q = sa.select(runs).order_by(runs.c.created_at_utc.desc(), runs.c.run_id.desc()).limit(1)
+                    q = sa.select(runs_t).order_by(runs_t.c.created_at_utc.desc(), runs_t.c.run_id.desc()).limit(1)
                 else:
-                    q = sa.select(runs).where(runs.c.run_id.like(f"{run_id}%")).limit(2)
+                    q = sa.select(runs_t).where(runs_t.c.run_id.like(f"{run_id}%")).limit(2)
                 found = conn.execute(q).mappings().all()
         except sa.exc.OperationalError as exc:
             raise self._wrap(exc) from exc
@@ -582,6 +402,6 @@ class RunStore:
         """Rows per table (for checks and ``staffcast runs --stats``)."""
         out = {}
         with self.engine.connect() as conn:
-            for t in (runs, *FRAME_TABLES.values(), accuracy_t):
+            for t in (runs_t, *FRAME_TABLES.values(), accuracy_t):
                 out[t.name] = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
         return out

@@ -20,7 +20,7 @@ import pytest
 from planning.cli import main
 from planning.store import RunStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 PLAN = ROOT / "data" / "plan.toml"
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import planning.pipeline as pipeline
+import planning.pipeline.run as pipeline_run
 from planning.config import QueueConfig, parse_config
-from planning.pipeline import _first_day_to_forecast, read_queue_history, run_plan
+from planning.pipeline import first_day_to_forecast, read_queue_history, run_plan
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[3] / "data"
 
 
 def small_plan(**forecast):
@@ -36,7 +36,7 @@ def test_a_reused_run_returns_its_tables_summary_and_exports(tmp_path):
 def test_changed_code_is_not_reused(tmp_path, monkeypatch):
     store = f"sqlite:///{tmp_path / 'runs.sqlite'}"
     first = run_plan(small_plan(), store=store, export=False)
-    monkeypatch.setattr(pipeline, "code_fingerprint", lambda: "another version of the code")
+    monkeypatch.setattr(pipeline_run, "code_fingerprint", lambda: "another version of the code")
     second = run_plan(small_plan(), store=store, export=False)
     assert not second.reused and second.run_id != first.run_id
 
@@ -49,10 +49,10 @@ def test_the_forecast_starts_the_day_after_a_complete_last_day():
     # rows only in open hours (08:00-22:00): the last day ending at 21:30 is complete
     days = pd.date_range("1999-12-20", "1999-12-31", freq="D")
     open_only = _frame([d + pd.Timedelta(minutes=30 * k) for d in days for k in range(16, 44)])
-    assert _first_day_to_forecast(open_only, 1800) == dt.date(2000, 1, 1)
+    assert first_day_to_forecast(open_only) == dt.date(2000, 1, 1)
     # a last day that stopped at noon is forecast again
     partial = open_only[open_only.interval_start < "1999-12-31 12:00"]
-    assert _first_day_to_forecast(partial, 1800) == dt.date(1999, 12, 31)
+    assert first_day_to_forecast(partial) == dt.date(1999, 12, 31)
 
 
 def test_one_utc_offset_without_a_plan_zone_is_read_as_wall_clock(tmp_path):

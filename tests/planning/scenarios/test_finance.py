@@ -6,9 +6,8 @@ import pandas as pd
 import pytest
 
 from planning.config import OpeningHours, parse_hours
-from planning.finance import Money, annuity_factor, queue_finance
-from planning.whatif import (Deflection, Surge, apply_deflection, apply_outsourcing, apply_surges,
-                             apply_volume_change, idle_capacity)
+from planning.scenarios import (Deflection, Money, Surge, annuity_factor, apply_deflection, apply_outsourcing,
+                                apply_surges, apply_volume_change, idle_capacity, queue_finance)
 
 
 def ops():

@@ -4,19 +4,21 @@ Prints the comparison (one column per scenario, differences against the baseline
 values, the sensitivity table and the chat windows; writes the tables as CSV into
 ``OUT_DIR/scenarios-<study id>/`` and stores them in the run store (tables ``scenario_studies`` and
 ``scenario_results``, one transaction). Registered in :mod:`planning.cli` through
-:func:`add_parser` and :func:`main`.
+:func:`add_parser` and :func:`cmd_scenarios`.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["add_parser", "main", "format_study"]
+from ..config import InputError
+from .common import EXIT_OK, add_output_flags, progress_for
+
+__all__ = ["add_parser", "cmd_scenarios", "format_study"]
 
 _ROWS = [
     ("fte", "FTE (paid, per week)", 1), ("agent_hours", "agent-hours (logged in)", 0),
@@ -58,16 +60,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="sweep a scenario key over values (repeatable; all combinations)")
     p.add_argument("--sweep-scenario", help="scenario to sweep (default: the first non-baseline scenario)")
     p.add_argument("--json", action="store_true", help="print the comparison as JSON on stdout")
-    g = p.add_argument_group("output and logging")
-    g.add_argument("--log-format", choices=("auto", "steps", "kv", "json", "quiet"), default="auto",
-                   help="progress on stderr: auto = step lines on a terminal, key=value lines otherwise")
-    g.add_argument("-q", "--quiet", action="store_true", help="no progress output (errors still shown)")
-    g.add_argument("--debug", action="store_true", help="show the traceback of a failure")
-    p.set_defaults(func=main)
+    add_output_flags(p)
     return p
 
 
 def _parse_value(text: str):
+    """A --sweep value: true/false, an int, a float, else the text."""
     t = text.strip()
     if t.lower() in ("true", "false"):
         return t.lower() == "true"
@@ -82,8 +80,7 @@ def _parse_value(text: str):
 
 
 def _parse_sweep(items: list[str]) -> dict:
-    from .config import InputError
-
+    """``--sweep KEY=V1,V2`` flags as ``{key: [values]}`` (numbers and true/false parsed)."""
     grid = {}
     for item in items:
         if "=" not in item:
@@ -164,12 +161,12 @@ def format_study(result) -> str:
     return "\n".join(lines)
 
 
-def main(args) -> int:
+def cmd_scenarios(args) -> int:
     """Handler of ``staffcast scenarios``; returns the exit code (errors propagate to the CLI)."""
-    from .progress import Progress
-    from .scenarios import export_study, load_study, run_study, save_study, study_forecast, sweep
+    from ..scenarios import export_study, load_study, run_study, save_study, study_forecast, sweep
+    from ..store import new_study_id
 
-    progress = Progress(sys.stderr, fmt="quiet" if args.quiet else args.log_format)
+    progress = progress_for(args)
     grid = _parse_sweep(args.sweep)
     executor = args.scheduler or args.workers
     progress.total = 3 + int(not args.no_store) + int(not args.no_export) + int(bool(grid))
@@ -188,21 +185,24 @@ def main(args) -> int:
         with progress.step("store", "store study"):
             save_study(result, args.store)
     else:
-        import datetime as dt
-        import uuid
-
-        result.study_id = f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+        result.study_id = new_study_id()
     if not args.no_export:
         base = Path(args.out_dir) if args.out_dir else (study.output_dir or study.plan.output_dir or Path("out"))
         with progress.step("export", "export CSV"):
             paths = export_study(result, base / f"scenarios-{result.study_id}")
             if sweep_frame is not None:
-                from .exports import write_frame
-                from .safe_csv import neutralise_frame
+                from ..exports import write_frame
+                from ..safe_csv import neutralise_frame
 
                 paths.append(write_frame(neutralise_frame(sweep_frame),  # no spreadsheet formulas
                                          base / f"scenarios-{result.study_id}" / "sweep.csv"))
         progress.info(f"wrote {len(paths)} CSV files to {paths[0].parent}", out_dir=str(paths[0].parent))
+    _print_result(args, result, study, grid, sweep_frame)
+    return EXIT_OK
+
+
+def _print_result(args, result, study, grid: dict, sweep_frame: pd.DataFrame | None) -> None:
+    """The study on stdout: JSON with ``--json``, else the text of :func:`format_study` and the sweep."""
     if args.json:
         out = {"study_id": result.study_id, "illustrative": study.illustrative, "currency": study.currency,
                "comparison": json.loads(result.comparison.to_json(orient="records"))}
@@ -211,14 +211,13 @@ def main(args) -> int:
         if sweep_frame is not None:
             out["sweep"] = json.loads(sweep_frame.to_json(orient="records"))
         print(json.dumps(out, indent=2))
-    else:
-        print(format_study(result))
-        if sweep_frame is not None:
-            keys = list(grid)
-            cols = keys + [c for c in ("fte", "total_cost", "customers_lost", "net_value", "delta_net_value")
-                           if c in sweep_frame]
-            print("")
-            print(f"sweep ({len(sweep_frame)} points):")
-            print(sweep_frame[cols].round(2).to_string(index=False))
-        print(f"study id: {result.study_id}")
-    return 0
+        return
+    print(format_study(result))
+    if sweep_frame is not None:
+        keys = list(grid)
+        cols = keys + [c for c in ("fte", "total_cost", "customers_lost", "net_value", "delta_net_value")
+                       if c in sweep_frame]
+        print("")
+        print(f"sweep ({len(sweep_frame)} points):")
+        print(sweep_frame[cols].round(2).to_string(index=False))
+    print(f"study id: {result.study_id}")

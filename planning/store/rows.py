@@ -1,0 +1,106 @@
+"""Values and tables in the form the run store writes: JSON text, plain Python scalars for the
+database driver (NaN -> None), and a run's table as rows of its store table (times as naive UTC)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .schema import FRAME_TABLES
+
+__all__ = ["to_json", "plain_value", "frame_rows", "to_utc_naive"]
+
+
+def to_json(obj) -> str:
+    """JSON text (sorted keys; NaN and inf -> null; numpy, dates, paths, frames as plain values)."""
+    def default(o):
+        if isinstance(o, (np.integer,)):
+            return int(o)
+        if isinstance(o, (np.floating,)):
+            return None if not np.isfinite(o) else float(o)
+        if isinstance(o, (dt.date, dt.datetime, pd.Timestamp)):
+            return o.isoformat()
+        if isinstance(o, Path):
+            return str(o)
+        if isinstance(o, np.ndarray):
+            return o.tolist()
+        if isinstance(o, (pd.DataFrame,)):
+            return o.to_dict(orient="records")
+        return str(o)
+
+    return json.dumps(_clean(obj), default=default, sort_keys=True)
+
+
+def _clean(obj):
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def to_utc_naive(values) -> pd.Series:
+    """Times as naive UTC (aware ones converted; naive ones kept as they are)."""
+    s = pd.to_datetime(pd.Series(values))
+    if s.dt.tz is not None:
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    return s
+
+
+def plain_value(v):
+    """Plain Python scalar for the DB driver (NaN -> None)."""
+    if v is None:
+        return None
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return None if not np.isfinite(v) else float(v)
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if v is pd.NaT:
+        return None
+    return v
+
+
+def frame_rows(name: str, run_id: str, frame: pd.DataFrame) -> list[dict]:
+    """Table ``name`` of run ``run_id`` (one of :data:`FRAME_TABLES`) as row dicts of its store table."""
+    if frame is None or len(frame) == 0:
+        return []
+    table = FRAME_TABLES[name]
+    f = frame.copy()
+    if "queue" not in f:
+        f["queue"] = "default"
+    if name == "headcount":
+        f["week_start"] = pd.to_datetime(f["week_start"]).dt.strftime("%Y-%m-%d")
+        cols = [c.name for c in table.columns if c.name not in ("run_id",)]
+    elif name == "simulation":
+        f["interval_start_utc"] = to_utc_naive(f["interval_start"]).values
+        value_cols = [c for c in f.columns
+                      if c not in ("queue", "interval_start", "interval_start_utc")
+                      and pd.api.types.is_numeric_dtype(f[c]) and not pd.api.types.is_datetime64_any_dtype(f[c])]
+        f = f.melt(id_vars=["queue", "interval_start_utc"], value_vars=value_cols, var_name="metric")
+        cols = ["queue", "interval_start_utc", "metric", "value"]
+    else:
+        f["interval_start_utc"] = to_utc_naive(f["interval_start"]).values
+        cols = [c.name for c in table.columns if c.name not in ("run_id",)]
+    for c in cols:
+        if c not in f:
+            f[c] = None
+    f = f[cols]
+    records = []
+    for row in f.itertuples(index=False, name=None):
+        rec = {"run_id": run_id}
+        rec.update({c: plain_value(v) for c, v in zip(cols, row)})
+        records.append(rec)
+    return records
+
+
+# --------------------------------------------------------------------------- store
