@@ -31,7 +31,6 @@ the defaults rule), :mod:`.objects` (``PlanConfig``, ``QueueConfig``), :mod:`.pr
 """
 # Opening hours and targets live in core (one rule, one list for every layer); re-exported here.
 from core.hours import WEEKDAYS, OpeningHours, parse_hours
-from core.targets import SL_DEFINITIONS as _SL_DEFINITIONS  # noqa: F401  (kept for old imports)
 from core.targets import Targets
 
 from .loading import load_config, parse_config, simulation_with

@@ -224,11 +224,16 @@ def test_headcount_per_queue_shrinkage_and_scheduled_rounding():
         headcount(plan, interval_s=3600, shrinkage=0.1, paid_hours_per_week=0)
 
 
-def test_every_core_service_level_definition_is_accepted_by_the_config():
+@pytest.mark.parametrize("definition", ["offered", "answered", "offered_minus_short_abandons"])
+def test_every_core_service_level_definition_is_accepted_by_the_config(definition):
     from simulation import SL_DEFINITIONS
 
-    from planning.config import _SL_DEFINITIONS
-    assert tuple(_SL_DEFINITIONS) == tuple(SL_DEFINITIONS)
+    assert definition in SL_DEFINITIONS
+    raw = base_raw()
+    raw["queues"]["voice"]["targets"]["sl_definition"] = definition
+    assert parse_config(raw, base_dir=DATA).queues["voice"].targets.sl_definition == definition
+    raw["queues"]["voice"]["targets"]["sl_definition"] = "within_awt"
+    assert "queues.voice.targets.sl_definition" in problems(raw)
 
 
 # ------------------------------------------------------------------ accuracy
