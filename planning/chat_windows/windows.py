@@ -20,9 +20,18 @@ def _fmt_min(m: int) -> str:
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
-def _windows_to_hours(open_: np.ndarray, interval_s: int) -> OpeningHours:
+def _windows_to_hours(open_: np.ndarray, interval_s: int, allowed: OpeningHours | None = None) -> OpeningHours:
+    """The open slots as posted hours, clipped to the allowed hours (a slot that only overlaps them
+    is open by the one open-interval rule, but chat is posted only from where it is allowed)."""
     step = interval_s // 60
-    return OpeningHours(tuple(tuple((s * step, e * step) for s, e in open_blocks(open_[d])) for d in range(7)))
+    days = []
+    for d in range(7):
+        ranges = [(s * step, e * step) for s, e in open_blocks(open_[d])]
+        if allowed is not None:
+            ranges = [(max(s, a), min(e, b)) for s, e in ranges for a, b in allowed.by_weekday[d]
+                      if min(e, b) > max(s, a)]
+        days.append(tuple(ranges))
+    return OpeningHours(tuple(days))
 
 
 def _evening_slots(grid: WeekGrid, evening: tuple[str, str]) -> np.ndarray:
@@ -99,8 +108,11 @@ class ChatWindowsResult:
         return "\n".join(lines)
 
 
-def _result(grid: WeekGrid, open_: np.ndarray, budget, status, solver, evening) -> ChatWindowsResult:
+def _result(grid: WeekGrid, open_: np.ndarray, budget, status, solver, evening,
+            allowed: OpeningHours | None = None) -> ChatWindowsResult:
     h = grid.interval_s / 3600.0
+    hours = _windows_to_hours(open_, grid.interval_s, allowed)
+    posted_h = [sum(e - s for s, e in hours.by_weekday[d]) / 60.0 for d in range(7)]
     weeks = grid.demand.shape[0]
     total_demand = float(grid.demand.sum())
     ev = _evening_slots(grid, evening)
@@ -111,8 +123,8 @@ def _result(grid: WeekGrid, open_: np.ndarray, budget, status, solver, evening) 
         dem = float(grid.demand[:, d, open_[d]].sum()) / weeks
         rows.append({
             "weekday": WEEKDAYS[d],
-            "windows": ", ".join(f"{grid.slot_label(s)}-{_fmt_min(e * grid.interval_s // 60)}" for s, e in runs) or "closed",
-            "posted_hours": float(open_[d].sum() * h),
+            "windows": ", ".join(f"{_fmt_min(s)}-{_fmt_min(e)}" for s, e in hours.by_weekday[d]) or "closed",
+            "posted_hours": float(posted_h[d]),
             "demand": dem,
             "demand_share": dem / day_demand if day_demand > 0 else 0.0,
             "agent_hours": float(grid.cost[:, d, open_[d]].sum()) / weeks,
@@ -125,8 +137,8 @@ def _result(grid: WeekGrid, open_: np.ndarray, budget, status, solver, evening) 
     intervals = t.loc[sel].reset_index(drop=True)
     by_week = (grid.cost * open_[None]).sum(axis=(1, 2))
     return ChatWindowsResult(
-        windows=pd.DataFrame(rows), intervals=intervals, hours=_windows_to_hours(open_, grid.interval_s),
-        posted_hours_per_week=float(open_.sum() * h),
+        windows=pd.DataFrame(rows), intervals=intervals, hours=hours,
+        posted_hours_per_week=float(sum(posted_h)),
         covered_share=float(grid.demand[:, open_].sum()) / total_demand if total_demand > 0 else 0.0,
         agent_hours_per_week=float(by_week.mean()), agent_hours_max_week=float(by_week.max()),
         budget_agent_hours_per_week=budget, evening_windows=evening_windows,
@@ -136,17 +148,10 @@ def _result(grid: WeekGrid, open_: np.ndarray, budget, status, solver, evening) 
     )
 
 
-def _allowed_mask(grid: WeekGrid, allowed_hours) -> np.ndarray | None:
-    if allowed_hours is None:
-        return None
-    hours = as_opening_hours(allowed_hours, "allowed_hours")
-    start_min = np.arange(grid.slots) * grid.interval_s / 60.0
-    return np.array([[hours.is_open(d, m, grid.interval_s / 60.0) and _inside(hours, d, m, grid.interval_s / 60.0)
-                      for m in start_min] for d in range(7)])
-
-
-def _inside(hours: OpeningHours, d: int, start: float, length: float) -> bool:
-    return any(s <= start and start + length <= e for s, e in hours.by_weekday[d])
+def _allowed_mask(grid: WeekGrid, allowed: OpeningHours | None) -> np.ndarray | None:
+    """Slots where a window may open: those the allowed hours make open (the one open-interval rule
+    of :mod:`core.hours`: overlap)."""
+    return None if allowed is None else allowed.slot_mask(grid.interval_s)
 
 
 def as_opening_hours(hours, name: str) -> OpeningHours:
@@ -175,18 +180,20 @@ def chat_windows(forecast: pd.DataFrame, interval_s: int, budget_agent_hours_per
     """The chat opening windows per weekday that serve the most forecast chats in real time within
     a weekly agent-hour budget, every open interval meeting the "no waiting" target (module docstring).
 
-    ``allowed_hours``: :class:`OpeningHours` or ``{"mon": "07:00-24:00", "default": ...}``; only
-    intervals wholly inside may open. ``grid``: a precomputed :func:`chat_week_grid` (the target
+    ``allowed_hours``: :class:`OpeningHours` or ``{"mon": "07:00-24:00", "default": ...}``; an
+    interval may open when it is open under them (overlap, the one open-interval rule); the posted
+    hours are clipped to them (allowed from 07:45: the 07:30 interval is staffed, chat posted from 07:45). ``grid``: a precomputed :func:`chat_week_grid` (the target
     arguments are then ignored).
     """
     grid = grid or chat_week_grid(forecast, interval_s, p_wait=p_wait, asa_s=asa_s, concurrency=concurrency,
                                   aht_by_concurrency_s=aht_by_concurrency_s, patience_s=patience_s,
                                   min_agents_open=min_agents_open)
     demand = grid.demand.sum(axis=0)
-    sol = solve_windows(demand, grid.cost, budget_agent_hours_per_week, allowed=_allowed_mask(grid, allowed_hours),
+    allowed = None if allowed_hours is None else as_opening_hours(allowed_hours, "allowed_hours")
+    sol = solve_windows(demand, grid.cost, budget_agent_hours_per_week, allowed=_allowed_mask(grid, allowed),
                         max_windows_per_day=max_windows_per_day, min_window_intervals=min_window_intervals,
                         budget_mode=budget_mode)
-    return _result(grid, sol.open, float(budget_agent_hours_per_week), sol.status, sol.solver, evening)
+    return _result(grid, sol.open, float(budget_agent_hours_per_week), sol.status, sol.solver, evening, allowed)
 
 
 @dataclass
@@ -215,8 +222,7 @@ def agent_hours_for_hours(forecast: pd.DataFrame, interval_s: int, hours, *, p_w
     grid = grid or chat_week_grid(forecast, interval_s, p_wait=p_wait, asa_s=asa_s, concurrency=concurrency,
                                   aht_by_concurrency_s=aht_by_concurrency_s, patience_s=patience_s,
                                   min_agents_open=min_agents_open)
-    start_min = np.arange(grid.slots) * grid.interval_s / 60.0
-    open_ = np.array([[posted.is_open(d, m, grid.interval_s / 60.0) for m in start_min] for d in range(7)])
-    res = _result(grid, open_, None, "given", "given", evening)
+    open_ = posted.slot_mask(grid.interval_s)
+    res = _result(grid, open_, None, "given", "given", evening, posted)
     by_week = (grid.cost * open_[None]).sum(axis=(1, 2))
     return HoursCost(res, by_week, float(by_week.mean()) / (1.0 - shrinkage))

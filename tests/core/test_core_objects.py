@@ -119,3 +119,19 @@ def test_the_0745_case_is_forecast_and_staffed_alike():
     req = requirements_for(q, day, 1800)
     staffed = set(pd.DatetimeIndex(req.loc[req["open"], "interval_start"]).strftime("%H:%M"))
     assert staffed == forecast_slots
+
+
+def test_the_0745_case_in_chat_windows():
+    """Chat posted from 07:45: the 07:30 interval is staffed (one rule), the posted hours start 07:45."""
+    from planning.chat_windows import agent_hours_for_hours, chat_windows
+
+    starts = pd.date_range("2024-01-01", periods=14 * 48, freq="30min")  # two weeks from a Monday
+    fc = pd.DataFrame({"interval_start": starts, "volume": 20.0, "aht_s": 360.0})
+    every_day = {d: "07:45-12:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    cost = agent_hours_for_hours(fc, 1800, every_day, concurrency=2, aht_by_concurrency_s=[360, 450])
+    staffed = set(pd.DatetimeIndex(cost.result.intervals["interval_start"]).strftime("%H:%M"))
+    assert min(staffed) == "07:30" and max(staffed) == "11:30"
+    assert cost.result.hours.describe()["mon"] == "07:45-12:00"
+    best = chat_windows(fc, 1800, 1e6, concurrency=2, aht_by_concurrency_s=[360, 450], allowed_hours=every_day)
+    assert best.hours.describe()["tue"] == "07:45-12:00"
+    assert best.open[1].sum() == 9  # 07:30 .. 11:30
