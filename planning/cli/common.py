@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from core import TARGET_SPECS
+
 from ..config import ConfigError, InputError
 from ..progress import Progress
 
@@ -64,13 +66,12 @@ def add_queue_flags(p: argparse.ArgumentParser):
     g.add_argument("--timezone", help="IANA zone of the times (default: config)")
     g.add_argument("--volume-col", default=None, help="volume column of the file (default: volume)")
     g.add_argument("--aht-s", type=float, help="average handle time, seconds (if the file has no aht_s)")
-    g.add_argument("--service-level", type=float, help="target share answered within --awt-s, e.g. 0.8")
-    g.add_argument("--awt-s", type=float, help="acceptable waiting time, seconds (default 20)")
-    g.add_argument("--asa-s", type=float, help="target average speed of answer, seconds")
-    g.add_argument("--p-wait", type=float, help="target probability of waiting, e.g. 0.05")
-    g.add_argument("--abandon-rate", type=float, help="target abandonment share (needs --patience-s)")
+    for spec in TARGET_SPECS.values():  # one flag per target of the one list (core.TARGET_SPECS)
+        unit = ", seconds" if spec.unit == "s" else ", a share"
+        g.add_argument("--" + spec.name.replace("_", "-"), type=float,
+                       help=f"target {spec.label}{unit} in {spec.range_text()}")
+    g.add_argument("--awt-s", type=float, help="acceptable waiting time of the service level, seconds (default 20)")
     g.add_argument("--patience-s", type=float, help="mean customer patience, seconds")
-    g.add_argument("--max-occupancy", type=float, help="occupancy cap, e.g. 0.85")
     g.add_argument("--shrinkage", type=float, help="share of paid time not available, e.g. 0.3")
     g.add_argument("--concurrency", type=int, help="chats one agent holds at most")
     g.add_argument("--aht-by-concurrency-s", help="per-chat handle time at 1..k chats held, e.g. 360,450,560")

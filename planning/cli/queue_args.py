@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import ConfigError, InputError, PlanConfig, QueueConfig, load_config, parse_config
+from ..config.schema import QUEUE_TARGET_NAMES
 from .common import blame_flags, flag_name
 
 __all__ = ["queue_from_args", "one_queue", "read_plan_file", "QueueFile", "read_queue_file"]
@@ -43,7 +44,7 @@ def _config_queue(args) -> tuple:
 def _apply_queue_flags(args, raw_q: dict) -> None:
     """Put the queue flags that were given (targets, handle time, patience, ...) into ``raw_q``."""
     targets = dict(raw_q.get("targets", {}))
-    for flag in ("service_level", "awt_s", "asa_s", "p_wait", "abandon_rate"):
+    for flag in (*QUEUE_TARGET_NAMES, "awt_s"):  # the targets table's keys; max_occupancy is a queue key
         v = getattr(args, flag, None)
         if v is not None:
             targets[flag] = v
