@@ -7,25 +7,27 @@ Steps, each keeping the cheapest schedule found so far (measured in docs/schedul
    model (seconds per day part, and at a 4-second share of a 30-second week often a poor one),
    while the LP optimum is nearly integral at high volumes;
 2. **LP neighbourhood**: shift counts integer and restricted to ``floor(x_lp) .. ceil(x_lp)``,
-   break counts continuous — a small MIP HiGHS solves in well under a second;
-3. **break placement** (phase 2): the shift counts fixed, break counts integer. When no integer
-   placement exists for those counts, the neighbourhood is solved with integer break counts;
-4. unless step 2-3 is already within ``gap`` of the LP bound: **phase 1 on the whole model**
-   (shift counts integer, break counts continuous: a relaxation, so its dual bound is a valid
-   bound for the full problem) with most of the remaining time, then break placement again;
-5. when still no schedule: the **full MIP** (every count integer) on the remaining time. It is not
-   used to improve a schedule: HiGHS overran a 0.7-second limit on it by 3 s on a 1x day part.
+   break counts continuous: a small MIP HiGHS solves in well under a second;
+3. **break placement**: those shift counts fixed, break counts integer (a small problem). When no
+   integer placement exists for them, every count integer with shift counts within one of them;
+4. unless that schedule is already within ``gap`` of the LP bound: **phase 1 on the whole model**
+   (shift counts integer, break counts continuous: a relaxation, so its dual bound is a valid bound
+   for the full problem), started from that schedule, with most of the remaining time; then break
+   placement again;
+5. only when there is still no schedule: the **full MIP** (every count integer) on what is left.
+   It is not used to improve a schedule: it takes seconds to start on a day part.
 
-scipy's ``milp`` takes no starting solution, so every step starts from scratch; the cheapest
-schedule over all steps is returned with the best bound (the LP bound or a MIP dual bound).
+The cheapest schedule over all steps is returned with the best valid bound (the LP bound or a
+phase-1 / full-MIP dual bound). HiGHS is called through ``highspy`` (starting solutions; scipy's
+``milp`` takes none).
 """
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
-from scipy.optimize import Bounds, milp
 
 from .cover_model import Model
 
@@ -34,6 +36,7 @@ __all__ = ["PartSolution", "solve_part", "CoverInfeasible"]
 _TOL = 1e-6
 _NEIGHBOURHOOD_SHARE = 0.25   # of the part's budget, at most, for step 2
 _PLACEMENT_RESERVE = 0.1      # of the remaining time kept back for break placement after phase 1
+_INF = highspy.kHighsInf
 
 
 class CoverInfeasible(ValueError):
@@ -59,6 +62,65 @@ class PartSolution:
         return (self.objective - self.bound) / self.objective if self.objective > 0 else 0.0
 
 
+@dataclass
+class _Run:
+    """One HiGHS run: ``values`` None when it found no solution; ``bound`` its dual bound."""
+
+    values: np.ndarray | None
+    objective: float
+    bound: float
+    infeasible: bool
+
+
+class _Highs:
+    """A part's model handed to HiGHS once per run with that run's integrality, shift-count
+    bounds, limits and starting solution."""
+
+    def __init__(self, m: Model):
+        a = m.A.tocsc()
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
+        lp.col_cost_ = m.c
+        lp.row_lower_ = np.where(np.isfinite(m.lb), m.lb, -_INF)
+        lp.row_upper_ = np.where(np.isfinite(m.ub), m.ub, _INF)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
+        self.lp, self.m = lp, m
+
+    def run(self, integer: str, time_s: float, gap: float, lo_x=None, hi_x=None, start=None) -> _Run:
+        """``integer``: ``"none"`` (LP), ``"shifts"`` or ``"all"`` columns integer (shortfall columns
+        stay continuous); ``lo_x``/``hi_x``: bounds on the shift counts; ``start``: column values."""
+        m, lp = self.m, self.lp
+        n = m.c.size
+        lo, hi = np.zeros(n), np.full(n, _INF)
+        if lo_x is not None:
+            lo[:m.n_x], hi[:m.n_x] = lo_x, hi_x
+        lp.col_lower_, lp.col_upper_ = lo, hi  # whole arrays: the attributes hand out copies
+        kinds = np.zeros(n, bool)
+        if integer != "none":
+            kinds[:m.n_x if integer == "shifts" else n - m.n_short] = True
+        lp.integrality_ = [highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous for k in kinds]
+        # the bound C++ class: the Python wrapper prints a banner on construction, before output can be switched off
+        h = highspy._Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("time_limit", float(max(time_s, 0.05)))
+        h.setOptionValue("mip_rel_gap", float(gap))
+        h.passModel(lp)
+        if start is not None:
+            sol = highspy.HighsSolution()
+            sol.col_value = list(start)
+            sol.value_valid = True
+            h.setSolution(sol)
+        h.run()
+        status, info = h.getModelStatus(), h.getInfo()
+        infeasible = status == highspy.HighsModelStatus.kInfeasible
+        if infeasible or info.primal_solution_status != 2:  # 2: a feasible solution
+            return _Run(None, np.inf, -np.inf, infeasible)
+        obj = float(info.objective_function_value)
+        bound = obj if integer == "none" else float(info.mip_dual_bound)
+        return _Run(np.asarray(h.getSolution().col_value), obj, bound if np.isfinite(bound) else -np.inf, False)
+
+
 class _Clock:
     def __init__(self, budget_s: float):
         self.t0 = time.perf_counter()
@@ -71,31 +133,14 @@ class _Clock:
         return time.perf_counter() - self.t0
 
 
-def _milp(m: Model, integer_breaks: bool, lo, hi, time_s: float, gap: float):
-    integrality = m.integrality.copy()
-    if not integer_breaks:
-        integrality[m.n_x:] = 0
-    bounds = Bounds(lo, hi) if lo is not None else None
-    return milp(m.c, integrality=integrality, constraints=m.constraints, bounds=bounds,
-                options={"time_limit": float(time_s), "mip_rel_gap": gap})
-
-
-def _x_bounds(m: Model, lo_x, hi_x):
-    lo = np.zeros(m.c.size)
-    hi = np.full(m.c.size, np.inf)
-    lo[:m.n_x], hi[:m.n_x] = lo_x, hi_x
-    return lo, hi
-
-
-def _dual(res) -> float:
-    dual = getattr(res, "mip_dual_bound", None)
-    return float(dual) if dual is not None and np.isfinite(dual) else -np.inf
-
-
-def _place_breaks(m: Model, x: np.ndarray, clock: _Clock, gap: float):
-    """Integer break counts for fixed shift counts ``x``; the result or None."""
-    res = _milp(m, True, *_x_bounds(m, x, x), clock.left(0.2), gap)
-    return res if res.x is not None else None
+def _place_breaks(solver: _Highs, x: np.ndarray, clock: _Clock, gap: float, start=None) -> _Run:
+    """Integer break counts for shift counts ``x``; when none exist, every count integer with the
+    shift counts within one of ``x`` (started from ``start``, a schedule, when given)."""
+    x = np.rint(x)
+    placed = solver.run("all", clock.left(0.2), gap, x, x)
+    if placed.values is None:
+        placed = solver.run("all", clock.left(0.2), gap, np.maximum(x - 1, 0), x + 1, start=start)
+    return placed
 
 
 def solve_part(m: Model, budget_s: float, gap: float) -> PartSolution:
@@ -104,44 +149,41 @@ def solve_part(m: Model, budget_s: float, gap: float) -> PartSolution:
     :class:`CoverInfeasible` when the LP relaxation is infeasible, RuntimeError when no schedule
     was found in the time."""
     clock = _Clock(budget_s)
-    lp = milp(m.c, integrality=np.zeros_like(m.integrality), constraints=m.constraints,
-              options={"time_limit": clock.left(1.0)})
-    if lp.status == 2:
+    solver = _Highs(m)
+    lp = solver.run("none", clock.left(1.0), gap)
+    if lp.infeasible:
         raise CoverInfeasible("the LP relaxation is infeasible")
-    if lp.x is None:
+    if lp.values is None:
         raise RuntimeError("the LP relaxation was not solved within the time limit")
-    lp_bound = bound = float(lp.fun)
-    best: tuple[float, np.ndarray, str] | None = None
+    bound = lp.objective
+    best: tuple[_Run, str] | None = None
 
-    def keep(res, how):
+    def keep(run: _Run, how: str) -> None:
         nonlocal best
-        if res is not None and res.x is not None and (best is None or res.fun < best[0] - _TOL):
-            best = (float(res.fun), res.x, how)
+        if run.values is not None and (best is None or run.objective < best[0].objective - _TOL):
+            best = (run, how)
 
     def done() -> bool:
-        return best is not None and best[0] - bound <= gap * best[0] + _TOL
+        return best is not None and best[0].objective - bound <= gap * best[0].objective + _TOL
 
-    # 2-3: the LP optimum's neighbourhood
-    x_lp = lp.x[:m.n_x]
-    lo_x, hi_x = np.floor(x_lp + _TOL), np.ceil(x_lp - _TOL)
-    near = _milp(m, False, *_x_bounds(m, lo_x, hi_x), min(budget_s * _NEIGHBOURHOOD_SHARE, clock.left()), gap)
-    if near.x is not None:
-        placed = _place_breaks(m, np.rint(near.x[:m.n_x]), clock, gap)
-        keep(placed if placed is not None else
-             _milp(m, True, *_x_bounds(m, lo_x, hi_x), min(budget_s * _NEIGHBOURHOOD_SHARE, clock.left()), gap),
-             "neighbourhood")
-    # 4: phase 1 on the whole model, then break placement
+    x_lp = lp.values[:m.n_x]
+    near = solver.run("shifts", min(budget_s * _NEIGHBOURHOOD_SHARE, clock.left()), gap,
+                      np.floor(x_lp + _TOL), np.ceil(x_lp - _TOL))
+    if near.values is not None:
+        keep(_place_breaks(solver, near.values[:m.n_x], clock, gap), "neighbourhood")
     if not done() and clock.left(0) > 0.1:
-        r1 = _milp(m, False, None, None, clock.left() * (1 - _PLACEMENT_RESERVE), gap)
-        bound = max(bound, _dual(r1))
-        if r1.x is not None:
-            keep(_place_breaks(m, np.rint(r1.x[:m.n_x]), clock, gap), "phase1")
-    # 5: the full MIP, only without a schedule (it takes seconds to start whatever its time limit)
+        r1 = solver.run("shifts", clock.left() * (1 - _PLACEMENT_RESERVE), gap,
+                        start=None if best is None else best[0].values)
+        bound = max(bound, r1.bound)
+        if r1.values is not None:
+            keep(_place_breaks(solver, r1.values[:m.n_x], clock, gap, None if best is None else best[0].values),
+                 "phase1")
     if best is None:
-        full = _milp(m, True, None, None, clock.left(0.2), gap)
-        bound = max(bound, _dual(full))
+        full = solver.run("all", clock.left(0.2), gap)
+        bound = max(bound, full.bound)
         keep(full, "full")
     if best is None:
         raise RuntimeError("no feasible schedule found within the time limit")
-    return PartSolution(values=best[1], objective=best[0], lp_bound=lp_bound, bound=min(bound, best[0]),
-                        found_by=best[2], time_s=clock.elapsed())
+    run, how = best
+    return PartSolution(values=run.values, objective=run.objective, lp_bound=lp.objective,
+                        bound=min(bound, run.objective), found_by=how, time_s=clock.elapsed())
