@@ -259,9 +259,11 @@ def _generated(plan: ShiftPlan, shifts: ShiftTable, seed: int) -> tuple[RosterSt
     for k in rules.contracts:
         if final[k.name] != asked[k.name]:
             basis = f"count {k.count}" if k.count is not None else f"share {k.share or 1 / len(rules.contracts):g}"
+            why = (f"more would stay below its minimum {k.min_hours_per_week:g} h with the plan's shifts (the cover "
+                   f"does not know contract minimums: it needs more long shifts)" if final[k.name] < asked[k.name]
+                   else "it takes the shifts the other contracts cannot")
             problems.append(f"contract {k.name}: {final[k.name]} of {len(st.agents)} agents, its {basis} asks "
-                            f"{asked[k.name]}: the shifts do not fit that mix within the contracts' minimum and "
-                            f"maximum hours")
+                            f"{asked[k.name]}: {why}")
     return st, unassigned, problems
 
 
