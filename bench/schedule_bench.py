@@ -6,11 +6,14 @@ For each case: staffcast's cover (HiGHS, breaks placed) and pyworkforce's MinReq
 (CP-SAT, breaks at fixed positions, whole 30-minute periods off, as its users do) on the same
 requirement (agents on duty per interval, before shrinkage), then a week's roster of staffcast's
 shifts. Prints solve time, paid hours over required agent-hours, gap to the LP bound, intervals
-short, and the ratio of paid hours against pyworkforce's.
+short, and the ratio of paid hours against pyworkforce's; for staffcast also the gap to the best dual
+bound it proved (gap_bd_%). The roster line counts agents by contract and the builder's problems
+(what it could not meet, e.g. a contract share the shifts do not fit).
 """
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import sys
 import tempfile
@@ -55,7 +58,6 @@ FIXED_OFF_MIN = {"8h": (120, 240, 360), "9h": (120, 270, 420), "6h": (150,), "4h
 def requirement_week(scale: float) -> tuple[pd.DataFrame, int]:
     """``queue, interval_start, required`` for the first 7 forecast days (volume times ``scale``)."""
     from planning import load_config, run_plan
-    from planning.pipeline import queue_model_kwargs
     from simulation import required_agents
 
     cfg = load_config(ROOT / "data" / "plan.toml").with_overrides(simulation={"enabled": False})
@@ -71,8 +73,8 @@ def requirement_week(scale: float) -> tuple[pd.DataFrame, int]:
     if scale != 1:
         for name, q in cfg.queues.items():
             sel = (req["queue"] == name) & req["open"]
-            out = required_agents(req.loc[sel, "volume"].to_numpy() * scale, cfg.interval_s,
-                                  req.loc[sel, "aht_s"].to_numpy(), **queue_model_kwargs(q))
+            out = required_agents(req.loc[sel, "volume"].to_numpy() * scale, cfg.interval_s, q.model, q.targets,
+                                  aht_s=req.loc[sel, "aht_s"].to_numpy(), min_agents=q.min_agents)
             req.loc[sel, "agents"] = np.asarray(out.agents, dtype=np.int64)
     return req.assign(required=req["agents"].astype(int))[["queue", "interval_start", "required"]], cfg.interval_s
 
@@ -119,7 +121,7 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     rules = bench_rules()
     print(f"{'case':<10}{'queue':<7}{'solver':<12}{'time_s':>8}{'paid_h':>10}{'req_h':>9}{'over_%':>8}"
-          f"{'gap_lp_%':>9}{'short':>6}{'ratio':>7}")
+          f"{'gap_lp_%':>9}{'gap_bd_%':>9}{'short':>6}{'ratio':>7}")
     for scale in (1, 10):
         req, interval_s = requirement_week(scale)
         for q in ("voice", "chat"):
@@ -131,16 +133,20 @@ def main(argv=None) -> None:
             case = f"{scale}x"
             print(f"{case:<10}{q:<7}{'staffcast':<12}{s['solve_time_s']:>8.1f}{s['paid_h']:>10.1f}"
                   f"{s['required_agent_h']:>9.1f}{s['paid_over_required_pct']:>8.1f}{s['gap_to_lp_pct']:>9.2f}"
-                  f"{s['intervals_short']:>6}{s['paid_h'] / pw['paid_h']:>7.3f}")
+                  f"{s['mip_gap_pct']:>9.2f}{s['intervals_short']:>6}{s['paid_h'] / pw['paid_h']:>7.3f}")
             print(f"{case:<10}{q:<7}{'pyworkforce':<12}{pw['time_s']:>8.1f}{pw['paid_h']:>10.1f}"
-                  f"{pw['required_h']:>9.1f}{pw_over:>8.1f}{'':>9}{pw['short']:>6}{1:>7.3f}  "
+                  f"{pw['required_h']:>9.1f}{pw_over:>8.1f}{'':>9}{'':>9}{pw['short']:>6}{1:>7.3f}  "
                   f"{pw.get('status_' + q)}")
         plan = solve_cover(req, interval_s, rules, time_limit_s=args.time_limit_s)
         roster = build_roster(plan, seed=1)
         rs, hc = roster.summary, headcount(roster).summary
-        print(f"  roster {scale}x (voice+chat): {rs['agents']} agents, {rs['shifts_assigned']} shifts, "
-              f"{rs['shifts_unassigned']} unassigned, {rs['violations']} violations, built in "
-              f"{rs['build_time_s']:.2f} s; FTE {hc['fte']}, efficiency {hc['scheduling_efficiency_pct']}%")
+        mix = collections.Counter(a.contract for a in roster.agents)
+        print(f"  roster {scale}x (voice+chat): {rs['agents']} agents ({', '.join(f'{k} {v}' for k, v in mix.items())}), "
+              f"{rs['shifts_assigned']} shifts, {rs['shifts_unassigned']} unassigned, {rs['violations']} violations, "
+              f"{rs['problems']} problems, built in {rs['build_time_s']:.2f} s; FTE {hc['fte']}, "
+              f"efficiency {hc['scheduling_efficiency_pct']}%")
+        for p in roster.problems:
+            print(f"    problem: {p}")
 
 
 if __name__ == "__main__":

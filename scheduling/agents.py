@@ -108,21 +108,24 @@ def agents_from_frame(frame: pd.DataFrame, rules: ScheduleRules | None = None) -
     return out
 
 
-def generate_agents(rules: ScheduleRules, n: int, *, start: int = 1, queues=()) -> list[Agent]:
+def generate_agents(rules: ScheduleRules, n: int, *, start: int = 1, queues=(), contracts=None) -> list[Agent]:
     """``n`` numbered agents (``A0001``...) split by contract: fixed ``count`` first, the rest by
-    ``share`` (largest remainders; equal shares when none is given), skilled on ``queues``."""
+    ``share`` (largest remainders; equal shares when none is given), skilled on ``queues``.
+    ``contracts``: the contracts to use (default all of ``rules.contracts``); shares are taken
+    relative to the ones used."""
     if not isinstance(n, int) or n < 0:
         raise ValueError(f"n: expected an integer >= 0, got {n!r}")
-    fixed = {k.name: k.count for k in rules.contracts if k.count is not None}
+    contracts = list(rules.contracts if contracts is None else contracts)
+    fixed = {k.name: k.count for k in contracts if k.count is not None}
     rest = max(n - sum(fixed.values()), 0)
-    shared = [k for k in rules.contracts if k.count is None]
+    shared = [k for k in contracts if k.count is None]
     weights = [k.share if k.share is not None else 1.0 for k in shared]
     total = sum(weights) or 1.0
     exact = [rest * w / total for w in weights]
     counts = [int(e) for e in exact]
     for j in sorted(range(len(exact)), key=lambda j: counts[j] - exact[j])[: rest - sum(counts)]:
         counts[j] += 1
-    plan = [(k.name, k.count) for k in rules.contracts if k.count is not None] + \
+    plan = [(k.name, k.count) for k in contracts if k.count is not None] + \
         [(k.name, c) for k, c in zip(shared, counts)]
     out = []
     for name, c in plan:

@@ -1,21 +1,27 @@
 """Rosters: the plan's shifts assigned to agents over one week, honouring every rule.
 
-Constructive heuristic with repair (deterministic for a seed):
+Constructive heuristic with repair (deterministic for a seed); every move is checked against the
+rules :func:`scheduling.check_roster` checks (:class:`~scheduling.roster_state.RosterState`):
 
-1. shifts are taken in time order (longest first within a start time); each goes to the legal
-   agent with the largest shortfall against its contract minimum, then the fewest hours (for a
-   late shift: the fewest late shifts first); ties broken by a seeded random order. A move is
-   legal only when it keeps every rule of :func:`scheduling.check_roster`;
-2. with generated agents, a shift no one can legally take gets a new agent on the contract most
-   below its share that may work it; with a given roster it stays unassigned (reported);
-3. repair: an agent below its contract minimum takes shifts from agents above theirs; a generated
-   agent still short hands all its shifts to others (and is dropped) or moves to a contract whose
-   hours it meets; unused generated agents are dropped.
+1. **minimums first**: in rounds, every agent below its contract minimum takes the longest legal
+   free shift that still lets it reach the minimum (the largest shortfall first);
+2. **the rest** in time order (longest first within a start time), each to the legal agent with a
+   shortfall, else the fewest hours relative to its maximum (late shifts: fewest late shifts first);
+   ties broken by a seeded random order;
+3. **repair**: a shift no one can take is given to an agent after one of that agent's shifts moves
+   to someone else; an agent still below its minimum takes shifts from agents who stay at or above
+   theirs, or trades a short shift for a longer one.
+
+Generated agents (``agents=None``) follow the contracts' ``count`` and ``share`` exactly
+(:func:`generate_agents`); their number starts at a lower bound (busiest day, shifts per agent,
+hours) and grows while shifts stay unassigned. A contract whose minimum no agent can reach (too few
+shifts a week of too few paid hours) gets no agents. Whatever is left unmet (a shift nobody may
+take, an agent below its minimum, a share not met) is said in :attr:`Roster.problems`, with why.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,219 +29,270 @@ import pandas as pd
 from .agents import Agent, agents_from_frame, generate_agents
 from .check import Violation, check_roster
 from .plan import ShiftPlan, coverage_table, format_breaks, on_duty_per_interval
-from .rules import WEEKDAYS, ScheduleRules
+from .roster_state import RosterState, ShiftTable
+from .rules import Contract, ScheduleRules
 
 __all__ = ["Roster", "build_roster"]
 
 DAY_MIN = 1440
+_EPS = 1e-9
+_MAX_ROUNDS = 40        # generated agents: attempts with more agents while shifts stay unassigned
+_EJECT_AGENTS = 60      # repair: agents tried per unassigned shift
 
 
-class _Agent:
-    """Mutable state of one agent while rostering."""
-
-    def __init__(self, agent: Agent, generated: bool):
-        self.agent, self.generated = agent, generated
-        self.shifts: list[int] = []
-        self.hours = 0.0
-        self.late = 0
-
-
-class _Builder:
-    def __init__(self, plan: ShiftPlan, rules: ScheduleRules):
-        s = plan.shifts
-        self.rules, self.w = rules, rules.weekly
-        self.queue = s["queue"].to_numpy()
-        self.tpl = s["template"].to_numpy()
-        self.day = s["day"].to_numpy().astype(int)
-        self.start = s["start_min"].to_numpy().astype(int)
-        self.end = s["end_min"].to_numpy().astype(int)
-        self.paid_h = s["paid_min"].to_numpy() / 60.0
-        self.is_late = (self.end - self.day * DAY_MIN) > self.w.late_threshold_min
-        self.weekday = [WEEKDAYS[plan.grid.weekday(int(d))] for d in self.day] if len(s) else []
-        self.allowed = {t.name: set(k.name for k in rules.contracts_for(t)) for t in rules.templates}
-        self.contracts = {k.name: k for k in rules.contracts}
-        self.rest_min = self.w.min_rest_h * 60
-
-    def legal(self, a: _Agent, i: int, contract: str | None = None) -> bool:
-        """Would agent ``a`` (on ``contract``, default its own) keep every rule with shift ``i``?"""
-        k = self.contracts[contract or a.agent.contract]
-        if k.name not in self.allowed[self.tpl[i]] or not a.agent.can_work(self.queue[i]):
-            return False
-        if a.hours + self.paid_h[i] > k.max_hours_per_week + 1e-9 or len(a.shifts) >= self.w.max_shifts_per_week:
-            return False
-        if self.is_late[i] and a.late >= self.w.max_late_shifts_per_week:
-            return False
-        win = a.agent.window(self.weekday[i])
-        clock = self.start[i] - self.day[i] * DAY_MIN
-        if win is None or clock < win[0] or clock + self.end[i] - self.start[i] > win[1]:
-            return False
-        days = {int(self.day[j]) for j in a.shifts}
-        if self.day[i] in days:
-            return False
-        days.add(int(self.day[i]))
-        if 7 - len(days) < self.w.days_off:
-            return False
-        if self.w.consecutive_days_off and not any(d not in days and d + 1 not in days for d in range(6)):
-            return False
-        for j in a.shifts:
-            if self.start[i] < self.end[j] + self.rest_min and self.start[j] < self.end[i] + self.rest_min:
-                return False
-        return True
-
-    def add(self, a: _Agent, i: int) -> None:
-        a.shifts.append(i)
-        a.hours += self.paid_h[i]
-        a.late += int(self.is_late[i])
-
-    def remove(self, a: _Agent, i: int) -> None:
-        a.shifts.remove(i)
-        a.hours -= self.paid_h[i]
-        a.late -= int(self.is_late[i])
-
-    def deficit(self, a: _Agent) -> float:
-        return self.contracts[a.agent.contract].min_hours_per_week - a.hours
+def _fill_minimums(st: RosterState, rng) -> None:
+    """Step 1: rounds in which every agent below its minimum takes one shift."""
+    longest = np.array([st.longest_for(a) for a in range(len(st.agents))])
+    cap = np.array([st.week_capacity(a) for a in range(len(st.agents))])
+    stuck = np.zeros(len(st.agents), bool)
+    sh = st.sh
+    while True:
+        short = np.flatnonzero((st.deficit() > _EPS) & ~stuck)
+        if short.size == 0:
+            return
+        for a in short[np.lexsort((rng.random(short.size), -st.deficit(short)))]:
+            free = np.flatnonzero(st.owner < 0)
+            cand = st.shifts_for(a, free)
+            left = cap[a] - st.count[a] - 1  # shifts still to come after this one
+            cand = cand[st.hours[a] + sh.paid_h[cand] + left * longest[a] >= st.min_h[a] - _EPS]
+            if cand.size == 0:
+                stuck[a] = True
+                continue
+            free_on_day = np.bincount(sh.day[free], minlength=7)
+            key = np.lexsort((rng.random(cand.size), -free_on_day[sh.day[cand]], sh.late[cand], sh.paid_h[cand]))
+            st.add(a, int(cand[key[0]]))
 
 
-def _initial_agents(plan: ShiftPlan, rules: ScheduleRules, b: _Builder) -> list[Agent]:
-    """Enough generated agents for the busiest day, the shift count and the paid hours."""
-    n_shifts = len(plan.shifts)
-    if n_shifts == 0:
-        return []
-    busiest = int(np.bincount(b.day).max())
-    shares = [(k.share if k.share is not None else 1.0 / len(rules.contracts)) for k in rules.contracts]
-    mean_h = sum(s * (k.min_hours_per_week + k.max_hours_per_week) / 2 for s, k in zip(shares, rules.contracts))
+def _fill_rest(st: RosterState, rng) -> list[int]:
+    """Step 2: the free shifts in time order; returns those nobody may take."""
+    sh = st.sh
+    free = np.flatnonzero(st.owner < 0)
+    unassigned = []
+    for i in free[np.lexsort((-sh.paid_h[free], sh.start[free]))]:
+        cand = st.agents_for(int(i))
+        if cand.size == 0:
+            unassigned.append(int(i))
+            continue
+        late = st.n_late[cand] if sh.late[i] else np.zeros(cand.size)
+        load = st.hours[cand] / np.maximum(st.max_h[cand], _EPS)
+        key = np.lexsort((rng.random(cand.size), load, late, -np.maximum(st.deficit(cand), 0)))
+        st.add(int(cand[key[0]]), int(i))
+    return unassigned
+
+
+def _eject(st: RosterState, i: int) -> bool:
+    """Give free shift ``i`` to an agent after one of its shifts moves to another agent."""
+    sh = st.sh
+    n = len(st.agents)
+    static = np.flatnonzero(st.template_ok[:, sh.tpl[i]] & st.skill_ok[:, sh.queue[i]]
+                            & (st.win_lo[:, sh.weekday[i]] <= sh.clock[i])
+                            & (sh.clock[i] + sh.end[i] - sh.start[i] <= st.win_hi[:, sh.weekday[i]]))
+    for a in static[np.argsort(st.hours[static], kind="stable")][:_EJECT_AGENTS]:
+        for j in st.shifts_of(int(a)):
+            st.remove(int(a), int(j))
+            if st.legal(int(a), i):
+                st.add(int(a), i)
+                others = st.agents_for(int(j), np.delete(np.arange(n), a))
+                if others.size:
+                    st.add(int(others[np.argmin(st.hours[others] / np.maximum(st.max_h[others], _EPS))]), int(j))
+                    return True
+                st.remove(int(a), i)
+            st.add(int(a), int(j))
+    return False
+
+
+def _repair_minimums(st: RosterState) -> None:
+    """Step 3 for agents below their minimum: take shifts from agents who stay at or above
+    theirs, then trade short shifts for longer ones."""
+    sh = st.sh
+    for a in np.flatnonzero(st.deficit() > _EPS):
+        a = int(a)
+        while st.deficit(a) > _EPS:
+            taken = np.flatnonzero((st.owner >= 0) & (st.owner != a))
+            spare = taken[st.hours[st.owner[taken]] - sh.paid_h[taken] >= st.min_h[st.owner[taken]] - _EPS]
+            cand = st.shifts_for(a, spare)
+            if cand.size == 0:
+                break
+            j = int(cand[np.argmax(sh.paid_h[cand])])
+            st.remove(int(st.owner[j]), j)
+            st.add(a, j)
+        if st.deficit(a) > _EPS:
+            _swap_up(st, a)
+
+
+def _swap_up(st: RosterState, a: int) -> None:
+    """Agent ``a`` trades a short shift for a longer one of an agent who stays at its minimum."""
+    sh = st.sh
+    for i in sorted(st.shifts_of(a), key=lambda i: sh.paid_h[i]):
+        if st.deficit(a) <= _EPS:
+            return
+        i = int(i)
+        taken = np.flatnonzero((st.owner >= 0) & (st.owner != a) & (sh.paid_h > sh.paid_h[i] + _EPS))
+        gain = sh.paid_h[taken] - sh.paid_h[i]
+        taken = taken[st.hours[st.owner[taken]] - gain >= st.min_h[st.owner[taken]] - _EPS]
+        st.remove(a, i)
+        for j in st.shifts_for(a, taken)[::-1]:
+            d = int(st.owner[j])
+            st.remove(d, int(j))
+            if st.legal(d, i):
+                st.add(d, i)
+                st.add(a, int(j))
+                break
+            st.add(d, int(j))
+        else:
+            st.add(a, i)
+
+
+def _assign(plan: ShiftPlan, shifts: ShiftTable, agents: list[Agent], seed: int) -> tuple[RosterState, list[int]]:
+    """Steps 1-3 for a fixed list of agents; returns the state and the shifts left unassigned."""
+    rng = np.random.default_rng(seed)
+    st = RosterState(plan, shifts, agents)
+    _fill_minimums(st, rng)
+    unassigned = [i for i in _fill_rest(st, rng) if not _eject(st, i)]
+    _repair_minimums(st)
+    return st, unassigned
+
+
+def _reachable(rules: ScheduleRules, k: Contract) -> tuple[bool, str]:
+    """Can an agent on ``k`` reach its minimum at all? (shifts a week times the longest template)."""
+    w = rules.weekly
+    shifts = min(w.max_shifts_per_week, 7 - w.days_off)
+    longest = max((t.paid_h for t in rules.templates if k in rules.contracts_for(t)), default=0.0)
+    most = shifts * longest
+    why = (f"at most {shifts} shifts a week (max_shifts_per_week {w.max_shifts_per_week}, days_off {w.days_off}) "
+           f"of at most {longest:g} paid h = {most:g} h")
+    return most >= k.min_hours_per_week - _EPS, why
+
+
+def _lower_bound(rules: ScheduleRules, shifts: ShiftTable, contracts: list[Contract]) -> int:
+    """Fewest agents that could work the shifts: busiest day, shifts per agent, paid hours."""
+    if len(shifts) == 0 or not contracts:
+        return 0
     per_agent = min(rules.weekly.max_shifts_per_week, 7 - rules.weekly.days_off)
-    n = max(busiest, -(-n_shifts // per_agent), int(np.ceil(b.paid_h.sum() / max(mean_h, 1e-9))))
-    return generate_agents(rules, n, queues=())
+    shares = np.array([k.share if k.share is not None else 1.0 for k in contracts])
+    mean_max = float((shares * [k.max_hours_per_week for k in contracts]).sum() / shares.sum())
+    return int(max(np.bincount(shifts.day).max(), -(-len(shifts) // per_agent),
+                   np.ceil(shifts.paid_h.sum() / max(mean_max, _EPS))))
 
 
-def _pick(b: _Builder, pool: list[_Agent], i: int, rng) -> _Agent | None:
-    legal = [a for a in pool if b.legal(a, i)]
-    if not legal:
-        return None
-    tie = rng.random(len(legal))
-    h = b.paid_h[i]
-
-    def hurts(a):  # would the agent then need more per remaining shift than it can get?
-        left = b.w.max_shifts_per_week - len(a.shifts)
-        return b.deficit(a) > 0 and h < b.deficit(a) / max(left, 1) - 1e-9
-    key = [(hurts(a), -max(b.deficit(a), 0.0), a.late if b.is_late[i] else 0, a.hours, t)
-           for a, t in zip(legal, tie)]
-    return legal[min(range(len(legal)), key=key.__getitem__)]
+def _share_counts(rules: ScheduleRules, contracts: list[Contract], n: int) -> dict[str, int]:
+    counts = {k.name: 0 for k in rules.contracts}
+    for a in generate_agents(rules, n, contracts=contracts):
+        counts[a.contract] += 1
+    return counts
 
 
-def _new_agent(b: _Builder, pool: list[_Agent], i: int) -> _Agent | None:
-    """A generated agent for shift ``i`` on the contract most below its share that may work it."""
-    counts = {k: 0 for k in b.contracts}
-    for a in pool:
-        counts[a.agent.contract] += 1
-    total = max(len(pool), 1)
-    best = None
-    for k in b.rules.contracts:
-        share = k.share if k.share is not None else 1.0 / len(b.rules.contracts)
-        cand = _Agent(Agent(f"A{len(pool) + 1:04d}", k.name), True)
-        if b.legal(cand, i):
-            score = counts[k.name] / total - share
-            if best is None or score < best[0]:
-                best = (score, cand)
-    return None if best is None else best[1]
+def _numbered(rules: ScheduleRules, counts: dict[str, int]) -> list[Agent]:
+    return [Agent(f"A{j + 1:04d}", name) for j, name in
+            enumerate(k.name for k in rules.contracts for _ in range(counts[k.name]))]
 
 
-def _repair(b: _Builder, pool: list[_Agent]) -> list[_Agent]:
-    """Fill agents below their contract minimum; drop or re-contract generated agents still short."""
-    for a in sorted(pool, key=lambda a: -b.deficit(a)):
-        for donor in sorted(pool, key=lambda d: b.deficit(d)):
-            if b.deficit(a) <= 1e-9:
-                break
-            if donor is a:
-                continue
-            for i in sorted(donor.shifts, key=lambda i: -b.paid_h[i]):
-                if b.deficit(donor) + b.paid_h[i] <= 1e-9 and b.legal(a, i):
-                    b.remove(donor, i)
-                    b.add(a, i)
-                    if b.deficit(a) <= 1e-9:
-                        break
-    for a in pool:
-        if b.deficit(a) > 1e-9:
-            _swap_up(b, a, pool)
-    dropped: set[int] = set()
-    for n, a in enumerate(pool):
-        if b.deficit(a) > 1e-9 and a.generated:
-            if _hand_over(b, a, [o for m, o in enumerate(pool) if m != n and m not in dropped]):
-                dropped.add(n)
-            else:
-                _recontract(b, a, [o for m, o in enumerate(pool) if m != n and m not in dropped])
-    return [a for n, a in enumerate(pool) if n not in dropped and (a.shifts or not a.generated)]
-
-
-def _swap_up(b: _Builder, a: _Agent, pool: list[_Agent]) -> None:
-    """Trade a short shift of ``a`` for a longer one of an agent who stays at its minimum."""
-    for i in sorted(a.shifts, key=lambda i: b.paid_h[i]):
-        for d in pool:
-            if d is a or b.deficit(a) <= 1e-9:
-                continue
-            for j in list(d.shifts):
-                gain = b.paid_h[j] - b.paid_h[i]
-                if gain <= 1e-9 or b.deficit(d) + gain > 1e-9:
-                    continue
-                b.remove(a, i)
-                b.remove(d, j)
-                if b.legal(a, j) and b.legal(d, i):
-                    b.add(a, j)
-                    b.add(d, i)
-                    break
-                b.add(a, i)
-                b.add(d, j)
-            if i not in a.shifts:
-                break
-
-
-def _hand_over(b: _Builder, a: _Agent, others: list[_Agent]) -> bool:
-    """Give all of ``a``'s shifts to others (all or nothing)."""
-    done = []
-    for i in list(a.shifts):
-        taker = next((o for o in sorted(others, key=lambda o: -b.deficit(o)) if b.legal(o, i)), None)
-        if taker is None:
-            for o, j in done:
-                b.remove(o, j)
-                b.add(a, j)
-            return False
-        b.remove(a, i)
-        b.add(taker, i)
-        done.append((taker, i))
+def _grow(rules: ScheduleRules, usable: list[Contract], st: RosterState, unassigned: list[int],
+          counts: dict[str, int]) -> bool:
+    """Add agents for the unassigned shifts: of a contract that may work them, has nobody below its
+    minimum and is furthest below its share (counts are never fixed ones). False when none fits."""
+    per_agent = min(rules.weekly.max_shifts_per_week, 7 - rules.weekly.days_off)
+    short = {st.agents[a].contract for a in np.flatnonzero(st.deficit() > _EPS)}
+    fits = {k.name for i in unassigned for k in rules.contracts_for(rules.templates[st.sh.tpl[i]])}
+    options = [k for k in usable if k.name in fits and k.name not in short and k.count is None]
+    if not options:
+        return False
+    total = max(sum(counts.values()), 1)
+    k = min(options, key=lambda k: counts[k.name] / total - (k.share or 0.0))
+    counts[k.name] += max(1, -(-len(unassigned) // per_agent))
     return True
 
 
-def _recontract(b: _Builder, a: _Agent, others: list[_Agent]) -> None:
-    """Move a generated agent to a contract whose hours and templates fit its shifts, handing
-    its shortest shifts to others first when it has too many hours for that contract."""
-    for k in b.rules.contracts:
-        if not all(k.name in b.allowed[b.tpl[i]] for i in a.shifts):
+def _fit_short(st: RosterState, rules: ScheduleRules) -> None:
+    """Generated agents still below their minimum: hand all their shifts to agents who have shifts
+    (the agent is then left without any) or move them to a contract whose hours and templates fit."""
+    n = len(st.agents)
+    for a in np.flatnonzero(st.deficit() > _EPS):
+        a = int(a)
+        if st.deficit(a) <= _EPS or st.count[a] == 0:  # filled meanwhile by another agent's shifts
             continue
         moved = []
-        for i in sorted(a.shifts, key=lambda i: b.paid_h[i]):
-            if a.hours <= k.max_hours_per_week + 1e-9:
+        for i in st.shifts_of(a):
+            others = st.agents_for(int(i), np.flatnonzero((np.arange(n) != a) & (st.count > 0)))
+            if others.size == 0:
                 break
-            taker = next((o for o in others if b.deficit(o) + b.paid_h[i] <= 0 or b.deficit(o) > 0
-                          if b.legal(o, i)), None)
-            if taker is None:
+            b = int(others[np.argmax(st.deficit(others))])
+            st.remove(a, int(i))
+            st.add(b, int(i))
+            moved.append((b, int(i)))
+        if st.count[a] == 0:
+            continue
+        for b, i in moved:
+            st.remove(b, i)
+            st.add(a, i)
+        for k in rules.contracts:
+            if k.min_hours_per_week - _EPS <= st.hours[a] <= k.max_hours_per_week + _EPS and \
+                    all(k in rules.contracts_for(rules.templates[st.sh.tpl[i]]) for i in st.shifts_of(a)):
+                st.set_contract(a, k)
                 break
-            b.remove(a, i)
-            b.add(taker, i)
-            moved.append((taker, i))
-        if k.min_hours_per_week - 1e-9 <= a.hours <= k.max_hours_per_week + 1e-9:
-            a.agent = Agent(a.agent.agent_id, k.name, a.agent.skills, a.agent.availability)
-            return
-        for o, i in moved:
-            b.remove(o, i)
-            b.add(a, i)
+
+
+def _generated(plan: ShiftPlan, shifts: ShiftTable, seed: int) -> tuple[RosterState, list[int], list[str]]:
+    """Generated agents by count and share, as few as leave no shift unassigned (see the module
+    docstring); contracts move off their share only where minimums or shifts demand it."""
+    rules, problems = plan.rules, []
+    usable = []
+    for k in rules.contracts:
+        ok, why = _reachable(rules, k)
+        if ok:
+            usable.append(k)
+        else:
+            problems.append(f"contract {k.name}: minimum {k.min_hours_per_week:g} h a week is unreachable: {why}; "
+                            f"no agents generated on it")
+    counts = _share_counts(rules, usable, _lower_bound(rules, shifts, usable))
+    for _ in range(_MAX_ROUNDS):
+        st, unassigned = _assign(plan, shifts, _numbered(rules, counts), seed)
+        if not unassigned or not _grow(rules, usable, st, unassigned, counts):
+            break
+    _fit_short(st, rules)
+    keep = np.array([st.count[a] > 0 for a in range(len(st.agents))], bool)
+    st.keep_agents(keep)
+    final = {k.name: 0 for k in rules.contracts}
+    for a in st.agents:
+        final[a.contract] += 1
+    asked = _share_counts(rules, list(rules.contracts), len(st.agents))
+    for k in rules.contracts:
+        if final[k.name] != asked[k.name]:
+            basis = f"count {k.count}" if k.count is not None else f"share {k.share or 1 / len(rules.contracts):g}"
+            why = (f"more would stay below its minimum {k.min_hours_per_week:g} h with the plan's shifts (the cover "
+                   f"does not know contract minimums: it needs more long shifts)" if final[k.name] < asked[k.name]
+                   else "it takes the shifts the other contracts cannot")
+            problems.append(f"contract {k.name}: {final[k.name]} of {len(st.agents)} agents, its {basis} asks "
+                            f"{asked[k.name]}: {why}")
+    return st, unassigned, problems
+
+
+def _shortfall_problems(st: RosterState, unassigned: list[int], plan: ShiftPlan) -> list[str]:
+    """Why an agent stays below its minimum, and which shifts nobody may take."""
+    out = []
+    for a in np.flatnonzero(st.deficit() > _EPS):
+        ag, cap, longest = st.agents[a], st.week_capacity(int(a)), st.longest_for(int(a))
+        if cap * longest < st.min_h[a] - _EPS:
+            why = (f"unreachable: at most {cap} shifts a week (shifts per week, days off, availability) of at most "
+                   f"{longest:g} paid h")
+        else:
+            why = ("no free shift it may legally take, none to take from an agent above its minimum and no trade "
+                   "for a longer shift")
+        out.append(f"agent {ag.agent_id} ({ag.contract}): {st.hours[a]:g} paid h, below the contract minimum "
+                   f"{st.min_h[a]:g} h: {why}")
+    if unassigned:
+        first = plan.to_frame().iloc[min(unassigned, key=lambda i: st.sh.start[i])]
+        out.append(f"{len(unassigned)} shifts unassigned: no agent may legally take them, even after moving one "
+                   f"of its shifts (first: {first['queue']} {first['template']} {first['shift_start']})")
+    return out
 
 
 def build_roster(plan: ShiftPlan, agents=None, *, seed: int = 0) -> "Roster":
     """Assign ``plan``'s shifts (at most 7 days) to agents, honouring ``plan.rules``.
 
-    ``agents``: None (numbered agents generated by contract share, skilled on every queue), a list
-    of :class:`Agent`, or a roster table (see :func:`agents_from_frame`). ``seed`` breaks ties."""
+    ``agents``: None (numbered agents generated by contract count and share, skilled on every
+    queue), a list of :class:`Agent`, or a roster table (see :func:`agents_from_frame`). ``seed``
+    breaks ties. What could not be met is listed in :attr:`Roster.problems`."""
     if not isinstance(plan, ShiftPlan):
         raise ValueError(f"plan: expected a ShiftPlan from solve_cover, got {type(plan).__name__}")
     if plan.grid.n_days > 7:
@@ -244,49 +301,37 @@ def build_roster(plan: ShiftPlan, agents=None, *, seed: int = 0) -> "Roster":
         raise ValueError(f"seed: expected an integer, got {seed!r}")
     t0 = time.perf_counter()
     rules = plan.rules
-    b = _Builder(plan, rules)
-    generated = agents is None
-    if isinstance(agents, pd.DataFrame):
-        agents = agents_from_frame(agents, rules)
-    if generated:
-        agents = _initial_agents(plan, rules, b)
-    names = {k.name for k in rules.contracts}
-    for j, a in enumerate(agents):
-        if not isinstance(a, Agent):
-            raise ValueError(f"agents[{j}]: expected Agent, got {type(a).__name__}")
-        if a.contract not in names:
-            raise ValueError(f"agents[{j}].contract: expected one of {sorted(names)}, got {a.contract!r}")
-    pool = [_Agent(a, generated) for a in agents]
-    rng = np.random.default_rng(seed)
-    order = np.lexsort((-b.paid_h, b.start)) if len(b.start) else []
-    unassigned = []
-    for i in order:
-        a = _pick(b, pool, int(i), rng)
-        if a is None and generated:
-            a = _new_agent(b, pool, int(i))
-            if a is not None:
-                pool.append(a)
-        if a is None:
-            unassigned.append(int(i))
-        else:
-            b.add(a, int(i))
-    pool = _repair(b, pool)
-    assignment = np.full(len(b.start), -1)
-    for n, a in enumerate(pool):
-        assignment[a.shifts] = n
-    return Roster(plan=plan, agents=tuple(a.agent for a in pool), assignment=assignment,
-                  build_time_s=time.perf_counter() - t0)
+    shifts = ShiftTable.from_plan(plan)
+    if agents is None:
+        st, unassigned, problems = _generated(plan, shifts, int(seed))
+    else:
+        if isinstance(agents, pd.DataFrame):
+            agents = agents_from_frame(agents, rules)
+        names = {k.name for k in rules.contracts}
+        for j, a in enumerate(agents):
+            if not isinstance(a, Agent):
+                raise ValueError(f"agents[{j}]: expected Agent, got {type(a).__name__}")
+            if a.contract not in names:
+                raise ValueError(f"agents[{j}].contract: expected one of {sorted(names)}, got {a.contract!r}")
+        st, unassigned = _assign(plan, shifts, list(agents), int(seed))
+        problems = []
+    problems += _shortfall_problems(st, unassigned, plan)
+    return Roster(plan=plan, agents=tuple(st.agents), assignment=st.owner.copy(),
+                  build_time_s=time.perf_counter() - t0, problems=tuple(problems))
 
 
 @dataclass
 class Roster:
     """Shifts of a :class:`ShiftPlan` assigned to agents: ``assignment[i]`` is the index in
-    ``agents`` working shift ``i`` of ``plan.shifts`` (-1: unassigned)."""
+    ``agents`` working shift ``i`` of ``plan.shifts`` (-1: unassigned). ``problems``: what the
+    builder could not meet and why (empty when every shift is assigned and every agent is within
+    its contract hours)."""
 
     plan: ShiftPlan
     agents: tuple
     assignment: np.ndarray
     build_time_s: float = 0.0
+    problems: tuple[str, ...] = ()
 
     @property
     def rules(self) -> ScheduleRules:
@@ -328,7 +373,7 @@ class Roster:
 
     @property
     def summary(self) -> dict:
-        """Flat dict: agents, shifts, unassigned shifts, paid hours, cost, violations, build time."""
+        """Flat dict: agents, shifts, unassigned shifts, paid hours, cost, violations, problems, build time."""
         frame = self.to_frame()
         keep = self.assignment >= 0
         rate = {k.name: k.hourly_cost for k in self.rules.contracts}
@@ -339,5 +384,6 @@ class Roster:
             "paid_h": round(float(frame["paid_hours"].sum()), 2),
             "base_cost": round(float((frame["paid_hours"] * frame["contract"].map(rate)).sum()), 2),
             "violations": len(self.violations()),
+            "problems": len(self.problems),
             "build_time_s": round(self.build_time_s, 3),
         }

@@ -1,11 +1,13 @@
 """Rosters: every rule checked on every generated roster; headcount; exports."""
+import collections
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from scheduling import (Agent, BreakRule, Contract, ScheduleRules, ShiftTemplate, WeeklyRules, build_roster,
-                        check_roster, headcount, solve_cover, write_ical)
+                        check_roster, generate_agents, headcount, solve_cover, write_ical)
 
 WEEK = pd.Timestamp("2024-01-07")  # a Sunday
 
@@ -27,6 +29,23 @@ def make_rules(days_off, consecutive, max_shifts, rest_h, max_late, ft_min):
 
 rules_st = st.builds(make_rules, st.sampled_from([2, 3]), st.booleans(), st.integers(3, 5),
                      st.sampled_from([8.0, 11.0, 12.0]), st.integers(1, 3), st.sampled_from([0, 14]))
+# full-time minimums of 4 or 5 shifts of 7 paid h: tight, and unreachable with 3 days off or 3-4 shifts a week
+tight_st = st.builds(make_rules, st.sampled_from([2, 3]), st.booleans(), st.integers(3, 5),
+                     st.sampled_from([8.0, 11.0, 12.0]), st.integers(1, 3), st.sampled_from([28, 35]))
+
+
+def explained(roster):
+    """Only contract-hour violations, each of an agent the builder names in its problems."""
+    named = " ".join(roster.problems)
+    return all(v.rule == "contract_hours" and f"agent {v.agent_id} " in named for v in roster.violations())
+
+
+def shares_met_or_said(roster):
+    """Every contract has its share of the agents unless a problem says why not."""
+    want = collections.Counter(a.contract for a in generate_agents(roster.rules, len(roster.agents)))
+    have = collections.Counter(a.contract for a in roster.agents)
+    return all(have[k.name] == want[k.name] or any(p.startswith(f"contract {k.name}:") for p in roster.problems)
+               for k in roster.rules.contracts)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -38,6 +57,44 @@ def test_generated_roster_has_no_violations(rules, seed, peak):
     assert (roster.assignment >= 0).all()  # generated agents take every shift
     cov = roster.coverage_frame()
     assert (cov["over_under"] >= -1e-9).all()
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rules=tight_st, seed=st.integers(0, 10_000), peak=st.integers(1, 4))
+def test_generated_roster_with_tight_minimums(rules, seed, peak):
+    plan = solve_cover(week_requirement(np.random.default_rng(seed), peak), 3600, rules, time_limit_s=5)
+    roster = build_roster(plan, seed=seed)
+    assert explained(roster) and shares_met_or_said(roster)
+    assert (roster.assignment >= 0).all()
+    if 7 * min(rules.weekly.max_shifts_per_week, 7 - rules.weekly.days_off) < rules.contract("ft").min_hours_per_week:
+        assert any(p.startswith("contract ft: minimum") for p in roster.problems)  # unreachable: said, none made
+        assert all(a.contract != "ft" for a in roster.agents)
+
+
+def test_tight_minimums_and_shares_hold():
+    """Full-timers need five 7-hour shifts (35 h of at most 5 shifts): every one gets them, shares hold."""
+    rules = ScheduleRules(
+        templates=(ShiftTemplate("8h", 8, 480, 600, breaks=(BreakRule(60, 180, 300, paid=False),)),),
+        contracts=(Contract("ft", 35, 40, 20.0, share=0.5), Contract("pt", 0, 24, 18.0, share=0.5)),
+        weekly=WeeklyRules(days_off=2, max_shifts_per_week=5))
+    idx = pd.date_range(WEEK, periods=7 * 24, freq="h")
+    req = pd.DataFrame({"interval_start": idx, "required": np.where((idx.hour >= 9) & (idx.hour < 17), 6, 0)})
+    roster = build_roster(solve_cover(req, 3600, rules), seed=3)
+    assert roster.problems == () and roster.violations() == []
+    hours = roster.to_frame().groupby("contract")["paid_hours"].sum()
+    counts = collections.Counter(a.contract for a in roster.agents)
+    assert counts["ft"] == counts["pt"] and hours["ft"] == 35 * counts["ft"]
+
+
+def test_contract_count_and_unreachable_minimum_are_reported():
+    rules = ScheduleRules(
+        templates=(ShiftTemplate("4h", 4, 480, 1080),),
+        contracts=(Contract("ft", 30, 40, 20.0, count=2), Contract("pt", 0, 24, 18.0)),
+        weekly=WeeklyRules(days_off=2, max_shifts_per_week=5))
+    roster = build_roster(solve_cover(week_requirement(np.random.default_rng(1), 3), 3600, rules))
+    assert roster.violations() == [] and (roster.assignment >= 0).all()
+    assert any(p.startswith("contract ft: minimum 30 h a week is unreachable: at most 5 shifts") for p in roster.problems)
+    assert roster.summary["problems"] == len(roster.problems)
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -55,6 +112,8 @@ def test_given_roster_with_availability_and_skills(rules, seed):
     plan.rules = rules_min0
     roster = build_roster(plan, agents, seed=seed)
     assert roster.violations() == []
+    plan.rules = rules  # with the full-time minimum, whoever stays below it is named, with why
+    assert explained(build_roster(plan, agents, seed=seed))
     sched = roster.to_frame()
     skills = {a.agent_id: a.skills for a in agents}
     assert all(q in skills[a] for a, q in zip(sched["agent_id"], sched["queue"]))
