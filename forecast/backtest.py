@@ -1,9 +1,16 @@
 """Rolling-origin backtest and model selection.
 
-For each origin (a local midnight), every model is fitted on the days strictly before the origin
-and forecasts the next ``horizon_days``; the origin then moves forward by ``horizon_days``. The last
-fold ends with the history. Nothing after an origin is ever passed to a model: the training grid is
-sliced (``Grid.head``) before fitting.
+Origins are weekly (one week apart) and fall on the weekday the real forecast starts on (by default
+the day after the history); at each origin (a local midnight) every model is fitted on the days
+strictly before it and forecasts the next ``horizon_days`` (folds overlap when the horizon is longer
+than a week). The last fold ends as close to the end of the history as that weekday allows. Nothing
+after an origin is ever passed to a model: the training grid is sliced (``Grid.head``) before
+fitting.
+
+Combinations ``combo(a+b)`` are scored honestly: on each fold the combination is the equal-weight
+mean of the ``k`` single models ranked best on the *other* folds (leave one fold out), so a
+combination never wins by being chosen on the folds it is scored on; its name lists the models
+ranked best on all folds (what the forecast will use).
 
 Scores per model, on open intervals with an actual value (volume-weighted unless stated):
 
@@ -31,12 +38,13 @@ import pandas as pd
 from .grid import Grid, window_mask
 from .intervals import calibrate_phi, pit_coverage, quantiles
 from .context import Context
-from .models import BASELINES, MODELS, combo_members, make_model
+from .models import AUTO_MODELS, BASELINES, combo_members, make_model
+from .selection import DEFAULT_CHOICE, Selection, select
 
 __all__ = ["DEFAULT_MODELS", "BacktestRun", "run_backtest", "scores_frame", "choose", "add_combination",
-           "calibrated_phi"]
+           "calibrated_phi", "fold_wapes"]
 
-DEFAULT_MODELS = tuple(MODELS)
+DEFAULT_MODELS = AUTO_MODELS  # the candidates of ``auto`` unless ``models=`` says otherwise
 
 
 @dataclass
@@ -53,20 +61,28 @@ class BacktestRun:
     phi: dict = field(default_factory=dict)  # model -> dispersion from all folds
 
 
-def _origin_indices(n_days: int, horizon_days: int, n_folds: int, min_train_days: int) -> list[int]:
-    last = n_days - horizon_days
-    idx = [last - k * horizon_days for k in range(n_folds - 1, -1, -1)]
+def _origin_indices(n_days: int, horizon_days: int, n_folds: int, min_train_days: int,
+                    start_offset: int = 0) -> list[int]:
+    """Weekly origins (day indices) on the weekday of day ``n_days + start_offset`` (the real
+    forecast's first day), the last one with its whole horizon inside the history."""
+    j0 = -(-(horizon_days + start_offset) // 7)  # weeks back from the forecast's first day
+    last = n_days + start_offset - 7 * j0
+    idx = [last - 7 * k for k in range(n_folds - 1, -1, -1)]
     return [i for i in idx if i >= min_train_days]
 
 
-def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=3, calibration_origins=1,
-                 evening=("20:00", "24:00"), combine=True, min_train_days=28) -> BacktestRun:
-    """Fit and forecast every model at every origin; returns the per-fold forecasts."""
+def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=8, calibration_origins=1,
+                 evening=("20:00", "24:00"), combine=True, min_train_days=28, start_offset=0) -> BacktestRun:
+    """Fit and forecast every model at every origin; returns the per-fold forecasts.
+
+    ``start_offset``: days from the day after the history to the real forecast's first day (its
+    weekday is the origins' weekday)."""
     if horizon_days < 1:
         raise ValueError(f"horizon_days={horizon_days}: expected >= 1")
     if origins < 1:
         raise ValueError(f"origins={origins}: expected >= 1")
-    folds = _origin_indices(len(grid.days), horizon_days, origins + calibration_origins, min_train_days)
+    folds = _origin_indices(len(grid.days), horizon_days, origins + calibration_origins, min_train_days,
+                            start_offset % 7)
     if len(folds) == 0:
         raise ValueError(
             f"history of {len(grid.days)} days is too short for a backtest with horizon {horizon_days} days "
@@ -100,29 +116,46 @@ def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=3, ca
     return run
 
 
-def _wape_of(run: BacktestRun, name: str, scored_only=True) -> float:
-    start = run.n_calibration if scored_only else 0
+def fold_wapes(run: BacktestRun, name: str, folds=None) -> np.ndarray:
+    """WAPE of model ``name`` on each fold (``folds``: indices, default all), NaN for an empty fold."""
+    out = []
+    for i in (range(len(run.origins)) if folds is None else folds):
+        p, y = run.preds[name][i], run.actual[i]
+        m = np.isfinite(y)
+        tot = y[m].sum()
+        out.append(np.abs(p[m] - y[m]).sum() / tot if tot > 0 else np.nan)
+    return np.asarray(out, float)
+
+
+def _pooled_wape(run: BacktestRun, name: str, folds) -> float:
     err = tot = 0.0
-    for p, y in zip(run.preds[name][start:], run.actual[start:]):
+    for i in folds:
+        p, y = run.preds[name][i], run.actual[i]
         m = np.isfinite(y)
         err += np.abs(p[m] - y[m]).sum()
         tot += y[m].sum()
-    return err / tot if tot > 0 else np.nan
+    return err / tot if tot > 0 else np.inf
 
 
 def _add_combinations(run: BacktestRun) -> None:
-    """Equal-weight means of the 2 and 3 best non-baseline models (by WAPE on all folds)."""
-    cands = [m for m in run.preds if m not in BASELINES]
-    if len(cands) < 2:
+    """Equal-weight means of the 2 and 3 best non-baseline models, leave one fold out: on fold i the
+    members are the best on the other folds (see the module docstring)."""
+    cands = [m for m in run.preds if m not in BASELINES and not m.startswith("combo(")]
+    n = len(run.origins)
+    if len(cands) < 2 or n < 2:
         return
-    ranked = sorted(cands, key=lambda m: _wape_of(run, m, scored_only=False))
     for k in (2, 3):
-        if len(ranked) < k:
+        if len(cands) < k:
             break
-        members = ranked[:k]
+        members = sorted(cands, key=lambda m: _pooled_wape(run, m, range(n)))[:k]
+        preds = []
+        for i in range(n):
+            others = [j for j in range(n) if j != i]
+            top = sorted(cands, key=lambda m: _pooled_wape(run, m, others))[:k]
+            preds.append(np.mean([run.preds[m][i] for m in top], axis=0))
         name = "combo(" + "+".join(members) + ")"
-        add_combination(run, name)
-        run.fit_s[name] = sum(run.fit_s[m] for m in members)
+        run.preds[name] = preds
+        run.fit_s[name] = sum(run.fit_s[m] for m in cands)
 
 
 def add_combination(run: BacktestRun, name: str) -> None:
@@ -187,9 +220,14 @@ def scores_frame(run: BacktestRun, **extra) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def choose(scores: pd.DataFrame) -> str:
-    """The model with the lowest backtest WAPE (ties: the simpler, i.e. earlier listed, model)."""
-    s = scores.dropna(subset=["wape"])
-    if s.empty:
+def choose(run: BacktestRun, default: str | None = None) -> Selection:
+    """The model ``auto`` uses, by the rule of :mod:`forecast.selection` on the scored folds.
+    ``default``: the simple default (``profile``, else ``mean4``, else the first model run)."""
+    names = list(run.preds)
+    if default is None:
+        default = next((m for m in (DEFAULT_CHOICE, "mean4") if m in names), names[0] if names else None)
+    scored = range(run.n_calibration, len(run.origins))
+    wapes = {m: fold_wapes(run, m, scored) for m in names}
+    if default is None or not np.isfinite(wapes[default]).any():
         raise ValueError("backtest produced no scores; history too short or all intervals closed")
-    return str(s.loc[s["wape"].idxmin(), "model"])
+    return select(wapes, default)

@@ -17,13 +17,13 @@ See :mod:`forecast.models.base` for the interface. The models (registry :data:`M
 """
 from ..context import Context
 from .base import VolumeModel
-from .registry import (AUTO, AUTO_DESCRIPTION, BASELINES, MODELS, combo_members, make_model, model_choices,
+from .registry import (AUTO, AUTO_DESCRIPTION, AUTO_MODELS, BASELINES, MODELS, combo_members, make_model, model_choices,
                        model_names)
 from .simple import MeanOfWeeks, RecentProfile, SeasonalNaive
 from .statistical import DailySarimaxTopDown, GlmPoisson, MstlEts
 
 __all__ = [
-    "MODELS", "BASELINES", "AUTO", "AUTO_DESCRIPTION", "make_model", "model_names", "model_choices",
+    "MODELS", "BASELINES", "AUTO_MODELS", "AUTO", "AUTO_DESCRIPTION", "make_model", "model_names", "model_choices",
     "combo_members", "Context", "VolumeModel",
     "SeasonalNaive", "MeanOfWeeks", "RecentProfile", "DailySarimaxTopDown", "MstlEts", "GlmPoisson",
 ]
