@@ -9,6 +9,7 @@ import pandas as pd
 
 from .aht import AHT_SHRINK_CONTACTS, AHT_WEEKS, aht_frame, aht_table, forecast_aht
 from .backtest import DEFAULT_MODELS, BacktestRun, add_combination, calibrated_phi, choose, run_backtest, scores_frame
+from .cleaning import clean_outages
 from .context import Context, build_context
 from .grid import DAY_S, Grid, future_instants, instant_cells, to_grid
 from .inputs import check_range, for_queue, prepare_history, split_queues
@@ -108,7 +109,8 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
     (expected contacts per interval), ``volume_p10``, ``volume_p90`` (80% prediction interval,
     negative binomial with backtest-calibrated dispersion), ``model``, plus ``queue`` and ``aht_s``
     (seconds, see :func:`forecast_aht`) when the history has them; ``report(queue)`` holds the
-    chosen model, the dispersion and the backtest scores. A queue whose history is too short for the
+    chosen model, how sure that choice is, the dispersion, the backtest scores and the days whose
+    outage intervals were replaced in training (``cleaned_days``, see :mod:`forecast.cleaning`). A queue whose history is too short for the
     backtest (at least 4 weeks of training before the first fold) is forecast from weekly folds
     after one week of training with the simple models only (``short_history`` in its report);
     fewer than two weeks of history is an error.
@@ -176,9 +178,10 @@ def _run(grid: Grid, ctx: Context, s: _Settings, hd: int, offset: int) -> tuple[
 def _forecast_queue(h: pd.DataFrame, q, start, end, instants: pd.DatetimeIndex, interval_s: int,
                     s: _Settings) -> tuple[pd.DataFrame, QueueReport]:
     """One queue's forecast frame and backtest report (see :func:`forecast_volume`)."""
-    grid = to_grid(h, interval_s)
-    ctx = build_context(grid, s.country, s.opening_hours)
-    run, hd, short_history = _run(grid, ctx, s, _horizon_days(grid, end, s.horizon_days), _start_offset(grid, start))
+    raw = to_grid(h, interval_s)
+    ctx = build_context(raw, s.country, s.opening_hours)
+    run, hd, short_history = _run(raw, ctx, s, _horizon_days(raw, end, s.horizon_days), _start_offset(raw, start))
+    grid, cleaned = clean_outages(raw, ctx)  # the models are fitted on the cleaned history
     sc = scores_frame(run)
     selection = choose(run) if s.model == AUTO else None
     chosen = selection.chosen if selection is not None else s.model
@@ -196,7 +199,7 @@ def _forecast_queue(h: pd.DataFrame, q, start, end, instants: pd.DatetimeIndex, 
     report = QueueReport(chosen=chosen, phi=phi, horizon_days=hd,
                          origins=tuple(str(o.date()) for o in run.origins),
                          calibration_origins=run.n_calibration, short_history=short_history, scores=sc,
-                         selection=selection)
+                         selection=selection, cleaned_days=tuple(cleaned))
     return out, report
 
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .cleaning import clean_outages
 from .grid import Grid, window_mask
 from .intervals import calibrate_phi, pit_coverage, quantiles
 from .context import Context
@@ -72,9 +73,11 @@ def _origin_indices(n_days: int, horizon_days: int, n_folds: int, min_train_days
 
 
 def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=8, calibration_origins=1,
-                 evening=("20:00", "24:00"), combine=True, min_train_days=28, start_offset=0) -> BacktestRun:
+                 evening=("20:00", "24:00"), combine=True, min_train_days=28, start_offset=0,
+                 clean=True) -> BacktestRun:
     """Fit and forecast every model at every origin; returns the per-fold forecasts.
 
+    ``clean``: replace outage intervals in each fold's training data (:mod:`forecast.cleaning`).
     ``start_offset``: days from the day after the history to the real forecast's first day (its
     weekday is the origins' weekday)."""
     if horizon_days < 1:
@@ -100,12 +103,14 @@ def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=8, ca
         tr = grid.Y[max(0, o - 56):o]
         diff = np.abs(tr[7:] - tr[:-7])
         run.scale.append(float(np.nanmean(diff)) if np.isfinite(diff).any() else np.nan)
+    # outages are cleaned in each fold's training data with that data alone; actuals stay raw
+    train = {o: clean_outages(grid.head(o), ctx)[0] if clean else grid.head(o) for o in folds}
     for name in models:
         t0 = time.perf_counter()
         preds = []
         for o in folds:
             days = grid.days[o:o + horizon_days]
-            model = make_model(name).fit(grid.head(o), ctx)
+            model = make_model(name).fit(train[o], ctx)
             preds.append(np.maximum(model.predict(days, ctx), 0.0))
         run.fit_s[name] = time.perf_counter() - t0
         run.preds[name] = preds

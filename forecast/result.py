@@ -12,6 +12,7 @@ from typing import Any, Hashable
 
 import pandas as pd
 
+from .cleaning import CleanedDay
 from .selection import Selection
 
 __all__ = ["QueueReport", "ForecastResult", "BacktestResult"]
@@ -34,6 +35,8 @@ class QueueReport:
     scores: one row per model, the columns of :func:`forecast.backtest`.
     selection: how ``auto`` chose and how sure it is (:class:`forecast.selection.Selection`);
         None when the model was given by name.
+    cleaned_days: the history's days with outage intervals replaced in training
+        (:class:`forecast.cleaning.CleanedDay`: day, span, contacts received and expected).
     """
 
     chosen: str
@@ -44,6 +47,7 @@ class QueueReport:
     short_history: bool
     scores: pd.DataFrame
     selection: Selection | None = None
+    cleaned_days: tuple[CleanedDay, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The report as plain values (scores as a list of dicts), e.g. for a JSON file."""
@@ -56,6 +60,7 @@ class QueueReport:
             "short_history": self.short_history,
             "scores": self.scores.to_dict("records"),
             "selection": None if self.selection is None else self.selection.as_dict(),
+            "cleaned_days": [c.as_dict() for c in self.cleaned_days],
         }
 
     def chosen_scores(self) -> dict[str, float]:
