@@ -110,7 +110,10 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
     negative binomial with backtest-calibrated dispersion), ``model``, plus ``queue`` and ``aht_s``
     (seconds, see :func:`forecast_aht`) when the history has them; ``report(queue)`` holds the
     chosen model, how sure that choice is, the dispersion, the backtest scores and the days whose
-    outage intervals were replaced in training (``cleaned_days``, see :mod:`forecast.cleaning`). A queue whose history is too short for the
+    outage intervals were replaced in training (``cleaned_days``, see :mod:`forecast.cleaning`) and
+    the forecast days without an open interval with the reason (``closed_days``: a holiday closed
+    as the history showed it, or a weekday never open). Holidays are open or closed one by one as
+    the history last showed them; one never seen follows its weekday (see :mod:`forecast.context`). A queue whose history is too short for the
     backtest (at least 4 weeks of training before the first fold) is forecast from weekly folds
     after one week of training with the simple models only (``short_history`` in its report);
     fewer than two weeks of history is an error.
@@ -199,8 +202,17 @@ def _forecast_queue(h: pd.DataFrame, q, start, end, instants: pd.DatetimeIndex, 
     report = QueueReport(chosen=chosen, phi=phi, horizon_days=hd,
                          origins=tuple(str(o.date()) for o in run.origins),
                          calibration_origins=run.n_calibration, short_history=short_history, scores=sc,
-                         selection=selection, cleaned_days=tuple(cleaned))
+                         selection=selection, cleaned_days=tuple(cleaned),
+                         closed_days=tuple(ctx.closed_days(_range_days(start, end))))
     return out, report
+
+
+def _range_days(start, end) -> pd.DatetimeIndex:
+    """The local calendar days that [start, end) touches (naive midnights)."""
+    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    s = s.tz_localize(None) if s.tz is not None else s
+    e = e.tz_localize(None) if e.tz is not None else e
+    return pd.date_range(s.normalize(), (e - pd.Timedelta(microseconds=1)).normalize(), freq="D")
 
 
 def _predict_days(grid: Grid, ctx: Context, name: str, days: pd.DatetimeIndex) -> np.ndarray:
@@ -222,11 +234,7 @@ def _interval_frame(grid: Grid, ctx: Context, chosen: str, instants: pd.Datetime
             f"forecast start {instants[0]} is not after the history (last day {last_train.date()}); "
             "expected a range after the end of the history"
         )
-    dow = days.day_of_week.to_numpy()
-    open_rows = ctx.open_mask[dow[day - d0], slot]
-    if ctx.holiday_open is not None:
-        hol, _ = ctx.holiday_fn(days)
-        open_rows &= np.where(hol[day - d0], ctx.holiday_open[slot], True)
+    open_rows = ctx.open_cells(days)[day - d0, slot]
     pred = _predict_days(grid, ctx, chosen, days)
     mu = pred[day - d0, slot][open_rows]
     q10, q90 = quantiles(mu, phi)

@@ -13,6 +13,7 @@ from typing import Any, Hashable
 import pandas as pd
 
 from .cleaning import CleanedDay
+from .context import ClosedDay
 from .selection import Selection
 
 __all__ = ["QueueReport", "ForecastResult", "BacktestResult"]
@@ -37,6 +38,7 @@ class QueueReport:
         None when the model was given by name.
     cleaned_days: the history's days with outage intervals replaced in training
         (:class:`forecast.cleaning.CleanedDay`: day, span, contacts received and expected).
+    closed_days: the forecast days with no open interval and why (:class:`forecast.context.ClosedDay`).
     """
 
     chosen: str
@@ -48,6 +50,7 @@ class QueueReport:
     scores: pd.DataFrame
     selection: Selection | None = None
     cleaned_days: tuple[CleanedDay, ...] = ()
+    closed_days: tuple[ClosedDay, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The report as plain values (scores as a list of dicts), e.g. for a JSON file."""
@@ -61,6 +64,7 @@ class QueueReport:
             "scores": self.scores.to_dict("records"),
             "selection": None if self.selection is None else self.selection.as_dict(),
             "cleaned_days": [c.as_dict() for c in self.cleaned_days],
+            "closed_days": [c.as_dict() for c in self.closed_days],
         }
 
     def chosen_scores(self) -> dict[str, float]:

@@ -6,7 +6,7 @@ from forecast import forecast_volume
 from forecast.backtest import run_backtest
 from forecast.cleaning import clean_outages
 from forecast.context import build_context
-from forecast.grid import to_grid
+from forecast.grid import holiday_flags, to_grid
 
 from test_forecast_models import synthetic
 
@@ -56,3 +56,41 @@ def test_quiet_days_low_counts_and_repeated_shapes_are_not_outages():
     twice, _ = _outage(twice, "2024-03-10")
     cleaned = [c.day for c in clean_outages(to_grid(twice, 1800), ctx)[1]]
     assert "2024-03-03" not in cleaned
+
+
+def _us_history():
+    """Sun 2023-10-01 .. 2024-01-20: Columbus Day (Mon 10-09) and New Year (Mon 01-01) open with
+    normal volume, Thanksgiving (Thu 11-23) and Christmas (Mon 12-25) closed (no rows)."""
+    hist, _ = synthetic(weeks=16, seed=5, start="2023-10-01")
+    day = hist["interval_start"].dt.normalize()
+    keep = ~day.isin([pd.Timestamp("2023-11-23"), pd.Timestamp("2023-12-25")])
+    out = hist[keep].reset_index(drop=True)
+    out.attrs = dict(hist.attrs)
+    return out
+
+
+def test_holidays_open_or_closed_one_by_one_and_closed_days_are_reported():
+    hist = _us_history()
+    # Columbus Day 2024 (Mon 10-14): open as in 2023 -> a forecast like any Monday
+    res = forecast_volume(hist, "2024-10-13", "2024-10-16", model="profile", origins=2, country="US")
+    fc = res.to_frame()
+    mon = fc[fc.interval_start.dt.normalize() == pd.Timestamp("2024-10-14")]
+    assert len(mon) == 34 and mon["volume"].sum() > 1000  # 07:00-24:00, about the Monday total 1500
+    assert res.report().closed_days == ()
+    # Thanksgiving 2024 (Thu 11-28) closed as in 2023; Saturday closed as always: both reported
+    res = forecast_volume(hist, "2024-11-27", "2024-12-01", model="profile", origins=2, country="US")
+    days = set(res.to_frame().interval_start.dt.strftime("%Y-%m-%d"))
+    assert "2024-11-28" not in days and {"2024-11-27", "2024-11-29"} <= days
+    closed = {c.day: c.reason for c in res.report().closed_days}
+    assert set(closed) == {"2024-11-28", "2024-11-30"}
+    assert "Thanksgiving" in closed["2024-11-28"] and "2023-11-23" in closed["2024-11-28"]
+    assert "Saturday" in closed["2024-11-30"]
+    # a holiday never seen (Washington's Birthday, Mon 2024-02-19) follows its weekday
+    res = forecast_volume(hist, "2024-02-19", "2024-02-20", model="profile", origins=2, country="US")
+    assert len(res) == 34 and res.report().as_dict()["closed_days"] == []
+    # with an all-closed history, an unseen holiday is closed too, and says why
+    hol, _ = holiday_flags(pd.DatetimeIndex(hist.interval_start.dt.normalize()), "US")
+    shut = hist[~hol]
+    res = forecast_volume(shut.reset_index(drop=True), "2024-02-19", "2024-02-20", model="profile", origins=2,
+                          country="US")
+    assert len(res) == 0 and "not in the history" in res.report().closed_days[0].reason
