@@ -13,7 +13,7 @@ from .cleaning import clean_outages
 from .context import Context, build_context
 from .grid import DAY_S, Grid, future_instants, instant_cells, to_grid
 from .inputs import check_range, for_queue, prepare_history, split_queues
-from .intervals import quantiles
+from .intervals import Dispersion, quantiles
 from .models import AUTO, MODELS, combo_members, make_model
 from .result import BacktestResult, ForecastResult, QueueReport
 
@@ -191,8 +191,9 @@ def _forecast_queue(h: pd.DataFrame, q, start, end, instants: pd.DatetimeIndex, 
     if chosen not in run.phi:  # explicit combination
         add_combination(run, chosen)
         run.phi[chosen] = calibrated_phi(run, chosen, len(run.origins))
-    phi = run.phi[chosen]
-    out = _interval_frame(grid, ctx, chosen, instants, phi)
+    disp = run.phi[chosen]
+    phi = disp.overall
+    out = _interval_frame(grid, ctx, chosen, instants, disp)
     if q is not None:
         out.insert(0, "queue", q)
     if "aht_s" in h.columns:
@@ -202,7 +203,7 @@ def _forecast_queue(h: pd.DataFrame, q, start, end, instants: pd.DatetimeIndex, 
     report = QueueReport(chosen=chosen, phi=phi, horizon_days=hd,
                          origins=tuple(str(o.date()) for o in run.origins),
                          calibration_origins=run.n_calibration, short_history=short_history, scores=sc,
-                         selection=selection, cleaned_days=tuple(cleaned),
+                         selection=selection, cleaned_days=tuple(cleaned), dispersion=disp,
                          closed_days=tuple(ctx.closed_days(_range_days(start, end))))
     return out, report
 
@@ -221,7 +222,8 @@ def _predict_days(grid: Grid, ctx: Context, name: str, days: pd.DatetimeIndex) -
     return np.maximum(np.mean(preds, axis=0), 0.0)
 
 
-def _interval_frame(grid: Grid, ctx: Context, chosen: str, instants: pd.DatetimeIndex, phi: float) -> pd.DataFrame:
+def _interval_frame(grid: Grid, ctx: Context, chosen: str, instants: pd.DatetimeIndex,
+                    disp: Dispersion) -> pd.DataFrame:
     cols = ["interval_start", "volume", "volume_p10", "volume_p90", "model"]
     if len(instants) == 0:
         return pd.DataFrame({c: [] for c in cols})
@@ -237,7 +239,7 @@ def _interval_frame(grid: Grid, ctx: Context, chosen: str, instants: pd.Datetime
     open_rows = ctx.open_cells(days)[day - d0, slot]
     pred = _predict_days(grid, ctx, chosen, days)
     mu = pred[day - d0, slot][open_rows]
-    q10, q90 = quantiles(mu, phi)
+    q10, q90 = quantiles(mu, disp.of_slots(slot[open_rows]))
     return pd.DataFrame({
         "interval_start": instants[open_rows],
         "volume": mu,

@@ -20,9 +20,12 @@ Scores per model, on open intervals with an actual value (volume-weighted unless
 - ``bias``: sum (forecast - actual) / sum actual (positive = over-forecast).
 - ``evening_wape``: WAPE on the evening window (20:00-24:00 by default).
 - ``coverage_80``: share of actuals whose randomized PIT lies in [0.1, 0.9] under the interval
-  model of :mod:`forecast.intervals`, with the dispersion of each fold calibrated only on earlier
-  folds (the first ``calibration_origins`` folds only serve that purpose and are not scored).
+  model of :mod:`forecast.intervals` (dispersion per time-of-day band and day level), with the
+  dispersion of each fold calibrated only on earlier folds (the first ``calibration_origins`` folds
+  only serve that purpose and are not scored).
 - ``hit_80``: plain share of actuals within [volume_p10, volume_p90].
+- ``evening_coverage_80``, ``evening_hit_80``: the same on the evening window.
+- ``phi``: one dispersion for all intervals (what the intraday re-forecast uses).
 - ``poisson_floor_wape``: sum sqrt(2 actual / pi) / sum actual, the WAPE a forecast that knew the
   true Poisson rate would still make (E|N - lambda| ~ sqrt(2 lambda / pi)); the same for all models.
 - ``fit_s``: seconds spent fitting and predicting, all folds.
@@ -37,7 +40,7 @@ import pandas as pd
 
 from .cleaning import clean_outages
 from .grid import Grid, window_mask
-from .intervals import calibrate_phi, pit_coverage, quantiles
+from .intervals import Dispersion, calibrate_dispersion, pit_coverage, quantiles, time_bands
 from .context import Context
 from .models import AUTO_MODELS, BASELINES, combo_members, make_model
 from .selection import DEFAULT_CHOICE, Selection, select
@@ -59,7 +62,9 @@ class BacktestRun:
     preds: dict = field(default_factory=dict)  # model -> list of (h, n_slots)
     fit_s: dict = field(default_factory=dict)
     evening: np.ndarray | None = None
-    phi: dict = field(default_factory=dict)  # model -> dispersion from all folds
+    bands: np.ndarray | None = None  # time-of-day band per slot (forecast.intervals.time_bands)
+    special: list = field(default_factory=list)  # per fold (h,) bool: holiday or eve days
+    phi: dict = field(default_factory=dict)  # model -> Dispersion from all folds
 
 
 def _origin_indices(n_days: int, horizon_days: int, n_folds: int, min_train_days: int,
@@ -95,11 +100,13 @@ def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=8, ca
     open_cells = ctx.open_mask
     run = BacktestRun([grid.days[o] for o in folds], n_cal, [], [])
     run.evening = window_mask(grid.n_slots, grid.interval_s, evening)
+    run.bands = time_bands(grid.n_slots, grid.interval_s, run.evening)
     for o in folds:
         days = grid.days[o:o + horizon_days]
         y = grid.Y[o:o + horizon_days].copy()
         y[~open_cells[days.day_of_week.to_numpy()]] = np.nan
         run.actual.append(y)
+        run.special.append(ctx.daytype(days) >= 7)
         tr = grid.Y[max(0, o - 56):o]
         diff = np.abs(tr[7:] - tr[:-7])
         run.scale.append(float(np.nanmean(diff)) if np.isfinite(diff).any() else np.nan)
@@ -170,13 +177,22 @@ def add_combination(run: BacktestRun, name: str) -> None:
     run.preds[name] = [np.mean([run.preds[m][i] for m in members], axis=0) for i in range(len(run.origins))]
 
 
-def calibrated_phi(run: BacktestRun, name: str, upto: int) -> float:
-    """Interval dispersion of model ``name`` calibrated on the first ``upto`` folds (NaN without)."""
-    ys = [y[np.isfinite(y)] for y in run.actual[:upto]]
-    ps = [p[np.isfinite(y)] for p, y in zip(run.preds[name][:upto], run.actual[:upto])]
-    if not ys:
-        return float("nan")
-    return calibrate_phi(np.concatenate(ys), np.concatenate(ps))
+def calibrated_phi(run: BacktestRun, name: str, upto: int) -> Dispersion:
+    """Interval dispersion of model ``name`` (per time-of-day band plus a day-level component, see
+    :mod:`forecast.intervals`) calibrated on the ordinary days of the first ``upto`` folds (NaN
+    without)."""
+    # holidays and their eves are left out: their misses are their own, and a holiday season in
+    # the calibration folds would widen every ordinary week after it
+    keep = [~sp for sp in run.special[:upto]]
+    return calibrate_dispersion([y[k] for y, k in zip(run.actual[:upto], keep)],
+                                [p[k] for p, k in zip(run.preds[name][:upto], keep)], run.bands)
+
+
+def _coverage(y, p, disp: Dispersion, m) -> tuple[float, float]:
+    """(sum of randomized-PIT coverage, number of actuals inside [p10, p90]) over cells ``m``."""
+    phi = np.broadcast_to(disp.of_slots(np.arange(y.shape[1]))[None, :], y.shape)[m]
+    q10, q90 = quantiles(p[m], phi)
+    return float(pit_coverage(y[m], p[m], phi).sum()), float(((y[m] >= q10) & (y[m] <= q90)).sum())
 
 
 def scores_frame(run: BacktestRun, **extra) -> pd.DataFrame:
@@ -185,8 +201,8 @@ def scores_frame(run: BacktestRun, **extra) -> pd.DataFrame:
     scored = range(run.n_calibration, len(run.origins))
     for name, preds in run.preds.items():
         err = tot = signed = ev_err = ev_tot = floor = mase_num = mase_den = 0.0
-        cov_sum = hit_sum = 0.0
-        cov_n = 0
+        cov = np.zeros(4)  # coverage sum, hits, evening coverage sum, evening hits
+        cov_n = ev_n = 0
         for i in scored:
             y, p = run.actual[i], preds[i]
             m = np.isfinite(y)
@@ -202,22 +218,23 @@ def scores_frame(run: BacktestRun, **extra) -> pd.DataFrame:
                 mase_num += np.abs(e).sum()
                 mase_den += run.scale[i] * m.sum()
             if i > 0:  # dispersion only from earlier folds: never look ahead
-                phi = calibrated_phi(run, name, i)
-                cov_sum += pit_coverage(y[m], p[m], phi).sum()
-                q10, q90 = quantiles(p[m], phi)
-                hit_sum += ((y[m] >= q10) & (y[m] <= q90)).sum()
+                disp = calibrated_phi(run, name, i)
+                cov += [*_coverage(y, p, disp, m), *_coverage(y, p, disp, ev)]
                 cov_n += int(m.sum())
+                ev_n += int(ev.sum())
         rows.append({
             "model": name,
             "wape": err / tot if tot else np.nan,
             "mase": mase_num / mase_den if mase_den else np.nan,
             "bias": signed / tot if tot else np.nan,
             "evening_wape": ev_err / ev_tot if ev_tot else np.nan,
-            "coverage_80": cov_sum / cov_n if cov_n else np.nan,
-            "hit_80": hit_sum / cov_n if cov_n else np.nan,
+            "coverage_80": cov[0] / cov_n if cov_n else np.nan,
+            "hit_80": cov[1] / cov_n if cov_n else np.nan,
+            "evening_coverage_80": cov[2] / ev_n if ev_n else np.nan,
+            "evening_hit_80": cov[3] / ev_n if ev_n else np.nan,
             "poisson_floor_wape": floor / tot if tot else np.nan,
             "fit_s": run.fit_s.get(name, np.nan),
-            "phi": run.phi.get(name, np.nan),
+            "phi": run.phi[name].overall if name in run.phi else np.nan,
             "baseline": name in BASELINES,
             "folds": len(scored),
             **extra,

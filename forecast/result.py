@@ -14,6 +14,7 @@ import pandas as pd
 
 from .cleaning import CleanedDay
 from .context import ClosedDay
+from .intervals import Dispersion
 from .selection import Selection
 
 __all__ = ["QueueReport", "ForecastResult", "BacktestResult"]
@@ -39,6 +40,8 @@ class QueueReport:
     cleaned_days: the history's days with outage intervals replaced in training
         (:class:`forecast.cleaning.CleanedDay`: day, span, contacts received and expected).
     closed_days: the forecast days with no open interval and why (:class:`forecast.context.ClosedDay`).
+    dispersion: the p10 / p90 dispersion per time-of-day band and its day-level component
+        (:class:`forecast.intervals.Dispersion`); ``phi`` is its one-for-all value.
     """
 
     chosen: str
@@ -51,6 +54,7 @@ class QueueReport:
     selection: Selection | None = None
     cleaned_days: tuple[CleanedDay, ...] = ()
     closed_days: tuple[ClosedDay, ...] = ()
+    dispersion: Dispersion | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The report as plain values (scores as a list of dicts), e.g. for a JSON file."""
@@ -65,6 +69,7 @@ class QueueReport:
             "selection": None if self.selection is None else self.selection.as_dict(),
             "cleaned_days": [c.as_dict() for c in self.cleaned_days],
             "closed_days": [c.as_dict() for c in self.closed_days],
+            "dispersion": None if self.dispersion is None else self.dispersion.as_dict(),
         }
 
     def chosen_scores(self) -> dict[str, float]:

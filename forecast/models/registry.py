@@ -6,6 +6,7 @@ go to the model listed first (the simpler one).
 from __future__ import annotations
 
 from .base import VolumeModel
+from .calendar import CalendarFlat, CalendarTopDown
 from .simple import MeanOfWeeks, RecentProfile, SeasonalNaive
 from .statistical import DailySarimaxTopDown, GlmPoisson, MstlEts
 
@@ -13,7 +14,8 @@ __all__ = ["MODELS", "BASELINES", "AUTO_MODELS", "AUTO", "AUTO_DESCRIPTION", "ma
            "combo_members"]
 
 MODELS: dict[str, type[VolumeModel]] = {
-    cls.name: cls for cls in (SeasonalNaive, MeanOfWeeks, RecentProfile, DailySarimaxTopDown, MstlEts, GlmPoisson)
+    cls.name: cls for cls in (SeasonalNaive, MeanOfWeeks, RecentProfile, DailySarimaxTopDown, MstlEts, GlmPoisson,
+                              CalendarTopDown, CalendarFlat)
 }
 BASELINES = tuple(name for name, cls in MODELS.items() if cls.is_baseline)  # ("snaive", "mean4")
 AUTO_MODELS = tuple(name for name, cls in MODELS.items() if cls.in_auto)  # what "auto" backtests
