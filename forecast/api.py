@@ -9,10 +9,11 @@ import pandas as pd
 
 from .aht import AHT_SHRINK_CONTACTS, AHT_WEEKS, aht_frame, aht_table, forecast_aht
 from .backtest import DEFAULT_MODELS, BacktestRun, add_combination, calibrated_phi, choose, run_backtest, scores_frame
+from .cleaning import clean_outages
 from .context import Context, build_context
 from .grid import DAY_S, Grid, future_instants, instant_cells, to_grid
 from .inputs import check_range, for_queue, prepare_history, split_queues
-from .intervals import quantiles
+from .intervals import Dispersion, quantiles
 from .models import AUTO, MODELS, combo_members, make_model
 from .result import BacktestResult, ForecastResult, QueueReport
 
@@ -23,18 +24,20 @@ __all__ = ["backtest", "forecast_volume", "forecast_aht"]
 SHORT_HISTORY_MODELS = ("snaive", "mean4", "profile")
 
 
-def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=3, *, calibration_origins=1,
+def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=8, *, calibration_origins=1,
              interval_s=None, country=None, evening=("20:00", "24:00"), opening_hours=None,
              combine=True) -> BacktestResult:
     """Rolling-origin backtest of volume models.
 
-    ``origins`` scored folds of ``horizon_days`` each end with the history; the
+    ``origins`` scored folds of ``horizon_days`` each, one week apart, on the weekday after the end
+    of the history (the last one ends with the history when the horizon is whole weeks); the
     ``calibration_origins`` folds before them only calibrate the prediction intervals. The result's
     ``to_frame()`` has one row per (queue,) model with columns model, wape, mase, bias,
     evening_wape, coverage_80, hit_80, poisson_floor_wape, fit_s (seconds), phi (interval
     dispersion), baseline, folds (+ queue first). ``combine`` adds equal-weight combinations of the
-    best 2 and 3 non-baseline models. ``chosen`` maps queue (None without a queue column) ->
-    lowest-WAPE model. See :mod:`forecast.backtest` for the definitions.
+    best 2 and 3 non-baseline models (leave one fold out). ``chosen`` maps queue (None without a
+    queue column) -> the model ``auto`` would use, ``selection`` -> how sure that choice is (the rule
+    of :mod:`forecast.selection`). See :mod:`forecast.backtest` for the definitions.
     """
     history, interval_s = prepare_history(history, interval_s)
     if isinstance(models, str) or len(models) == 0:
@@ -42,7 +45,7 @@ def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=3, *, calib
     unknown = [m for m in models if m not in MODELS]
     if unknown:
         raise ValueError(f"unknown models {unknown}; expected names from {sorted(MODELS)}")
-    frames, chosen = [], {}
+    frames, selection = [], {}
     for q, h in split_queues(history):
         grid = to_grid(h, interval_s)
         ctx = build_context(grid, country, opening_hours)
@@ -53,9 +56,9 @@ def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=3, *, calib
         sc = scores_frame(run)
         if q is not None:
             sc.insert(0, "queue", q)
-        chosen[q] = choose(sc)
+        selection[q] = choose(run)
         frames.append(sc)
-    return BacktestResult(pd.concat(frames, ignore_index=True), chosen)
+    return BacktestResult(pd.concat(frames, ignore_index=True), selection)
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ class _Settings:
     combine: bool
 
 
-def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon_days=None, origins=3,
+def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon_days=None, origins=8,
                     calibration_origins=1, models=None, country=None, evening=("20:00", "24:00"),
                     opening_hours=None, combine=True) -> ForecastResult:
     """Forecast contacts per interval for every open interval in [start, end).
@@ -83,18 +86,22 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
     history: a history DataFrame from :func:`read_history` (or a path it can read with default column
         names). One forecast per queue when it has a ``queue`` column.
     start, end: forecast range (end exclusive); naive local times, or aware when the history has a zone.
-    model: ``"auto"`` (lowest backtest WAPE among ``models`` and their combinations) or a model name
-        from :data:`forecast.MODELS`, or a ``"combo(a+b)"`` name.
+    model: ``"auto"`` (the simple default ``profile`` unless another of ``models`` or their
+        combinations beats it clearly, week after week; see :mod:`forecast.selection`) or a model
+        name from :data:`forecast.MODELS`, or a ``"combo(a+b)"`` name.
     interval_s: planning interval in seconds (history is resampled); default: the history's.
     horizon_days: backtest horizon; default the number of days from the end of history to ``end``,
-        clipped to 7..28. ``origins`` scored folds plus ``calibration_origins`` earlier folds.
-    models: the models ``"auto"`` chooses from (default: all of :data:`forecast.MODELS`).
+        clipped to 7..28. ``origins`` scored folds plus ``calibration_origins`` earlier folds, one
+        week apart, starting on the weekday of ``start`` (as many as the history allows).
+    models: the models ``"auto"`` chooses from (default: :data:`forecast.models.AUTO_MODELS`, the
+        registry without the dominated ``daily_sarimax`` and ``mstl_ets``).
     country: ``holidays`` country code for holiday / eve effects, e.g. ``"IL"`` for the bundled bank
         data (default None: no holiday calendar).
     evening: wall-clock window scored separately in the backtest.
     opening_hours: a :class:`core.OpeningHours` or {weekday: [("HH:MM", "HH:MM"), ...]} overriding
         the open slots seen in history.
-    combine: let ``"auto"`` also choose equal-weight combinations of the best 2 and 3 models.
+    combine: let ``"auto"`` also choose equal-weight combinations of the best 2 and 3 models
+        (scored leave one fold out).
 
     Returns
     -------
@@ -102,7 +109,11 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
     (expected contacts per interval), ``volume_p10``, ``volume_p90`` (80% prediction interval,
     negative binomial with backtest-calibrated dispersion), ``model``, plus ``queue`` and ``aht_s``
     (seconds, see :func:`forecast_aht`) when the history has them; ``report(queue)`` holds the
-    chosen model, the dispersion and the backtest scores. A queue whose history is too short for the
+    chosen model, how sure that choice is, the dispersion, the backtest scores and the days whose
+    outage intervals were replaced in training (``cleaned_days``, see :mod:`forecast.cleaning`) and
+    the forecast days without an open interval with the reason (``closed_days``: a holiday closed
+    as the history showed it, or a weekday never open). Holidays are open or closed one by one as
+    the history last showed them; one never seen follows its weekday (see :mod:`forecast.context`). A queue whose history is too short for the
     backtest (at least 4 weeks of training before the first fold) is forecast from weekly folds
     after one week of training with the simple models only (``short_history`` in its report);
     fewer than two weeks of history is an error.
@@ -123,7 +134,7 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
     frames, reports = [], {}
     for q, h in split_queues(history):
         try:
-            out, reports[q] = _forecast_queue(h, q, end, instants, interval_s, settings)
+            out, reports[q] = _forecast_queue(h, q, start, end, instants, interval_s, settings)
         except ValueError as exc:
             raise for_queue(q, exc) from None
         frames.append(out)
@@ -140,12 +151,19 @@ def _horizon_days(grid: Grid, end, horizon_days) -> int:
     return int(np.clip(np.ceil((last - hist_end) / pd.Timedelta(days=1)), 7, 28))
 
 
-def _run(grid: Grid, ctx: Context, s: _Settings, hd: int) -> tuple[BacktestRun, int, bool]:
+def _start_offset(grid: Grid, start) -> int:
+    """Days from the day after the history to the forecast's first day (>= 0)."""
+    first = pd.Timestamp(start)
+    first = (first.tz_localize(None) if first.tz is not None else first).normalize()
+    return max(0, int((first - (grid.days[-1] + pd.Timedelta(days=1))) / pd.Timedelta(days=1)))
+
+
+def _run(grid: Grid, ctx: Context, s: _Settings, hd: int, offset: int) -> tuple[BacktestRun, int, bool]:
     """The backtest of one queue: (run, horizon days, short_history)."""
     combine = s.combine and s.model == AUTO
     try:
         return run_backtest(grid, ctx, s.names, hd, s.origins, s.calibration_origins, s.evening,
-                            combine=combine), hd, False
+                            combine=combine, start_offset=offset), hd, False
     except ValueError as exc:
         if "too short" not in str(exc):
             raise
@@ -157,22 +175,25 @@ def _run(grid: Grid, ctx: Context, s: _Settings, hd: int) -> tuple[BacktestRun, 
                              "fitted (model='auto' falls back to them)") from None
         hd = min(hd, 7)
         return run_backtest(grid, ctx, simple, hd, s.origins, s.calibration_origins, s.evening,
-                            combine=combine, min_train_days=7), hd, True
+                            combine=combine, min_train_days=7, start_offset=offset), hd, True
 
 
-def _forecast_queue(h: pd.DataFrame, q, end, instants: pd.DatetimeIndex, interval_s: int,
+def _forecast_queue(h: pd.DataFrame, q, start, end, instants: pd.DatetimeIndex, interval_s: int,
                     s: _Settings) -> tuple[pd.DataFrame, QueueReport]:
     """One queue's forecast frame and backtest report (see :func:`forecast_volume`)."""
-    grid = to_grid(h, interval_s)
-    ctx = build_context(grid, s.country, s.opening_hours)
-    run, hd, short_history = _run(grid, ctx, s, _horizon_days(grid, end, s.horizon_days))
+    raw = to_grid(h, interval_s)
+    ctx = build_context(raw, s.country, s.opening_hours)
+    run, hd, short_history = _run(raw, ctx, s, _horizon_days(raw, end, s.horizon_days), _start_offset(raw, start))
+    grid, cleaned = clean_outages(raw, ctx)  # the models are fitted on the cleaned history
     sc = scores_frame(run)
-    chosen = choose(sc) if s.model == AUTO else s.model
+    selection = choose(run) if s.model == AUTO else None
+    chosen = selection.chosen if selection is not None else s.model
     if chosen not in run.phi:  # explicit combination
         add_combination(run, chosen)
         run.phi[chosen] = calibrated_phi(run, chosen, len(run.origins))
-    phi = run.phi[chosen]
-    out = _interval_frame(grid, ctx, chosen, instants, phi)
+    disp = run.phi[chosen]
+    phi = disp.overall
+    out = _interval_frame(grid, ctx, chosen, instants, disp)
     if q is not None:
         out.insert(0, "queue", q)
     if "aht_s" in h.columns:
@@ -181,8 +202,18 @@ def _forecast_queue(h: pd.DataFrame, q, end, instants: pd.DatetimeIndex, interva
         out = out.merge(aht[["interval_start", "aht_s"]], on="interval_start", how="left")
     report = QueueReport(chosen=chosen, phi=phi, horizon_days=hd,
                          origins=tuple(str(o.date()) for o in run.origins),
-                         calibration_origins=run.n_calibration, short_history=short_history, scores=sc)
+                         calibration_origins=run.n_calibration, short_history=short_history, scores=sc,
+                         selection=selection, cleaned_days=tuple(cleaned), dispersion=disp,
+                         closed_days=tuple(ctx.closed_days(_range_days(start, end))))
     return out, report
+
+
+def _range_days(start, end) -> pd.DatetimeIndex:
+    """The local calendar days that [start, end) touches (naive midnights)."""
+    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    s = s.tz_localize(None) if s.tz is not None else s
+    e = e.tz_localize(None) if e.tz is not None else e
+    return pd.date_range(s.normalize(), (e - pd.Timedelta(microseconds=1)).normalize(), freq="D")
 
 
 def _predict_days(grid: Grid, ctx: Context, name: str, days: pd.DatetimeIndex) -> np.ndarray:
@@ -191,7 +222,8 @@ def _predict_days(grid: Grid, ctx: Context, name: str, days: pd.DatetimeIndex) -
     return np.maximum(np.mean(preds, axis=0), 0.0)
 
 
-def _interval_frame(grid: Grid, ctx: Context, chosen: str, instants: pd.DatetimeIndex, phi: float) -> pd.DataFrame:
+def _interval_frame(grid: Grid, ctx: Context, chosen: str, instants: pd.DatetimeIndex,
+                    disp: Dispersion) -> pd.DataFrame:
     cols = ["interval_start", "volume", "volume_p10", "volume_p90", "model"]
     if len(instants) == 0:
         return pd.DataFrame({c: [] for c in cols})
@@ -204,14 +236,10 @@ def _interval_frame(grid: Grid, ctx: Context, chosen: str, instants: pd.Datetime
             f"forecast start {instants[0]} is not after the history (last day {last_train.date()}); "
             "expected a range after the end of the history"
         )
-    dow = days.day_of_week.to_numpy()
-    open_rows = ctx.open_mask[dow[day - d0], slot]
-    if ctx.holiday_open is not None:
-        hol, _ = ctx.holiday_fn(days)
-        open_rows &= np.where(hol[day - d0], ctx.holiday_open[slot], True)
+    open_rows = ctx.open_cells(days)[day - d0, slot]
     pred = _predict_days(grid, ctx, chosen, days)
     mu = pred[day - d0, slot][open_rows]
-    q10, q90 = quantiles(mu, phi)
+    q10, q90 = quantiles(mu, disp.of_slots(slot[open_rows]))
     return pd.DataFrame({
         "interval_start": instants[open_rows],
         "volume": mu,

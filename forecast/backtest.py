@@ -1,9 +1,16 @@
 """Rolling-origin backtest and model selection.
 
-For each origin (a local midnight), every model is fitted on the days strictly before the origin
-and forecasts the next ``horizon_days``; the origin then moves forward by ``horizon_days``. The last
-fold ends with the history. Nothing after an origin is ever passed to a model: the training grid is
-sliced (``Grid.head``) before fitting.
+Origins are weekly (one week apart) and fall on the weekday the real forecast starts on (by default
+the day after the history); at each origin (a local midnight) every model is fitted on the days
+strictly before it and forecasts the next ``horizon_days`` (folds overlap when the horizon is longer
+than a week). The last fold ends as close to the end of the history as that weekday allows. Nothing
+after an origin is ever passed to a model: the training grid is sliced (``Grid.head``) before
+fitting.
+
+Combinations ``combo(a+b)`` are scored honestly: on each fold the combination is the equal-weight
+mean of the ``k`` single models ranked best on the *other* folds (leave one fold out), so a
+combination never wins by being chosen on the folds it is scored on; its name lists the models
+ranked best on all folds (what the forecast will use).
 
 Scores per model, on open intervals with an actual value (volume-weighted unless stated):
 
@@ -13,9 +20,12 @@ Scores per model, on open intervals with an actual value (volume-weighted unless
 - ``bias``: sum (forecast - actual) / sum actual (positive = over-forecast).
 - ``evening_wape``: WAPE on the evening window (20:00-24:00 by default).
 - ``coverage_80``: share of actuals whose randomized PIT lies in [0.1, 0.9] under the interval
-  model of :mod:`forecast.intervals`, with the dispersion of each fold calibrated only on earlier
-  folds (the first ``calibration_origins`` folds only serve that purpose and are not scored).
+  model of :mod:`forecast.intervals` (dispersion per time-of-day band and day level), with the
+  dispersion of each fold calibrated only on earlier folds (the first ``calibration_origins`` folds
+  only serve that purpose and are not scored).
 - ``hit_80``: plain share of actuals within [volume_p10, volume_p90].
+- ``evening_coverage_80``, ``evening_hit_80``: the same on the evening window.
+- ``phi``: one dispersion for all intervals (what the intraday re-forecast uses).
 - ``poisson_floor_wape``: sum sqrt(2 actual / pi) / sum actual, the WAPE a forecast that knew the
   true Poisson rate would still make (E|N - lambda| ~ sqrt(2 lambda / pi)); the same for all models.
 - ``fit_s``: seconds spent fitting and predicting, all folds.
@@ -28,15 +38,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .cleaning import clean_outages
 from .grid import Grid, window_mask
-from .intervals import calibrate_phi, pit_coverage, quantiles
+from .intervals import Dispersion, calibrate_dispersion, pit_coverage, quantiles, time_bands
 from .context import Context
-from .models import BASELINES, MODELS, combo_members, make_model
+from .models import AUTO_MODELS, BASELINES, combo_members, make_model
+from .selection import DEFAULT_CHOICE, Selection, select
 
 __all__ = ["DEFAULT_MODELS", "BacktestRun", "run_backtest", "scores_frame", "choose", "add_combination",
-           "calibrated_phi"]
+           "calibrated_phi", "fold_wapes"]
 
-DEFAULT_MODELS = tuple(MODELS)
+DEFAULT_MODELS = AUTO_MODELS  # the candidates of ``auto`` unless ``models=`` says otherwise
 
 
 @dataclass
@@ -50,23 +62,35 @@ class BacktestRun:
     preds: dict = field(default_factory=dict)  # model -> list of (h, n_slots)
     fit_s: dict = field(default_factory=dict)
     evening: np.ndarray | None = None
-    phi: dict = field(default_factory=dict)  # model -> dispersion from all folds
+    bands: np.ndarray | None = None  # time-of-day band per slot (forecast.intervals.time_bands)
+    special: list = field(default_factory=list)  # per fold (h,) bool: holiday or eve days
+    phi: dict = field(default_factory=dict)  # model -> Dispersion from all folds
 
 
-def _origin_indices(n_days: int, horizon_days: int, n_folds: int, min_train_days: int) -> list[int]:
-    last = n_days - horizon_days
-    idx = [last - k * horizon_days for k in range(n_folds - 1, -1, -1)]
+def _origin_indices(n_days: int, horizon_days: int, n_folds: int, min_train_days: int,
+                    start_offset: int = 0) -> list[int]:
+    """Weekly origins (day indices) on the weekday of day ``n_days + start_offset`` (the real
+    forecast's first day), the last one with its whole horizon inside the history."""
+    j0 = -(-(horizon_days + start_offset) // 7)  # weeks back from the forecast's first day
+    last = n_days + start_offset - 7 * j0
+    idx = [last - 7 * k for k in range(n_folds - 1, -1, -1)]
     return [i for i in idx if i >= min_train_days]
 
 
-def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=3, calibration_origins=1,
-                 evening=("20:00", "24:00"), combine=True, min_train_days=28) -> BacktestRun:
-    """Fit and forecast every model at every origin; returns the per-fold forecasts."""
+def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=8, calibration_origins=1,
+                 evening=("20:00", "24:00"), combine=True, min_train_days=28, start_offset=0,
+                 clean=True) -> BacktestRun:
+    """Fit and forecast every model at every origin; returns the per-fold forecasts.
+
+    ``clean``: replace outage intervals in each fold's training data (:mod:`forecast.cleaning`).
+    ``start_offset``: days from the day after the history to the real forecast's first day (its
+    weekday is the origins' weekday)."""
     if horizon_days < 1:
         raise ValueError(f"horizon_days={horizon_days}: expected >= 1")
     if origins < 1:
         raise ValueError(f"origins={origins}: expected >= 1")
-    folds = _origin_indices(len(grid.days), horizon_days, origins + calibration_origins, min_train_days)
+    folds = _origin_indices(len(grid.days), horizon_days, origins + calibration_origins, min_train_days,
+                            start_offset % 7)
     if len(folds) == 0:
         raise ValueError(
             f"history of {len(grid.days)} days is too short for a backtest with horizon {horizon_days} days "
@@ -76,20 +100,24 @@ def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=3, ca
     open_cells = ctx.open_mask
     run = BacktestRun([grid.days[o] for o in folds], n_cal, [], [])
     run.evening = window_mask(grid.n_slots, grid.interval_s, evening)
+    run.bands = time_bands(grid.n_slots, grid.interval_s, run.evening)
     for o in folds:
         days = grid.days[o:o + horizon_days]
         y = grid.Y[o:o + horizon_days].copy()
         y[~open_cells[days.day_of_week.to_numpy()]] = np.nan
         run.actual.append(y)
+        run.special.append(ctx.daytype(days) >= 7)
         tr = grid.Y[max(0, o - 56):o]
         diff = np.abs(tr[7:] - tr[:-7])
         run.scale.append(float(np.nanmean(diff)) if np.isfinite(diff).any() else np.nan)
+    # outages are cleaned in each fold's training data with that data alone; actuals stay raw
+    train = {o: clean_outages(grid.head(o), ctx)[0] if clean else grid.head(o) for o in folds}
     for name in models:
         t0 = time.perf_counter()
         preds = []
         for o in folds:
             days = grid.days[o:o + horizon_days]
-            model = make_model(name).fit(grid.head(o), ctx)
+            model = make_model(name).fit(train[o], ctx)
             preds.append(np.maximum(model.predict(days, ctx), 0.0))
         run.fit_s[name] = time.perf_counter() - t0
         run.preds[name] = preds
@@ -100,29 +128,46 @@ def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=3, ca
     return run
 
 
-def _wape_of(run: BacktestRun, name: str, scored_only=True) -> float:
-    start = run.n_calibration if scored_only else 0
+def fold_wapes(run: BacktestRun, name: str, folds=None) -> np.ndarray:
+    """WAPE of model ``name`` on each fold (``folds``: indices, default all), NaN for an empty fold."""
+    out = []
+    for i in (range(len(run.origins)) if folds is None else folds):
+        p, y = run.preds[name][i], run.actual[i]
+        m = np.isfinite(y)
+        tot = y[m].sum()
+        out.append(np.abs(p[m] - y[m]).sum() / tot if tot > 0 else np.nan)
+    return np.asarray(out, float)
+
+
+def _pooled_wape(run: BacktestRun, name: str, folds) -> float:
     err = tot = 0.0
-    for p, y in zip(run.preds[name][start:], run.actual[start:]):
+    for i in folds:
+        p, y = run.preds[name][i], run.actual[i]
         m = np.isfinite(y)
         err += np.abs(p[m] - y[m]).sum()
         tot += y[m].sum()
-    return err / tot if tot > 0 else np.nan
+    return err / tot if tot > 0 else np.inf
 
 
 def _add_combinations(run: BacktestRun) -> None:
-    """Equal-weight means of the 2 and 3 best non-baseline models (by WAPE on all folds)."""
-    cands = [m for m in run.preds if m not in BASELINES]
-    if len(cands) < 2:
+    """Equal-weight means of the 2 and 3 best non-baseline models, leave one fold out: on fold i the
+    members are the best on the other folds (see the module docstring)."""
+    cands = [m for m in run.preds if m not in BASELINES and not m.startswith("combo(")]
+    n = len(run.origins)
+    if len(cands) < 2 or n < 2:
         return
-    ranked = sorted(cands, key=lambda m: _wape_of(run, m, scored_only=False))
     for k in (2, 3):
-        if len(ranked) < k:
+        if len(cands) < k:
             break
-        members = ranked[:k]
+        members = sorted(cands, key=lambda m: _pooled_wape(run, m, range(n)))[:k]
+        preds = []
+        for i in range(n):
+            others = [j for j in range(n) if j != i]
+            top = sorted(cands, key=lambda m: _pooled_wape(run, m, others))[:k]
+            preds.append(np.mean([run.preds[m][i] for m in top], axis=0))
         name = "combo(" + "+".join(members) + ")"
-        add_combination(run, name)
-        run.fit_s[name] = sum(run.fit_s[m] for m in members)
+        run.preds[name] = preds
+        run.fit_s[name] = sum(run.fit_s[m] for m in cands)
 
 
 def add_combination(run: BacktestRun, name: str) -> None:
@@ -132,13 +177,22 @@ def add_combination(run: BacktestRun, name: str) -> None:
     run.preds[name] = [np.mean([run.preds[m][i] for m in members], axis=0) for i in range(len(run.origins))]
 
 
-def calibrated_phi(run: BacktestRun, name: str, upto: int) -> float:
-    """Interval dispersion of model ``name`` calibrated on the first ``upto`` folds (NaN without)."""
-    ys = [y[np.isfinite(y)] for y in run.actual[:upto]]
-    ps = [p[np.isfinite(y)] for p, y in zip(run.preds[name][:upto], run.actual[:upto])]
-    if not ys:
-        return float("nan")
-    return calibrate_phi(np.concatenate(ys), np.concatenate(ps))
+def calibrated_phi(run: BacktestRun, name: str, upto: int) -> Dispersion:
+    """Interval dispersion of model ``name`` (per time-of-day band plus a day-level component, see
+    :mod:`forecast.intervals`) calibrated on the ordinary days of the first ``upto`` folds (NaN
+    without)."""
+    # holidays and their eves are left out: their misses are their own, and a holiday season in
+    # the calibration folds would widen every ordinary week after it
+    keep = [~sp for sp in run.special[:upto]]
+    return calibrate_dispersion([y[k] for y, k in zip(run.actual[:upto], keep)],
+                                [p[k] for p, k in zip(run.preds[name][:upto], keep)], run.bands)
+
+
+def _coverage(y, p, disp: Dispersion, m) -> tuple[float, float]:
+    """(sum of randomized-PIT coverage, number of actuals inside [p10, p90]) over cells ``m``."""
+    phi = np.broadcast_to(disp.of_slots(np.arange(y.shape[1]))[None, :], y.shape)[m]
+    q10, q90 = quantiles(p[m], phi)
+    return float(pit_coverage(y[m], p[m], phi).sum()), float(((y[m] >= q10) & (y[m] <= q90)).sum())
 
 
 def scores_frame(run: BacktestRun, **extra) -> pd.DataFrame:
@@ -147,8 +201,8 @@ def scores_frame(run: BacktestRun, **extra) -> pd.DataFrame:
     scored = range(run.n_calibration, len(run.origins))
     for name, preds in run.preds.items():
         err = tot = signed = ev_err = ev_tot = floor = mase_num = mase_den = 0.0
-        cov_sum = hit_sum = 0.0
-        cov_n = 0
+        cov = np.zeros(4)  # coverage sum, hits, evening coverage sum, evening hits
+        cov_n = ev_n = 0
         for i in scored:
             y, p = run.actual[i], preds[i]
             m = np.isfinite(y)
@@ -164,22 +218,23 @@ def scores_frame(run: BacktestRun, **extra) -> pd.DataFrame:
                 mase_num += np.abs(e).sum()
                 mase_den += run.scale[i] * m.sum()
             if i > 0:  # dispersion only from earlier folds: never look ahead
-                phi = calibrated_phi(run, name, i)
-                cov_sum += pit_coverage(y[m], p[m], phi).sum()
-                q10, q90 = quantiles(p[m], phi)
-                hit_sum += ((y[m] >= q10) & (y[m] <= q90)).sum()
+                disp = calibrated_phi(run, name, i)
+                cov += [*_coverage(y, p, disp, m), *_coverage(y, p, disp, ev)]
                 cov_n += int(m.sum())
+                ev_n += int(ev.sum())
         rows.append({
             "model": name,
             "wape": err / tot if tot else np.nan,
             "mase": mase_num / mase_den if mase_den else np.nan,
             "bias": signed / tot if tot else np.nan,
             "evening_wape": ev_err / ev_tot if ev_tot else np.nan,
-            "coverage_80": cov_sum / cov_n if cov_n else np.nan,
-            "hit_80": hit_sum / cov_n if cov_n else np.nan,
+            "coverage_80": cov[0] / cov_n if cov_n else np.nan,
+            "hit_80": cov[1] / cov_n if cov_n else np.nan,
+            "evening_coverage_80": cov[2] / ev_n if ev_n else np.nan,
+            "evening_hit_80": cov[3] / ev_n if ev_n else np.nan,
             "poisson_floor_wape": floor / tot if tot else np.nan,
             "fit_s": run.fit_s.get(name, np.nan),
-            "phi": run.phi.get(name, np.nan),
+            "phi": run.phi[name].overall if name in run.phi else np.nan,
             "baseline": name in BASELINES,
             "folds": len(scored),
             **extra,
@@ -187,9 +242,14 @@ def scores_frame(run: BacktestRun, **extra) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def choose(scores: pd.DataFrame) -> str:
-    """The model with the lowest backtest WAPE (ties: the simpler, i.e. earlier listed, model)."""
-    s = scores.dropna(subset=["wape"])
-    if s.empty:
+def choose(run: BacktestRun, default: str | None = None) -> Selection:
+    """The model ``auto`` uses, by the rule of :mod:`forecast.selection` on the scored folds.
+    ``default``: the simple default (``profile``, else ``mean4``, else the first model run)."""
+    names = list(run.preds)
+    if default is None:
+        default = next((m for m in (DEFAULT_CHOICE, "mean4") if m in names), names[0] if names else None)
+    scored = range(run.n_calibration, len(run.origins))
+    wapes = {m: fold_wapes(run, m, scored) for m in names}
+    if default is None or not np.isfinite(wapes[default]).any():
         raise ValueError("backtest produced no scores; history too short or all intervals closed")
-    return str(s.loc[s["wape"].idxmin(), "model"])
+    return select(wapes, default)

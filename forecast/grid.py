@@ -96,6 +96,27 @@ def _holiday_ns(country: str, subdiv: str | None, year: int) -> np.ndarray:
     return np.array(sorted(pd.Timestamp(d).value for d in cal.keys()), dtype=np.int64)
 
 
+def holiday_names(days: pd.DatetimeIndex, country: str | None, subdiv: str | None = None) -> np.ndarray:
+    """Name of the public holiday on each calendar day ('' when none), object array."""
+    out = np.full(len(days), "", dtype=object)
+    if not country or len(days) == 0:
+        return out
+    names = {}
+    for y in range(days[0].year, days[-1].year + 1):
+        names.update(_holiday_names(country, subdiv, y))
+    for i, d in enumerate(days.normalize().to_numpy("datetime64[ns]").astype(np.int64)):
+        out[i] = names.get(int(d), "")
+    return out
+
+
+@lru_cache(maxsize=256)
+def _holiday_names(country: str, subdiv: str | None, year: int) -> dict[int, str]:
+    import holidays as _hol
+
+    cal = _hol.country_holidays(country, subdiv=subdiv, years=[year])
+    return {pd.Timestamp(d).value: str(name) for d, name in cal.items()}
+
+
 def daytypes(days: pd.DatetimeIndex, country: str | None) -> np.ndarray:
     """Day type per day: weekday 0..6 (Monday=0), 7 on holidays, 8 on holiday eves."""
     dt = days.day_of_week.to_numpy().copy()

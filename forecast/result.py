@@ -12,6 +12,11 @@ from typing import Any, Hashable
 
 import pandas as pd
 
+from .cleaning import CleanedDay
+from .context import ClosedDay
+from .intervals import Dispersion
+from .selection import Selection
+
 __all__ = ["QueueReport", "ForecastResult", "BacktestResult"]
 
 # scores of the chosen model copied into ``summary`` (definitions: forecast.backtest)
@@ -30,6 +35,13 @@ class QueueReport:
     short_history: True when the history was too short for the full backtest and only the simple
         models were fitted on weekly folds after one week of training.
     scores: one row per model, the columns of :func:`forecast.backtest`.
+    selection: how ``auto`` chose and how sure it is (:class:`forecast.selection.Selection`);
+        None when the model was given by name.
+    cleaned_days: the history's days with outage intervals replaced in training
+        (:class:`forecast.cleaning.CleanedDay`: day, span, contacts received and expected).
+    closed_days: the forecast days with no open interval and why (:class:`forecast.context.ClosedDay`).
+    dispersion: the p10 / p90 dispersion per time-of-day band and its day-level component
+        (:class:`forecast.intervals.Dispersion`); ``phi`` is its one-for-all value.
     """
 
     chosen: str
@@ -39,6 +51,10 @@ class QueueReport:
     calibration_origins: int
     short_history: bool
     scores: pd.DataFrame
+    selection: Selection | None = None
+    cleaned_days: tuple[CleanedDay, ...] = ()
+    closed_days: tuple[ClosedDay, ...] = ()
+    dispersion: Dispersion | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The report as plain values (scores as a list of dicts), e.g. for a JSON file."""
@@ -50,6 +66,10 @@ class QueueReport:
             "calibration_origins": self.calibration_origins,
             "short_history": self.short_history,
             "scores": self.scores.to_dict("records"),
+            "selection": None if self.selection is None else self.selection.as_dict(),
+            "cleaned_days": [c.as_dict() for c in self.cleaned_days],
+            "closed_days": [c.as_dict() for c in self.closed_days],
+            "dispersion": None if self.dispersion is None else self.dispersion.as_dict(),
         }
 
     def chosen_scores(self) -> dict[str, float]:
@@ -91,7 +111,8 @@ class ForecastResult:
     - :attr:`interval_s`: interval length, seconds;
     - :attr:`summary`: flat dict: ``interval_s`` and per queue ``model``, ``horizon_days``, ``phi``,
       ``short_history`` and the chosen model's backtest ``wape``, ``evening_wape``, ``bias``,
-      ``mase``, ``coverage_80``.
+      ``mase``, ``coverage_80``, and with ``auto`` ``choice_confidence`` (see
+      :class:`forecast.selection.Selection`).
     """
 
     def __init__(self, frame: pd.DataFrame, reports: dict[Hashable, QueueReport], interval_s: int):
@@ -137,7 +158,8 @@ class ForecastResult:
     def summary(self) -> dict[str, Any]:
         """Named figures, flat (see the class docstring)."""
         per_queue = {q: {"model": r.chosen, "horizon_days": r.horizon_days, "phi": float(r.phi),
-                         "short_history": r.short_history, **r.chosen_scores()}
+                         "short_history": r.short_history, **r.chosen_scores(),
+                         **({} if r.selection is None else {"choice_confidence": r.selection.confidence})}
                      for q, r in self.reports.items()}
         return {"interval_s": self.interval_s, **_flat(per_queue)}
 
@@ -154,14 +176,16 @@ class BacktestResult:
     """The rolling-origin backtest of :func:`forecast.backtest`.
 
     - :meth:`to_frame`: one row of scores per (queue,) model (columns: see :func:`forecast.backtest`);
-    - :attr:`chosen`: queue (None when unnamed) -> lowest-WAPE model;
+    - :attr:`chosen`: queue (None when unnamed) -> the model ``auto`` would use;
+    - :attr:`selection`: queue -> :class:`forecast.selection.Selection` (how sure that choice is);
     - :attr:`summary`: flat dict: per queue ``model`` (the chosen one) and its ``wape``,
       ``evening_wape``, ``bias``, ``mase``, ``coverage_80``.
     """
 
-    def __init__(self, scores: pd.DataFrame, chosen: dict[Hashable, str]):
+    def __init__(self, scores: pd.DataFrame, selection: dict[Hashable, Selection]):
         self._scores = scores
-        self.chosen = dict(chosen)
+        self.selection = dict(selection)
+        self.chosen = {q: sel.chosen for q, sel in self.selection.items()}
 
     def to_frame(self) -> pd.DataFrame:
         """The scores per (queue,) model (a copy)."""

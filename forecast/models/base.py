@@ -92,12 +92,15 @@ class VolumeModel:
     """Base class of the volume models (see the module docstring for the interface).
 
     Class attributes: ``name`` (registry key), ``description`` (one sentence for planners),
-    ``is_baseline`` (a naive reference model: left out of the automatic combinations).
+    ``is_baseline`` (a naive reference model: left out of the automatic combinations),
+    ``in_auto`` (a candidate of ``model="auto"`` by default; False for models the backtest showed
+    dominated or too slow for their gain, which stay available by name).
     """
 
     name = "base"
     description = ""
     is_baseline = False
+    in_auto = True
 
     def fit(self, train: Grid, ctx: Context) -> "VolumeModel":  # pragma: no cover - interface
         raise NotImplementedError

@@ -6,20 +6,23 @@ go to the model listed first (the simpler one).
 from __future__ import annotations
 
 from .base import VolumeModel
+from .calendar import CalendarFlat, CalendarTopDown
 from .simple import MeanOfWeeks, RecentProfile, SeasonalNaive
 from .statistical import DailySarimaxTopDown, GlmPoisson, MstlEts
 
-__all__ = ["MODELS", "BASELINES", "AUTO", "AUTO_DESCRIPTION", "make_model", "model_names", "model_choices",
+__all__ = ["MODELS", "BASELINES", "AUTO_MODELS", "AUTO", "AUTO_DESCRIPTION", "make_model", "model_names", "model_choices",
            "combo_members"]
 
 MODELS: dict[str, type[VolumeModel]] = {
-    cls.name: cls for cls in (SeasonalNaive, MeanOfWeeks, RecentProfile, DailySarimaxTopDown, MstlEts, GlmPoisson)
+    cls.name: cls for cls in (SeasonalNaive, MeanOfWeeks, RecentProfile, DailySarimaxTopDown, MstlEts, GlmPoisson,
+                              CalendarTopDown, CalendarFlat)
 }
 BASELINES = tuple(name for name, cls in MODELS.items() if cls.is_baseline)  # ("snaive", "mean4")
+AUTO_MODELS = tuple(name for name, cls in MODELS.items() if cls.in_auto)  # what "auto" backtests
 
 AUTO = "auto"
-AUTO_DESCRIPTION = ("Automatic: backtest every model and their combinations and pick the lowest error "
-                    "(slower).")
+AUTO_DESCRIPTION = ("Automatic: backtest the models on 8 past weeks and leave the simple weekday profile "
+                    "only for one clearly better week after week (slower).")
 
 
 def make_model(name: str) -> VolumeModel:

@@ -24,6 +24,8 @@ class DailySarimaxTopDown(VolumeModel):
     """
 
     name = "daily_sarimax"
+    # Bank 1999, 20 weekly folds: WAPE 0.249 vs the profile's 0.242, at ~1.1 s per fold (80x slower)
+    in_auto = False
     description = ("Daily totals by a SARIMAX time-series model with holiday effects, spread over the "
                    "day by the recent intraday pattern.")
 
@@ -90,6 +92,9 @@ class MstlEts(VolumeModel):
     """
 
     name = "mstl_ets"
+    # dominated: fills closed weekends with weekday averages; Bank 1999, 20 weekly folds: WAPE 0.312
+    # vs the profile's 0.242, the slowest model after daily_sarimax
+    in_auto = False
     description = ("Seasonal decomposition (daily and weekly cycles) of the last 8 weeks with a damped "
                    "trend (MSTL + ETS).")
 

@@ -83,7 +83,8 @@ def test_no_accepted_and_ignored_seed():
 
 
 def test_registry_names_descriptions_and_fitted_attributes():
-    assert list(MODELS) == ["snaive", "mean4", "profile", "daily_sarimax", "mstl_ets", "glm_poisson"]
+    assert list(MODELS) == ["snaive", "mean4", "profile", "daily_sarimax", "mstl_ets", "glm_poisson",
+                            "calendar", "calendar_flat"]
     assert model_names() == [*MODELS, AUTO] and model_names(auto=False) == list(MODELS)
     assert [n for n, _ in model_choices()] == model_names()
     for name, description in model_choices():
