@@ -288,20 +288,16 @@ def example_run(tmp_path_factory):
     import contextlib
 
     out, err = io.StringIO(), io.StringIO()
-    t0 = time.perf_counter()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(["run", "--config", str(PLAN), "--store", store, "--as-of", "1999-11-01",
                      "--out-dir", str(tmp / "out")])
-    seconds = time.perf_counter() - t0
-    mp.undo()
-    return {"code": code, "out": out.getvalue(), "err": err.getvalue(), "store": store, "tmp": tmp,
-            "seconds": seconds}
+    mp.undo()  # speed goals live in bench/pipeline_bench.py, not in timed tests
+    return {"code": code, "out": out.getvalue(), "err": err.getvalue(), "store": store, "tmp": tmp}
 
 
 def test_example_plan_runs_end_to_end(example_run):
     r = example_run
     assert r["code"] == 0, r["err"]
-    assert r["seconds"] < 60
     assert "event=step_done step=forecast" in r["err"] and "event=step_done step=simulation" in r["err"]
     store = RunStore(r["store"], create=False)
     runs = store.list_runs()
@@ -346,12 +342,11 @@ def test_example_plan_runs_end_to_end(example_run):
 
 def test_identical_rerun_is_recognised(example_run, capsys):
     r = example_run
-    t0 = time.perf_counter()
     code, out, err = run_cli(capsys, "run", "--config", str(PLAN), "--store", r["store"], "--as-of", "1999-11-01",
                              "--out-dir", str(r["tmp"] / "out"))
     assert code == 0, err
     assert "reused" in out and "--force" in out
-    assert time.perf_counter() - t0 < 15
+    assert "step=forecast" not in err  # nothing recomputed
     assert len(RunStore(r["store"], create=False).list_runs()) == 1
 
 
@@ -481,7 +476,7 @@ def test_real_run_killed_during_its_store_transaction_leaves_store_consistent(tm
     t0 = time.time()
     while not marker.exists():
         assert proc.poll() is None, proc.communicate()
-        assert time.time() - t0 < 60
+        assert time.time() - t0 < 300  # a guard against a hung child, not a speed goal
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
