@@ -31,7 +31,7 @@ from .roster_check import check_roster_plan, unplanned_share
 __all__ = ["WeekSchedule", "ScheduleResult", "schedule_plan", "schedule_requirement", "schedule_weeks",
            "read_roster", "MAX_CHECK_ROUNDS", "SCHEDULE_TABLES"]
 
-MAX_CHECK_ROUNDS = 1  # re-solves after the simulation check (each within [schedule] time_limit_s)
+MAX_CHECK_ROUNDS = 2  # re-solves after the simulation check (each within [schedule] time_limit_s)
 SCHEDULE_TABLES = ("schedule", "coverage", "schedule_headcount", "schedule_checks")  # stored and exported
 
 
@@ -161,13 +161,12 @@ def _solve_week(config: PlanConfig, r: pd.DataFrame, agents):
 
 def _miss_rows(checked: pd.DataFrame, week: WeekSchedule, rnd: int) -> pd.DataFrame:
     """The intervals of a check that missed, with the requirement before and after the raise."""
-    m = checked[checked["missed"].astype(bool)]
+    m = checked[checked["missed"].astype(bool)].reset_index(drop=True)
     req = week.requirement.set_index(["queue", "interval_start"])["required"]
     before = req.reindex(pd.MultiIndex.from_frame(m[["queue", "interval_start"]])).to_numpy()
-    return pd.DataFrame({"queue": m["queue"].to_numpy(), "interval_start": m["interval_start"].to_numpy(),
-                         "week_start": week.week_start, "round": rnd, "reason": m["reason"].to_numpy(),
-                         "agents_on_duty": m["agents_on_duty"].to_numpy(), "required_before": before,
-                         "required_after": before + (rnd < MAX_CHECK_ROUNDS)})
+    out = m[["queue", "interval_start"]].assign(week_start=week.week_start, round=rnd)
+    return out.assign(reason=m["reason"], agents_on_duty=m["agents_on_duty"], required_before=before,
+                      required_after=before + (rnd < MAX_CHECK_ROUNDS))
 
 
 def _check_and_refine(config: PlanConfig, week: WeekSchedule, agents, wi: int,
