@@ -18,6 +18,7 @@ the cover must meet; breaks and meals are placed by the cover. A queue with only
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -61,10 +62,17 @@ class ScheduleConfig:
     check: bool = True
 
 
+_KNOCK_ON = re.compile(r"^templates\[\d+\]\.contracts\[\d+\]: expected one of \[\], ")
+
+
 def _rule_problems(exc: RulesError) -> list[tuple[str, str]]:
-    """``"templates[0].length_h: expected ..."`` -> ``("schedule.templates[0].length_h", "expected ...")``."""
+    """``"templates[0].length_h: expected ..."`` -> ``("schedule.templates[0].length_h", "expected ...")``.
+    A template's contract is not reported as unknown when the contracts themselves failed (the
+    library then checks the templates against no contracts: ``expected one of []``)."""
     out = []
     for p in exc.problems:
+        if _KNOCK_ON.match(p):
+            continue
         loc, _, msg = p.partition(": ")
         out.append((f"schedule.{loc}", msg) if msg else ("schedule", p))
     return out
@@ -104,9 +112,9 @@ def parse_schedule(table: Any, raw: dict, queues: dict, base: Path,
                 if q not in names:
                     problems.append((f"schedule.templates[{i}].queues[{j}]", f"no queue {q!r}; expected one of "
                                      f"{', '.join(names)}"))
-    roster = None
-    if t is not None and t.roster is not None:
-        roster = Path(t.roster) if Path(t.roster).is_absolute() else base / t.roster
+    roster, text = None, own.get("roster")
+    if isinstance(text, str):  # checked even when another planning key is bad
+        roster = Path(text) if Path(text).is_absolute() else base / text
         if check_files and not roster.is_file():
             problems.append(("schedule.roster", f"roster file not found: {roster}"))
     if problems:
