@@ -376,7 +376,11 @@ class RunStore:
         q = sa.select(table).where(table.c.run_id == meta["run_id"])
         try:
             with self.engine.connect() as conn:
-                frame = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in table.columns])
+                if not sa.inspect(conn).has_table(table.name):  # a store older than the table, opened read-only
+                    rows = []
+                else:
+                    rows = conn.execute(q).mappings().all()
+                frame = pd.DataFrame(rows, columns=[c.name for c in table.columns])
         except sa.exc.OperationalError as exc:
             raise self._wrap(exc) from exc
         frame = frame.drop(columns=["run_id"])

@@ -11,14 +11,14 @@ import pytest
 from planning.cli import main
 from planning.store import RunStore
 
-ROOT = Path(__file__).resolve().parents[3]
-PLAN = ROOT / "data" / "plan.toml"
+PLAN = Path(__file__).resolve().parents[3] / "data" / "plan.toml"
+ROOT = PLAN.parents[1]
 
 
-def run_cli(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+def schedule(capsys, *argv) -> tuple[int, str, str]:
+    """``staffcast schedule ARGV``: exit code, stdout, stderr."""
+    code = main(["schedule", *argv])
+    return (code, *capsys.readouterr())
 
 
 def plan_text(*, schedule: bool = True) -> str:
@@ -85,7 +85,7 @@ def test_schedule_writes_the_schedule_coverage_and_one_calendar_per_agent(schedu
 
 def test_a_reused_run_prints_the_stored_schedule(scheduled, capsys):
     r = scheduled
-    code, out, err = run_cli(capsys, "schedule", "--config", str(r["tmp"] / "plan.toml"), "--store",
+    code, out, err = schedule(capsys, "--config", str(r["tmp"] / "plan.toml"), "--store",
                              str(r["tmp"] / "s.sqlite"), "--out-dir", str(r["tmp"] / "again"), "-q")
     assert code == 0, err
     assert "reused" in out and "schedule for the week(s) of 2000-01-02" in out
@@ -96,14 +96,14 @@ def test_a_reused_run_prints_the_stored_schedule(scheduled, capsys):
 def test_schedule_exit_codes(capsys, tmp_path):
     plain = tmp_path / "plain.toml"
     plain.write_text(plan_text(schedule=False))
-    code, out, err = run_cli(capsys, "schedule", "--config", str(plain), "--no-store", "-q")
+    code, out, err = schedule(capsys, "--config", str(plain), "--no-store", "-q")
     assert code == 2 and out == "" and "no [schedule] section" in err
-    code, _, err = run_cli(capsys, "schedule", "--config", str(small_plan(tmp_path)), "--time-limit-s", "-1",
+    code, _, err = schedule(capsys, "--config", str(small_plan(tmp_path)), "--time-limit-s", "-1",
                            "--no-store", "-q")
     assert code == 2 and "--time-limit-s: out of range: -1.0" in err
-    assert run_cli(capsys, "schedule", "--config", str(PLAN), "--weeks", "0")[0] == 2  # argparse
-    code, _, err = run_cli(capsys, "schedule", "--help")
+    assert schedule(capsys, "--config", str(PLAN), "--weeks", "0")[0] == 2  # argparse
+    code, _, err = schedule(capsys, "--help")
     assert code == 0
     bad = small_plan(tmp_path, ("weeks = 1 ", "weeks = 0 "), ('# roster = "roster.csv"', 'roster = "nobody.csv"'))
-    code, _, err = run_cli(capsys, "schedule", "--config", str(bad), "--no-store", "-q")
+    code, _, err = schedule(capsys, "--config", str(bad), "--no-store", "-q")
     assert code == 2 and "schedule.weeks: out of range: 0" in err and "schedule.roster: roster file not found" in err

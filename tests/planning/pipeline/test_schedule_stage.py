@@ -149,6 +149,8 @@ def test_schedule_tables_round_trip_through_the_store_and_old_stores_stay_readab
         for t in ("run_schedule", "run_coverage", "run_schedule_headcount", "run_schedule_checks"):
             conn.exec_driver_sql(f"DROP TABLE {t}")
     engine.dispose()
+    with RunStore(url, create=False) as store:  # read-only: the tables are missing, the frames empty
+        assert store.load_frame("r1", "schedule").empty and store.get_run("r1")["run_id"] == "r1"
     with RunStore(url) as store:
         assert store.load_frame("r1", "schedule").empty and store.count_rows()["run_schedule"] == 0
         assert store.get_run("r1")["run_id"] == "r1"
