@@ -61,7 +61,9 @@ def schedule_report(summary: dict) -> str:
     s = summary.get("schedule") or {}
     if s.get("skipped"):
         return f"schedule skipped: {s['skipped']}"
-    rows = [{"queue": q, **{k: v for k, v in f.items() if k != "note"}} for q, f in s["by_queue"].items()]
+    cols = ["shrinkage_unplanned", "required_agent_h_per_week", "on_duty_agent_h_per_week", "paid_h_per_week",
+            "paid_over_required_pct", "fte_per_week", "cost_per_week", "shifts_per_week", "intervals_short"]
+    rows = [{"queue": q, **{k: s["by_queue"][q].get(k) for k in cols}} for q in s["queues"]]  # stored JSON is sorted
     cov = s["cover"]
     lines = [f"schedule for the week(s) of {', '.join(s['weeks'])} (FTE from {s['fte_basis']})",
              fmt_table(pd.DataFrame(rows))]
