@@ -10,7 +10,7 @@ import pandas as pd
 from .config import InputError
 from .safe_csv import neutralise_frame
 
-__all__ = ["write_frame", "export_run", "read_table"]
+__all__ = ["write_frame", "export_run", "export_calendars", "read_table"]
 
 
 def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -47,6 +47,21 @@ def export_run(tables: dict[str, pd.DataFrame], out_dir: str | Path, formats=("c
             continue
         for fmt in formats:
             written.append(write_frame(frame, out_dir / f"{name}.{fmt}"))
+    return written
+
+
+def export_calendars(schedule, folder: str | Path) -> list[Path]:
+    """One iCalendar file per rostered agent (:func:`scheduling.write_ical`, atomic per folder):
+    ``folder/<agent_id>.ics`` for one scheduled week, ``folder/<week start>/<agent_id>.ics`` for
+    several. ``schedule``: a :class:`planning.pipeline.schedule.ScheduleResult`."""
+    from scheduling import write_ical
+
+    folder = Path(folder)
+    if len(schedule.weeks) == 1:
+        return write_ical(schedule.weeks[0].roster, folder)
+    written = []
+    for w in schedule.weeks:
+        written += write_ical(w.roster, folder / str(w.week_start.date()))
     return written
 
 

@@ -7,9 +7,10 @@
     staffcast runs      [list | show ID]        stored runs
     staffcast accuracy  --config plan.toml      stored forecasts versus new actuals
     staffcast scenarios --config study.toml     finance scenarios, break-even, sensitivity, chat windows
+    staffcast schedule  --config plan.toml      shifts with breaks, rosters, headcount from the roster, stored
 
 One module per command (:mod:`.run`, :mod:`.forecast`, :mod:`.staff`, :mod:`.simulate`,
-:mod:`.runs`, :mod:`.accuracy`, :mod:`.scenarios`); :mod:`.common` and :mod:`.queue_args` hold what
+:mod:`.runs`, :mod:`.accuracy`, :mod:`.scenarios`, :mod:`.schedule`); :mod:`.common` and :mod:`.queue_args` hold what
 they share; :mod:`.dispatch` builds the parser and runs a command.
 
 Exit codes: 0 success, 2 bad input (config, files, arguments), 1 failure (store busy, a bug),
@@ -23,9 +24,10 @@ from .forecast import cmd_forecast
 from .run import cmd_run
 from .runs import cmd_runs
 from .scenarios import cmd_scenarios, format_study
+from .schedule import cmd_schedule
 from .simulate import cmd_simulate
 from .staff import cmd_staff
 
 __all__ = ["main", "build_parser", "COMMANDS", "cmd_run", "cmd_forecast", "cmd_staff", "cmd_simulate", "cmd_runs",
-           "cmd_accuracy", "cmd_scenarios", "format_study", "EXIT_OK", "EXIT_FAILURE", "EXIT_BAD_INPUT",
+           "cmd_accuracy", "cmd_scenarios", "cmd_schedule", "format_study", "EXIT_OK", "EXIT_FAILURE", "EXIT_BAD_INPUT",
            "EXIT_INTERRUPTED"]

@@ -9,7 +9,7 @@ import traceback
 
 from ..config import InputError
 from ..progress import Progress
-from . import accuracy, forecast, run, runs, scenarios, simulate, staff
+from . import accuracy, forecast, run, runs, scenarios, schedule, simulate, staff
 from .common import EPILOG_STORE, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK
 
 __all__ = ["main", "build_parser", "COMMANDS"]
@@ -17,15 +17,16 @@ __all__ = ["main", "build_parser", "COMMANDS"]
 # command name -> handler, in the order of ``staffcast --help``
 COMMANDS = {"run": run.cmd_run, "forecast": forecast.cmd_forecast, "staff": staff.cmd_staff,
             "simulate": simulate.cmd_simulate, "runs": runs.cmd_runs, "accuracy": accuracy.cmd_accuracy,
-            "scenarios": scenarios.cmd_scenarios}
-_PARSERS = (run, forecast, staff, simulate, runs, accuracy, scenarios)
+            "scenarios": scenarios.cmd_scenarios, "schedule": schedule.cmd_schedule}
+_PARSERS = (run, forecast, staff, simulate, runs, accuracy, scenarios, schedule)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``staffcast`` argument parser with every command."""
     ap = argparse.ArgumentParser(
         prog="staffcast",
-        description="Contact-center staffing: forecast, requirements, simulation check, headcount, run store.",
+        description="Contact-center staffing: forecast, requirements, simulation check, headcount, shift schedules, "
+                    "run store.",
         epilog="Exit codes: 0 ok, 2 bad input, 1 failure. " + EPILOG_STORE,
     )
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..config import InputError, load_config
 from .common import EPILOG_STORE, EXIT_OK, add_output_flags, date_arg, fmt_table, progress_for
+from .schedule import schedule_report
 
 __all__ = ["add_parser", "cmd_run"]
 
@@ -62,7 +63,10 @@ def cmd_run(args) -> int:
     for name, s in res.summary["by_queue"].items():
         rows.append({"queue": name, "model": str(res.models.get(name, {}).get("model")), **s})
     print(fmt_table(pd.DataFrame(rows)))
+    if res.summary.get("schedule"):
+        print(schedule_report(res.summary))
     print(f"FTE per full week, all queues: {res.summary['fte_total']}")
     if res.export_dir:
-        print(f"exports: {res.export_dir}/ (forecast, requirements, simulation, headcount; .csv and .parquet)")
+        extra = "; schedule, coverage, ics/" if res.schedule is not None else ""
+        print(f"exports: {res.export_dir}/ (forecast, requirements, simulation, headcount; .csv and .parquet{extra})")
     return EXIT_OK

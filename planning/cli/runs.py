@@ -23,7 +23,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     ps = rs.add_parser("show", help="one run's metadata, or one of its tables",
                        description="Show a stored run: metadata and headcount, or a table with --table.")
     ps.add_argument("run_id", help="run id, a unique prefix of it, or 'latest'")
-    ps.add_argument("--table", choices=("forecast", "requirements", "simulation", "headcount"),
+    ps.add_argument("--table", choices=("forecast", "requirements", "simulation", "headcount", "schedule", "coverage",
+                                        "schedule_headcount", "schedule_checks"),
                     help="print (or --out) this table instead of the summary")
     ps.add_argument("--out", help="write the table to this .csv / .parquet file")
     ps.add_argument("--store", dest="store_sub", help="run store URL")

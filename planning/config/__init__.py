@@ -9,8 +9,12 @@ Layout (see ``data/plan.toml`` for a working example)::
     [headcount]   paid_hours_per_week
     [defaults]    any per-queue setting (shrinkage, max_occupancy, patience_s, targets, hours...)
     [queues.NAME] kind, history, time_col, time_format, volume_col, aht_col, queue_col, queue_value,
-                  history_tz, aht_s, shrinkage, max_occupancy, patience_s, concurrency,
+                  history_tz, aht_s, shrinkage (or shrinkage_planned + shrinkage_unplanned),
+                  max_occupancy, patience_s, concurrency,
                   aht_by_concurrency_s, min_agents, targets = {...}, hours = {...}
+
+    [schedule]    shift rules (templates, contracts, weekly, costs, coverage) and what to schedule
+                  (queues, weeks, time_limit_s, roster, seed, check): :mod:`.schedule`
 
 ``targets = {...}`` takes the service targets of ``core.TARGET_SPECS`` (service_level, asa_s,
 p_wait, abandon_rate) with ``awt_s`` and ``sl_definition``; the queue key ``max_occupancy`` lands
@@ -36,6 +40,7 @@ from core.targets import Targets
 from .loading import load_config, parse_config, simulation_with
 from .objects import PlanConfig, QueueConfig, config_hash
 from .problems import ConfigError, InputError
+from .schedule import ScheduleConfig
 from .schema import ForecastConfig, HeadcountConfig, SimulationConfig
 
 __all__ = [
@@ -47,6 +52,7 @@ __all__ = [
     "ForecastConfig",
     "SimulationConfig",
     "HeadcountConfig",
+    "ScheduleConfig",
     "PlanConfig",
     "load_config",
     "parse_config",

@@ -2,7 +2,8 @@
 
 The sections are validated by the schema (:mod:`.schema`); each queue is validated after the
 ``[defaults]`` are merged into it. A bad value a queue inherits from ``[defaults]`` is reported
-once, as ``defaults.<key>``, with the queues that use it.
+once, as ``defaults.<key>``, with the queues that use it. Shrinkage is one setting: a queue that
+gives ``shrinkage`` or one of its parts does not inherit the other style from ``[defaults]``.
 """
 from __future__ import annotations
 
@@ -18,9 +19,14 @@ from core.targets import Targets
 
 from .objects import PlanConfig, QueueConfig
 from .problems import ConfigError, problems_from
-from .schema import DEFAULT_KEYS, PlanFile, QueueTable, SimulationConfig, queue_rules, resolve_history
+from .schedule import parse_schedule
+from .schema import (DEFAULT_KEYS, PlanFile, QueueTable, SimulationConfig, queue_rules, resolve_history,
+                     shrinkage_total)
 
-__all__ = ["load_config", "parse_config", "simulation_with"]
+__all__ = ["load_config", "parse_config", "simulation_with", "SHRINKAGE_KEYS"]
+
+# one setting in two styles: a queue giving any of these replaces all of [defaults]' ones
+SHRINKAGE_KEYS = frozenset({"shrinkage", "shrinkage_planned", "shrinkage_unplanned"})
 
 _SIMULATION = TypeAdapter(SimulationConfig)
 
@@ -58,6 +64,10 @@ def parse_config(raw: dict, *, base_dir: str | Path | None = None, source=None,
         problems.append(("queues", "no queues defined; expected at least one [queues.NAME] table"))
     queues, queue_problems = _parse_queues(queues_raw, defaults, base, check_files)
     problems += queue_problems
+    schedule = None
+    if raw.get("schedule") is not None:
+        schedule, found = parse_schedule(raw["schedule"], raw, queues, base, check_files)
+        problems += found
     if problems:
         raise ConfigError(problems, source)
     plan = doc.plan
@@ -66,7 +76,7 @@ def parse_config(raw: dict, *, base_dir: str | Path | None = None, source=None,
         timezone=plan.timezone, interval_s=plan.interval_min * 60, queues=queues, forecast=doc.forecast,
         simulation=doc.simulation, headcount=doc.headcount, week_start=plan.week_start, store=plan.store,
         output_dir=Path(plan.output_dir) if plan.output_dir else None,
-        source=Path(source) if source is not None else None, raw=copy.deepcopy(raw),
+        source=Path(source) if source is not None else None, raw=copy.deepcopy(raw), schedule=schedule,
     )
 
 
@@ -80,7 +90,8 @@ def _parse_queues(queues_raw: dict, defaults: dict, base: Path,
         if not isinstance(qraw, dict):
             problems.append((f"queues.{qname}", f"expected a table [queues.{qname}], got {type(qraw).__name__}"))
             continue
-        merged = {**{k: v for k, v in defaults.items() if k in DEFAULT_KEYS}, **qraw}
+        inherit = DEFAULT_KEYS - SHRINKAGE_KEYS if SHRINKAGE_KEYS & set(qraw) else DEFAULT_KEYS
+        merged = {**{k: v for k, v in defaults.items() if k in inherit}, **qraw}
         if isinstance(defaults.get("targets"), dict) and isinstance(qraw.get("targets"), dict):
             merged["targets"] = {**defaults["targets"], **qraw["targets"]}
         found, q = _parse_queue(qname, merged, base, check_files)
@@ -128,10 +139,27 @@ def _queue_config(qname: str, t: QueueTable, base: Path) -> QueueConfig:
         time_format=t.time_format, volume_col=t.volume_col, aht_col=t.aht_col, queue_col=queue_col,
         queue_value=t.queue_value, history_tz=t.history_tz, aht_s=t.aht_s,
         targets=Targets(**t.targets.model_dump(), max_occupancy=t.max_occupancy),
-        shrinkage=t.shrinkage, patience_s=t.patience_s, concurrency=t.concurrency,
+        shrinkage=_total_shrinkage(t), shrinkage_planned=_part(t, t.shrinkage_planned),
+        shrinkage_unplanned=_part(t, t.shrinkage_unplanned), patience_s=t.patience_s, concurrency=t.concurrency,
         aht_by_concurrency_s=tuple(t.aht_by_concurrency_s) if t.aht_by_concurrency_s else None,
         min_agents=t.min_agents, hours=hours,
     )
+
+
+def _part(t: QueueTable, value: float | None) -> float | None:
+    """A shrinkage part: as given; 0 when only the other part is given; None without a split."""
+    if t.shrinkage_planned is None and t.shrinkage_unplanned is None:
+        return None
+    return value if value is not None else 0.0
+
+
+def _total_shrinkage(t: QueueTable) -> float:
+    """``shrinkage`` as given, else the total of its parts, else 0."""
+    if t.shrinkage is not None:
+        return t.shrinkage
+    if t.shrinkage_planned is None and t.shrinkage_unplanned is None:
+        return 0.0
+    return shrinkage_total(t.shrinkage_planned or 0.0, t.shrinkage_unplanned or 0.0)
 
 
 def _defaults_key(key: str, qraw: dict, defaults: dict) -> str | None:

@@ -8,12 +8,16 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.hours import OpeningHours
 from core.queue_model import QueueModel
 from core.targets import Targets
 
 from .schema import ForecastConfig, HeadcountConfig, SimulationConfig
+
+if TYPE_CHECKING:
+    from .schedule import ScheduleConfig
 
 __all__ = ["QueueConfig", "PlanConfig", "config_hash"]
 
@@ -26,7 +30,10 @@ class QueueConfig:
     ``time_format``, ISO 8601 when None; wall-clock time in ``history_tz`` when given),
     ``volume_col`` and optionally ``aht_col`` (seconds); ``queue_col``/``queue_value`` select the
     queue's rows. Handle time ``aht_s`` and ``aht_by_concurrency_s`` and patience ``patience_s``
-    are seconds; ``shrinkage`` is the share of paid time not available; ``targets`` includes the
+    are seconds; ``shrinkage`` is the share of paid time not available (the total);
+    ``shrinkage_planned`` (breaks, meals, scheduled training) and ``shrinkage_unplanned`` (absence)
+    are its parts when the plan gives them (None otherwise; with a ``[schedule]`` only the unplanned
+    part grosses up the shift cover's requirement); ``targets`` includes the
     occupancy cap (``targets.max_occupancy``); ``hours`` are the opening hours.
     """
 
@@ -43,6 +50,8 @@ class QueueConfig:
     aht_s: float | None = None
     targets: Targets = field(default_factory=Targets)
     shrinkage: float = 0.0
+    shrinkage_planned: float | None = None
+    shrinkage_unplanned: float | None = None
     patience_s: float | None = None
     concurrency: int = 1
     aht_by_concurrency_s: tuple[float, ...] | None = None
@@ -82,6 +91,7 @@ class PlanConfig:
     store: str | None = None
     output_dir: Path | None = None
     source: Path | None = None
+    schedule: "ScheduleConfig | None" = None  # the [schedule] section, None without one
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -31,7 +31,7 @@ from core.targets import SL_DEFINITIONS, TARGET_SPECS
 __all__ = [
     "Range", "ForecastConfig", "SimulationConfig", "HeadcountConfig", "PlanTable", "TargetsTable",
     "HoursTable", "QueueTable", "DefaultsTable", "PlanFile", "QUEUE_TARGET_NAMES", "DEFAULT_KEYS",
-    "queue_rules", "resolve_history",
+    "queue_rules", "resolve_history", "shrinkage_total",
 ]
 
 _TABLE = ConfigDict(extra="forbid")
@@ -271,7 +271,7 @@ class QueueTable(BaseModel):
 
     Validate with ``context={"base": Path, "check_files": bool}`` to resolve and check ``history``.
     Seconds: ``aht_s``, ``patience_s``, ``aht_by_concurrency_s``; shares: ``shrinkage``,
-    ``max_occupancy``.
+    ``shrinkage_planned``, ``shrinkage_unplanned``, ``max_occupancy`` (see :func:`shrinkage_total`).
     """
 
     model_config = _TABLE
@@ -286,7 +286,9 @@ class QueueTable(BaseModel):
     history_tz: Optional[TimeZone] = None
     aht_s: Optional[Annotated[Number, Range(0.0, 86_400.0, lo_open=True)]] = None
     targets: Optional[TargetsTable] = None  # missing: reported by queue_rules
-    shrinkage: Annotated[Number, Range(0.0, 1.0, hi_open=True)] = 0.0
+    shrinkage: Optional[Annotated[Number, Range(0.0, 1.0, hi_open=True)]] = None  # None: from the parts, else 0
+    shrinkage_planned: Optional[Annotated[Number, Range(0.0, 1.0, hi_open=True)]] = None
+    shrinkage_unplanned: Optional[Annotated[Number, Range(0.0, 1.0, hi_open=True)]] = None
     max_occupancy: Optional[Annotated[Number, Range.of_target("max_occupancy")]] = None
     patience_s: Optional[Seconds] = None
     concurrency: Annotated[Integer, Range(1, 50)] = 1
@@ -321,6 +323,26 @@ class PlanFile(BaseModel):
     headcount: HeadcountConfig = HeadcountConfig()
     defaults: DefaultsTable = DefaultsTable()
     queues: dict[str, Any] = {}
+    schedule: Optional[dict[str, Any]] = None  # validated by .schedule (scheduling's rules + planning keys)
+
+
+def shrinkage_total(planned: float, unplanned: float) -> float:
+    """Total shrinkage of the two parts: they compound on the time that is left,
+    ``1 - (1 - planned) * (1 - unplanned)`` (12.5 % planned and 20 % unplanned are 30 %)."""
+    return round(1.0 - (1.0 - planned) * (1.0 - unplanned), 12)  # 0.3, not 0.29999999999999993
+
+
+def _shrinkage_rule(ok: dict) -> list[tuple[str, str]]:
+    """``shrinkage`` given with its parts must be their total (see :func:`shrinkage_total`)."""
+    total, p, u = (ok.get(k) for k in ("shrinkage", "shrinkage_planned", "shrinkage_unplanned"))
+    if total is None or (p is None and u is None):
+        return []
+    want = shrinkage_total(p or 0.0, u or 0.0)
+    if abs(total - want) <= 1e-6:
+        return []
+    return [("shrinkage", f"{total:g} is not the total of shrinkage_planned {p or 0.0:g} and shrinkage_unplanned "
+                          f"{u or 0.0:g} (1 - (1 - planned) x (1 - unplanned) = {want:.4g}); give either shrinkage "
+                          "or the two parts, or consistent values")]
 
 
 def queue_rules(table: dict, bad: set[str]) -> list[tuple[str, str]]:
@@ -334,6 +356,7 @@ def queue_rules(table: dict, bad: set[str]) -> list[tuple[str, str]]:
     if curve is not None and conc is not None and len(curve) != conc:
         out.append(("aht_by_concurrency_s", f"has {len(curve)} value(s); expected one per concurrency "
                                             f"level 1..{conc}"))
+    out += _shrinkage_rule(ok)
     if kind == "voice" and conc > 1:
         out.append(("concurrency", "voice queues handle one contact per agent; expected 1 (or kind = 'chat')"))
     if not any(k in table for k in ("aht_s", "aht_col", "aht_by_concurrency_s")):

@@ -1,8 +1,9 @@
 """The whole plan in one call: :func:`run_plan` chains the stages, stores the run, exports it.
 
 history (:mod:`.history`) -> window (:mod:`.window`) -> forecast -> requirements -> simulation
-check (:mod:`.stages`) -> headcount (:func:`planning.headcount.headcount`) -> summary -> store
-(one transaction, :class:`planning.store.RunStore`) -> export (CSV + Parquet).
+check (:mod:`.stages`) -> headcount (:func:`planning.headcount.headcount`) -> schedule (when the
+plan has ``[schedule]``: :mod:`.schedule`) -> summary -> store (one transaction,
+:class:`planning.store.RunStore`) -> export (CSV + Parquet; ``ics/`` calendars per agent).
 
 A run's identity is its ``run_key``: the configuration hash, the input files' fingerprint and
 :func:`code_fingerprint`. A stored run with the same key is returned instead of recomputed.
@@ -21,11 +22,12 @@ import numpy as np
 import pandas as pd
 
 from ..config import PlanConfig, load_config
-from ..exports import export_run
+from ..exports import export_calendars, export_run
 from ..headcount import headcount, per_full_week
 from ..progress import Progress
 from ..store import RunRecord, RunStore, resolve_store_url, run_key
 from .history import data_fingerprint, load_histories
+from .schedule import SCHEDULE_TABLES, ScheduleResult, schedule_plan
 from .stages import forecast_queues, requirements_for, scheduled_from, simulate_plan
 from .window import plan_window
 
@@ -54,7 +56,10 @@ class PlanResult:
     """What :func:`run_plan` returns: the run's identity, its window and its tables.
 
     ``forecast`` / ``requirements`` / ``simulation`` / ``headcount`` are the tables (long format,
-    one row per queue and interval or week); ``models`` the forecast model per queue; ``summary``
+    one row per queue and interval or week); with a ``[schedule]``, ``schedule`` (one row per agent
+    and shift), ``coverage`` (required vs on duty per interval), ``schedule_headcount`` (people by
+    contract and queue) and ``schedule_checks`` (intervals the simulated roster missed, and why);
+    ``models`` the forecast model per queue; ``summary``
     the per-queue totals (see :func:`plan_summary`); ``timings`` seconds per step; ``reused``
     True when an identical stored run was returned instead of recomputed.
     """
@@ -76,6 +81,11 @@ class PlanResult:
     summary: dict = field(default_factory=dict)
     exports: list = field(default_factory=list)
     export_dir: Path | None = None
+    schedule: pd.DataFrame | None = None  # the schedule stage's tables (see SCHEDULE_TABLES), None without one
+    coverage: pd.DataFrame | None = None
+    schedule_headcount: pd.DataFrame | None = None
+    schedule_checks: pd.DataFrame | None = None
+    schedule_result: ScheduleResult | None = None  # with the rosters (None for a stored run)
 
 
 def new_run_id() -> str:
@@ -105,7 +115,7 @@ def run_plan(
     t_all = time.perf_counter()
     config = _with_overrides(config, as_of, simulate)
     progress = progress or Progress(fmt="quiet")
-    progress.total = 5 + int(config.simulation.enabled) + int(save) + int(export)
+    progress.total = 5 + int(config.simulation.enabled) + int(config.schedule is not None) + int(save) + int(export)
     own_store = save and not isinstance(store, RunStore)
     if own_store:
         store = RunStore(resolve_store_url(store, config.store))
@@ -165,10 +175,20 @@ def _compute(config: PlanConfig, histories: dict, key: str, store_url: str | Non
                        shrinkage={n: q.shrinkage for n, q in config.queues.items()},
                        paid_hours_per_week=config.headcount.paid_hours_per_week,
                        week_start=config.week_start)
-    summary = plan_summary(config, req, sim, hc)
-    return PlanResult(run_id=new_run_id(), reused=False, run_key=key, config=config, store_url=store_url,
-                      as_of=as_of_d, horizon_start=start, horizon_end=end, forecast=fc, requirements=req,
-                      simulation=sim, headcount=hc, models=models, timings=progress.timings, summary=summary)
+    sched = None
+    if config.schedule is not None:
+        with progress.step("schedule", "schedule: shifts, breaks, rosters" + (" + simulation check"
+                                                                              if config.schedule.check else "")):
+            sched = schedule_plan(config, req, progress)
+    summary = plan_summary(config, req, sim, hc, sched)
+    result = PlanResult(run_id=new_run_id(), reused=False, run_key=key, config=config, store_url=store_url,
+                        as_of=as_of_d, horizon_start=start, horizon_end=end, forecast=fc, requirements=req,
+                        simulation=sim, headcount=hc, models=models, timings=progress.timings, summary=summary)
+    if sched is not None and sched.weeks:
+        for name, frame in sched.tables().items():
+            setattr(result, name, frame)
+        result.schedule_result = sched
+    return result
 
 
 def _save(result: PlanResult, store: RunStore, files: dict[str, str], fingerprint: str, force: bool,
@@ -185,7 +205,7 @@ def _save(result: PlanResult, store: RunStore, files: dict[str, str], fingerprin
             horizon_start=result.horizon_start.isoformat(), horizon_end=result.horizon_end.isoformat(),
             models=result.models, timings=dict(progress.timings), summary=result.summary,
             forecast=result.forecast, requirements=result.requirements, simulation=result.simulation,
-            headcount=result.headcount,
+            headcount=result.headcount, **{name: getattr(result, name) for name in SCHEDULE_TABLES},
         )
         stored_id, reused = store.save_run(record, force=force)
     if reused:
@@ -196,7 +216,8 @@ def _save(result: PlanResult, store: RunStore, files: dict[str, str], fingerprin
 def _stored_result(store: RunStore, run_id: str, key: str, config: PlanConfig) -> PlanResult:
     """A stored run as a :class:`PlanResult` (reused=True): its tables, summary and window."""
     meta = store.get_run(run_id)
-    tables = {name: store.load_frame(run_id, name) for name in TABLES}
+    tables = {name: store.load_frame(run_id, name) for name in TABLES + SCHEDULE_TABLES}
+    sched = {name: (None if tables[name].empty else tables[name]) for name in SCHEDULE_TABLES}
     sim = tables["simulation"]
     return PlanResult(
         run_id=meta["run_id"], reused=True, run_key=key, config=config, store_url=store.url,
@@ -205,7 +226,7 @@ def _stored_result(store: RunStore, run_id: str, key: str, config: PlanConfig) -
         horizon_end=pd.Timestamp(meta["horizon_end"]) if meta.get("horizon_end") else None,
         forecast=tables["forecast"], requirements=tables["requirements"],
         simulation=None if sim.empty else sim, headcount=tables["headcount"],
-        models=meta.get("models") or {}, summary=meta.get("summary") or {})
+        models=meta.get("models") or {}, summary=meta.get("summary") or {}, **sched)
 
 
 def _export(result: PlanResult, out_dir, progress: Progress) -> None:
@@ -214,8 +235,12 @@ def _export(result: PlanResult, out_dir, progress: Progress) -> None:
     base = Path(out_dir) if out_dir is not None else (result.config.output_dir or Path("out"))
     result.export_dir = base / result.run_id
     with progress.step("export", "export CSV + Parquet"):
-        tables = {name: getattr(result, name) for name in TABLES}
+        tables = {name: getattr(result, name) for name in TABLES + SCHEDULE_TABLES}
         result.exports = export_run(tables, result.export_dir)
+        if result.schedule_result is not None:
+            result.exports += export_calendars(result.schedule_result, result.export_dir / "ics")
+        elif result.schedule is not None:
+            progress.info("stored run: ics/ calendars are written when the schedule is computed (--force)")
 
 
 def _apply_refinement(config: PlanConfig, req: pd.DataFrame, sim: pd.DataFrame) -> pd.DataFrame:
@@ -232,12 +257,20 @@ def _apply_refinement(config: PlanConfig, req: pd.DataFrame, sim: pd.DataFrame) 
     return req
 
 
-def plan_summary(config: PlanConfig, req: pd.DataFrame, sim: pd.DataFrame | None, hc: pd.DataFrame) -> dict:
+def plan_summary(config: PlanConfig, req: pd.DataFrame, sim: pd.DataFrame | None, hc: pd.DataFrame,
+                 sched: ScheduleResult | None = None) -> dict:
     """Per queue: volume (contacts), agent-hours, peak agents, FTE per full week, agents added by
-    simulation and the volume-weighted simulated metrics (``sim_*``); ``fte_total`` over queues."""
+    simulation and the volume-weighted simulated metrics (``sim_*``); ``fte_total`` over queues.
+
+    FTE per week: with a schedule, a scheduled queue's rostered paid hours / ``paid_hours_per_week``
+    (``fte_basis`` "roster": whole shifts with their breaks, the mean of the scheduled weeks), its
+    interval figure kept as ``fte_per_week_intervals``; otherwise ``fte_basis`` "intervals"
+    (agent-hours / (1 - shrinkage), unrounded, see :mod:`planning.headcount`). ``schedule``: the
+    schedule stage's summary."""
     out = {"queues": list(config.queues), "fte_total": None, "by_queue": {}}
     fte_week = per_full_week(hc)
-    out["fte_total"] = round(float(fte_week.sum()), 2)
+    roster_paid = sched.paid_hours_per_week() if sched is not None and sched.weeks else {}
+    fte_used = []
     for name in config.queues:
         r = req[req["queue"] == name]
         q = {
@@ -247,6 +280,13 @@ def plan_summary(config: PlanConfig, req: pd.DataFrame, sim: pd.DataFrame | None
             "fte_per_week": round(float(fte_week.get(name, np.nan)), 2),
             "agents_added_by_simulation": int((r["agents"] - r["agents_analytic"]).sum()),
         }
+        if roster_paid:
+            q["fte_basis"] = "intervals"
+        if name in roster_paid:
+            q["fte_per_week_intervals"] = q["fte_per_week"]
+            q["fte_per_week"] = round(roster_paid[name] / config.headcount.paid_hours_per_week, 2)
+            q["fte_basis"] = "roster"
+        fte_used.append(q["fte_per_week"])
         if sim is not None and len(sim):
             s = sim[sim["queue"] == name]
             for col in ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy"):
@@ -257,4 +297,7 @@ def plan_summary(config: PlanConfig, req: pd.DataFrame, sim: pd.DataFrame | None
                     if ok.any() and w[ok].sum() > 0:
                         q[f"sim_{col}"] = round(float(np.average(v[ok], weights=w[ok])), 4)
         out["by_queue"][name] = q
+    out["fte_total"] = round(float(np.nansum(fte_used)), 2) if roster_paid else round(float(fte_week.sum()), 2)
+    if sched is not None:
+        out["schedule"] = sched.summary
     return out

@@ -53,6 +53,11 @@ def to_utc_naive(values) -> pd.Series:
     return s
 
 
+def _naive(v):
+    """A timestamp's wall-clock date part without its zone (week starts are local dates)."""
+    return v.tz_localize(None) if isinstance(v, pd.Timestamp) and v.tz is not None else v
+
+
 def plain_value(v):
     """Plain Python scalar for the DB driver (NaN -> None)."""
     if v is None:
@@ -78,10 +83,11 @@ def frame_rows(name: str, run_id: str, frame: pd.DataFrame) -> list[dict]:
     f = frame.copy()
     if "queue" not in f:
         f["queue"] = "default"
-    if name == "headcount":
-        f["week_start"] = pd.to_datetime(f["week_start"]).dt.strftime("%Y-%m-%d")
-        cols = [c.name for c in table.columns if c.name not in ("run_id",)]
-    elif name == "simulation":
+    if "week_start" in f:
+        f["week_start"] = pd.to_datetime(f["week_start"].map(_naive)).dt.strftime("%Y-%m-%d")
+    if "date" in f:
+        f["date"] = pd.to_datetime(f["date"]).dt.strftime("%Y-%m-%d")
+    if name == "simulation":
         f["interval_start_utc"] = to_utc_naive(f["interval_start"]).values
         value_cols = [c for c in f.columns
                       if c not in ("queue", "interval_start", "interval_start_utc")
@@ -89,7 +95,9 @@ def frame_rows(name: str, run_id: str, frame: pd.DataFrame) -> list[dict]:
         f = f.melt(id_vars=["queue", "interval_start_utc"], value_vars=value_cols, var_name="metric")
         cols = ["queue", "interval_start_utc", "metric", "value"]
     else:
-        f["interval_start_utc"] = to_utc_naive(f["interval_start"]).values
+        for col in ("interval_start", "shift_start", "shift_end"):
+            if col in f:
+                f[f"{col}_utc"] = to_utc_naive(f[col]).values
         cols = [c.name for c in table.columns if c.name not in ("run_id",)]
     for c in cols:
         if c not in f:

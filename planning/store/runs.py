@@ -127,6 +127,10 @@ class RunRecord:
     requirements: pd.DataFrame | None = None
     simulation: pd.DataFrame | None = None
     headcount: pd.DataFrame | None = None
+    schedule: pd.DataFrame | None = None  # the schedule stage's tables (a plan with [schedule])
+    coverage: pd.DataFrame | None = None
+    schedule_headcount: pd.DataFrame | None = None
+    schedule_checks: pd.DataFrame | None = None
     code_version: str = field(default_factory=code_version)
     created_at_utc: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
 
@@ -362,7 +366,9 @@ class RunStore:
         return out
 
     def load_frame(self, run_id: str, name: str) -> pd.DataFrame:
-        """One of ``forecast``, ``requirements``, ``simulation``, ``headcount`` of a stored run."""
+        """One of :data:`FRAME_TABLES` of a stored run (``forecast``, ``requirements``, ``simulation``,
+        ``headcount``; ``schedule``, ``coverage``, ``schedule_headcount``, ``schedule_checks``:
+        empty for a run without a schedule)."""
         if name not in FRAME_TABLES:
             raise InputError(f"unknown table {name!r}; expected one of {', '.join(FRAME_TABLES)}")
         meta = self.get_run(run_id)
@@ -370,25 +376,28 @@ class RunStore:
         q = sa.select(table).where(table.c.run_id == meta["run_id"])
         try:
             with self.engine.connect() as conn:
-                frame = pd.DataFrame(conn.execute(q).mappings().all(), columns=[c.name for c in table.columns])
+                if not sa.inspect(conn).has_table(table.name):  # a store older than the table, opened read-only
+                    rows = []
+                else:
+                    rows = conn.execute(q).mappings().all()
+                frame = pd.DataFrame(rows, columns=[c.name for c in table.columns])
         except sa.exc.OperationalError as exc:
             raise self._wrap(exc) from exc
         frame = frame.drop(columns=["run_id"])
         for col in table.columns:
             if isinstance(col.type, sa.Float) and col.name in frame:
                 frame[col.name] = pd.to_numeric(frame[col.name]).astype(float)
-        if "interval_start_utc" in frame:
-            ts = pd.to_datetime(frame.pop("interval_start_utc"))
-            ts = ts.dt.tz_localize("UTC")
-            if meta.get("timezone"):
-                ts = ts.dt.tz_convert(meta["timezone"])
-            else:
-                ts = ts.dt.tz_localize(None)
-            frame.insert(1, "interval_start", ts)
+        for col in ("interval_start_utc", "shift_start_utc", "shift_end_utc"):
+            if col in frame:
+                at = list(frame.columns).index(col)
+                ts = pd.to_datetime(frame.pop(col)).dt.tz_localize("UTC")
+                ts = ts.dt.tz_convert(meta["timezone"]) if meta.get("timezone") else ts.dt.tz_localize(None)
+                frame.insert(1 if col == "interval_start_utc" else at, col.removesuffix("_utc"), ts)
         if name == "simulation" and not frame.empty:
             frame = frame.set_index(["queue", "interval_start", "metric"])["value"].unstack("metric").reset_index()
             frame.columns.name = None
-        sort = [c for c in ("queue", "interval_start", "week_start") if c in frame]
+        sort = ["agent_id", "shift_start"] if name == "schedule" else \
+            [c for c in ("queue", "interval_start", "contract", "week_start", "round") if c in frame]
         return frame.sort_values(sort).reset_index(drop=True)
 
     def load_accuracy(self, run_id: str | None = None) -> pd.DataFrame:

@@ -1,15 +1,21 @@
 """The run store's tables (SQLAlchemy Core): one row per run in ``runs``, its tables in
 ``run_forecast``, ``run_requirements``, ``run_simulation`` (long format: one row per metric),
-``run_headcount``, and forecast accuracy scores in ``accuracy``.
+``run_headcount``, and forecast accuracy scores in ``accuracy``. A run of a plan with a
+``[schedule]`` also has ``run_schedule`` (one row per agent and shift), ``run_coverage`` (required
+vs on duty per interval), ``run_schedule_headcount`` (people by contract, queue and week) and
+``run_schedule_checks`` (intervals the simulated roster missed). These four were added to schema
+version 1 without changing it: they are created in an older store when it is opened, and a store
+without them reads as before (runs without a schedule have no rows there).
 
-Times are stored as naive UTC (``interval_start_utc``); ``*_json`` columns hold JSON text.
+Times are stored as naive UTC (``*_utc``); ``*_json`` columns hold JSON text.
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 __all__ = ["metadata", "SCHEMA_VERSION", "store_meta", "runs_t", "forecast_t", "requirements_t", "simulation_t",
-           "headcount_t", "accuracy_t", "FRAME_TABLES"]
+           "headcount_t", "accuracy_t", "schedule_t", "coverage_t", "schedule_headcount_t", "schedule_checks_t",
+           "FRAME_TABLES"]
 
 SCHEMA_VERSION = 1
 
@@ -83,6 +89,41 @@ headcount_t = sa.Table(
     sa.PrimaryKeyConstraint("run_id", "queue", "week_start"),
 )
 
+schedule_t = sa.Table(
+    "run_schedule", metadata, *_KEY(),
+    sa.Column("agent_id", sa.String(100), nullable=False),
+    sa.Column("contract", sa.String(100)),
+    sa.Column("date", sa.String(10)),
+    sa.Column("shift_start_utc", sa.DateTime, nullable=False), sa.Column("shift_end_utc", sa.DateTime),
+    sa.Column("paid_hours", sa.Float), sa.Column("breaks", sa.Text), sa.Column("template", sa.String(100)),
+    sa.PrimaryKeyConstraint("run_id", "agent_id", "shift_start_utc"),
+)
+
+coverage_t = sa.Table(
+    "run_coverage", metadata, *_KEY(),
+    sa.Column("interval_start_utc", sa.DateTime, nullable=False),
+    sa.Column("required", sa.Float), sa.Column("on_duty", sa.Float), sa.Column("over_under", sa.Float),
+    sa.PrimaryKeyConstraint("run_id", "queue", "interval_start_utc"),
+)
+
+schedule_headcount_t = sa.Table(
+    "run_schedule_headcount", metadata, *_KEY(),
+    sa.Column("contract", sa.String(100), nullable=False),
+    sa.Column("week_start", sa.String(10), nullable=False),
+    sa.Column("agents", sa.Integer), sa.Column("paid_h", sa.Float), sa.Column("fte", sa.Float),
+    sa.PrimaryKeyConstraint("run_id", "queue", "contract", "week_start"),
+)
+
+schedule_checks_t = sa.Table(
+    "run_schedule_checks", metadata, *_KEY(),
+    sa.Column("interval_start_utc", sa.DateTime, nullable=False),
+    sa.Column("round", sa.Integer, nullable=False),
+    sa.Column("week_start", sa.String(10)),
+    sa.Column("reason", sa.Text), sa.Column("agents_on_duty", sa.Float),
+    sa.Column("required_before", sa.Integer), sa.Column("required_after", sa.Integer),
+    sa.PrimaryKeyConstraint("run_id", "queue", "interval_start_utc", "round"),
+)
+
 accuracy_t = sa.Table(
     "accuracy", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -103,5 +144,9 @@ FRAME_TABLES = {
     "requirements": requirements_t,
     "simulation": simulation_t,
     "headcount": headcount_t,
+    "schedule": schedule_t,
+    "coverage": coverage_t,
+    "schedule_headcount": schedule_headcount_t,
+    "schedule_checks": schedule_checks_t,
 }
 

@@ -5,7 +5,7 @@ dashboard only presents. One module per dashboard page, plus shared helpers:
   the evening share, service columns, error texts, a progress reporter;
 - :mod:`.settings`: forecast and queue settings applied to the plan; the forecast model choices;
 - :mod:`.data`, :mod:`.forecast`, :mod:`.staffing`, :mod:`.simulation`, :mod:`.scenarios`,
-  :mod:`.runs`: the pages' view functions.
+  :mod:`.runs`, :mod:`.schedule`: the pages' view functions.
 
 Every function takes plain values (a :class:`~planning.config.PlanConfig`, DataFrames, numbers)
 and returns DataFrames / dicts / small dataclasses, so the dashboard can cache them and tests can
@@ -22,6 +22,8 @@ from .runs import *  # noqa: F401,F403
 from .runs import __all__ as _runs
 from .scenarios import *  # noqa: F401,F403
 from .scenarios import __all__ as _scenarios
+from .schedule import *  # noqa: F401,F403
+from .schedule import __all__ as _schedule
 from .settings import *  # noqa: F401,F403
 from .settings import __all__ as _settings
 from .simulation import *  # noqa: F401,F403
@@ -29,4 +31,4 @@ from .simulation import __all__ as _simulation
 from .staffing import *  # noqa: F401,F403
 from .staffing import __all__ as _staffing
 
-__all__ = [*_common, *_settings, *_data, *_forecast, *_staffing, *_simulation, *_scenarios, *_runs]
+__all__ = [*_common, *_settings, *_data, *_forecast, *_staffing, *_simulation, *_scenarios, *_runs, *_schedule]

@@ -96,12 +96,12 @@ def test_wrong_types_are_named(key, value, message):
 def test_sections_that_are_not_tables_and_unknown_sections():
     doc = raw()
     doc["forecast"] = [1, 2]
-    doc["schedule"] = {}
+    doc["rostering"] = {}  # ("schedule" is a section now)
     doc["queues"]["voice"] = 3
     found = problems(doc)
     assert found["forecast"] == "expected a table [forecast], got list"
     assert found["queues.voice"] == "expected a table [queues.voice], got int"
-    assert found["schedule"].startswith("unknown key; allowed: defaults, forecast, headcount, plan")
+    assert found["rostering"].startswith("unknown key; allowed: defaults, forecast, headcount, plan")
 
 
 def test_whole_numbers_are_integers_and_integers_are_numbers():

@@ -1,0 +1,143 @@
+"""The simulation check of a roster: are the rostered agents enough once some of them are absent?
+
+For one week's roster and each scheduled queue: the agents on duty per interval (net of breaks,
+rounded down: an agent on a 15-minute break counts as away for its 30-minute interval) after
+unplanned absence is drawn per agent and day (an agent is absent on a day with probability the
+queue's ``shrinkage_unplanned``; seeded) go through :func:`simulation.simulate`, one open block of
+the day at a time, for ``draws`` independent absence draws sharing the plan's ``[simulation]
+replications`` (at least 2 each, rounded up).
+
+A metric's value in an interval is the mean over the draws; its 95 % bounds are
+``mean ± t(0.975, draws-1) · sd / sqrt(draws)`` over the draws (so they hold both the absence and
+the simulation noise). An interval misses a target when the bound is on the wrong side of it
+(:func:`simulation.target_misses`, criterion ``confident_miss``).
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from core import map_jobs
+
+from ..config import PlanConfig, QueueConfig
+from .stages import interval_gaps, open_blocks, simulation_kwargs
+
+__all__ = ["RosterBlockJob", "roster_on_duty", "roster_check_jobs", "simulate_roster_block", "check_roster_plan",
+           "unplanned_share", "ABSENCE_DRAWS"]
+
+ABSENCE_DRAWS = 3  # independent absence draws per block (the spread between them gives the bounds)
+_SKIP = ("interval", "start_s", "arrival_rate_per_h", "agents")
+
+
+def roster_on_duty(roster, absent_prob: dict[str, float], rng: np.random.Generator | None) -> dict[str, np.ndarray]:
+    """Agents on duty per interval of each queue of ``roster`` (a :class:`scheduling.Roster`), net of
+    breaks; with ``rng``, each agent is absent on each day with probability ``absent_prob[queue]``
+    of the queue of that day's shift (its shifts that day are dropped)."""
+    from scheduling.plan import on_duty_per_interval
+
+    plan = roster.plan
+    s = plan.shifts
+    keep = roster.assignment >= 0
+    if rng is not None and len(s):
+        u = rng.random((len(roster.agents), plan.grid.n_days + 1))
+        who, day = roster.assignment.clip(0), s["day"].to_numpy()
+        p = s["queue"].map(absent_prob).fillna(0.0).to_numpy(float)
+        keep &= u[who, day] >= p
+    out = {}
+    for q in plan.grid.queues:
+        sel = keep & (s["queue"] == q).to_numpy()
+        out[q] = on_duty_per_interval(s["start_min"][sel], s["end_min"][sel], s["breaks_min"][sel], plan.grid)
+    return out
+
+
+@dataclass(frozen=True)
+class RosterBlockJob:
+    """One open block of one queue with the rostered agents on duty in each absence draw.
+
+    ``block``: the plan rows (``interval_start``, ``volume`` contacts per interval, ``aht_s``
+    seconds); ``agents``: (draws, intervals) whole agents on duty; ``seed``: the block's seed."""
+
+    queue: QueueConfig
+    block: pd.DataFrame
+    agents: np.ndarray
+    interval_s: int
+    replications: int
+    rate_cv: float
+    seed: int
+
+
+def roster_check_jobs(config: PlanConfig, roster, requirement: pd.DataFrame, *, seed: int,
+                      draws: int = ABSENCE_DRAWS) -> list[RosterBlockJob]:
+    """The simulation work of a week's roster: one job per open block of each scheduled queue.
+    ``requirement``: the week's plan rows (``queue, interval_start, open, volume, aht_s``)."""
+    absent = {n: unplanned_share(config.queues[n]) for n in roster.plan.grid.queues}
+    rngs = [np.random.default_rng(np.random.SeedSequence([seed, k])) for k in range(draws)]
+    on_duty = [roster_on_duty(roster, absent, rng) for rng in rngs]
+    sc = config.simulation
+    jobs = []
+    for qi, name in enumerate(roster.plan.grid.queues):
+        r = requirement[requirement["queue"] == name].sort_values("interval_start").reset_index(drop=True)
+        if len(r) != len(on_duty[0][name]):
+            raise ValueError(f"queue {name}: {len(r)} plan rows for {len(on_duty[0][name])} roster intervals")
+        duty = np.floor(np.stack([d[name] for d in on_duty]) + 1e-9).astype(np.int64)
+        gaps = interval_gaps(r["interval_start"], config.interval_s)
+        for bi, (i, j) in enumerate(open_blocks(r["open"].to_numpy(bool), gaps)):
+            jobs.append(RosterBlockJob(
+                queue=config.queues[name], block=r.iloc[i:j][["interval_start", "volume", "aht_s"]].reset_index(drop=True),
+                agents=duty[:, i:j], interval_s=config.interval_s, replications=max(2, -(-sc.replications // draws)),
+                rate_cv=sc.rate_cv,
+                seed=int(np.random.SeedSequence([seed, qi, bi]).generate_state(1)[0])))
+    return jobs
+
+
+def unplanned_share(q: QueueConfig) -> float:
+    """The queue's absence share: ``shrinkage_unplanned``, else the total ``shrinkage``."""
+    return q.shrinkage_unplanned if q.shrinkage_unplanned is not None else q.shrinkage
+
+
+def simulate_roster_block(job: RosterBlockJob) -> pd.DataFrame:
+    """Simulate one block in every absence draw and score it against the queue's targets.
+
+    Returns per interval ``queue, interval_start, agents_on_duty`` (mean over draws), each metric
+    with ``_lo``/``_hi`` (see the module docstring), ``missed`` and ``reason``."""
+    from simulation import RunSettings, simulate, target_misses
+
+    blk = job.block
+    rate_per_h = blk["volume"].to_numpy(float) * 3600.0 / job.interval_s
+    kw = simulation_kwargs(job.queue, blk)
+    per_draw = []
+    for k, agents in enumerate(job.agents):
+        run = RunSettings(replications=job.replications, seed=job.seed + k, rate_cv=job.rate_cv, executor="serial")
+        by = simulate(rate_per_h, agents, job.interval_s, settings=run, **kw).by_interval.reset_index(drop=True)
+        per_draw.append(by)
+    cols = [c for c in per_draw[0].columns if c not in _SKIP and not c.endswith(("_lo", "_hi"))
+            and pd.api.types.is_numeric_dtype(per_draw[0][c])]
+    out = pd.DataFrame({"queue": job.queue.name, "interval_start": blk["interval_start"].to_numpy(),
+                        "agents_on_duty": job.agents.mean(axis=0)})
+    for c in cols:
+        v = np.stack([d[c].to_numpy(float) for d in per_draw])
+        n = np.isfinite(v).sum(axis=0)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN intervals (no contacts)
+            mean = np.nanmean(v, axis=0)
+            half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * np.nanstd(v, axis=0, ddof=1) / np.sqrt(n)
+        half = np.where(n > 1, half, np.inf)
+        out[c], out[f"{c}_lo"], out[f"{c}_hi"] = mean, mean - half, mean + half
+    misses = target_misses(out, job.queue.targets)
+    out["missed"] = misses.missed
+    out["reason"] = misses.reason
+    return out
+
+
+def check_roster_plan(config: PlanConfig, roster, requirement: pd.DataFrame, *, seed: int,
+                      draws: int = ABSENCE_DRAWS, workers: int | None = None) -> pd.DataFrame:
+    """:func:`simulate_roster_block` over every open block of the week (through :func:`core.map_jobs`,
+    ``workers`` processes; default: CPU count). Empty frame when nothing is open."""
+    jobs = roster_check_jobs(config, roster, requirement, seed=seed, draws=draws)
+    if not jobs:
+        return pd.DataFrame(columns=["queue", "interval_start", "agents_on_duty", "missed", "reason"])
+    return pd.concat(map_jobs(simulate_roster_block, jobs, executor=workers), ignore_index=True)
