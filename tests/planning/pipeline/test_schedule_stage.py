@@ -99,7 +99,7 @@ def test_hard_coverage_is_never_below_the_requirement_and_the_roster_is_valid(sm
 
 
 def test_the_simulated_roster_meets_targets_after_refinement():
-    """Staffed two agents short from 12:00 to 14:00 on Monday (no absence, so only the simulation
+    """Staffed three agents short from 12:00 to 14:00 on Monday (no absence, so only the simulation
     decides): the check finds intervals there that miss the service level, raises them and the
     refined roster meets the targets."""
     cfg = small_config(unplanned=0.0, check=True)
@@ -108,7 +108,7 @@ def test_the_simulated_roster_meets_targets_after_refinement():
     monday = (ts.dt.day_of_week == 0).to_numpy()
     req.loc[~monday, ["open", "volume", "agents"]] = (False, 0.0, 0)  # the rest of the week closed
     dip = monday & (ts.dt.hour >= 12).to_numpy() & (ts.dt.hour < 14).to_numpy()
-    req.loc[dip, "agents"] -= 2
+    req.loc[dip, "agents"] -= 3  # two short can be hidden by where the cover puts its breaks
     res = schedule_plan(cfg, req)
     ck = res.summary["check"]
     assert ck["intervals_missed_first"] > 0 and ck["intervals_missed_final"] == 0, res.checks
