@@ -77,6 +77,20 @@ class _IntervalModel:
             return self.lam * self.aht_matrix[:, -1] / self.k
         return self.lam * self.aht
 
+    def busy_lower_bound(self) -> np.ndarray:
+        """A lower bound on the busy agents (in the unit the occupancy cap applies to), any staffing.
+
+        Erlang C serves the whole offered load, so a / cap agents are needed. With abandonment the
+        served load falls as agents fall, so the cap gives no bound (0; the search is exact
+        anyway). Chat without abandonment: chats held >= lam x the shortest per-chat handle time,
+        and agents busy >= chats held / k, so both occupancy definitions need at least that / k.
+        """
+        if self.model == "erlang_c":
+            return self.lam * self.aht
+        if self.model == "chat" and not np.isfinite(self.pat).any():
+            return self.lam * self.aht_matrix.min(axis=1) / self.k
+        return np.zeros(self.lam.shape)
+
     def evaluate(self, c: np.ndarray, rows: np.ndarray) -> QueueMetrics:
         """Metrics with ``c`` agents in the intervals ``rows``."""
         sl_def = self.targets.sl_definition
@@ -179,7 +193,7 @@ def _search(model: _IntervalModel, rows, vol, ivl, aht, queue: QueueModel, targe
     if not queue.abandons:
         lower = np.maximum(lower, np.floor(load) + 1.0)
     if targets.max_occupancy is not None:
-        lower = np.maximum(lower, np.ceil(load / targets.max_occupancy - 1e-9))
+        lower = np.maximum(lower, np.ceil(model.busy_lower_bound() / targets.max_occupancy - 1e-9))
     start = np.maximum(lower[rows], np.ceil(load[rows] + _BETA_START * np.sqrt(load[rows])))
     voice = {t: getattr(targets, t) for t in _VOICE_TARGETS if getattr(targets, t) is not None}
     if model.model == "erlang_a" and voice:
