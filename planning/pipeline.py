@@ -48,7 +48,7 @@ __all__ = [
     "file_sha256",
 ]
 
-REQ_METRICS = ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy")
+REQ_METRICS = ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy", "agents_busy")
 
 
 # --------------------------------------------------------------------------- history

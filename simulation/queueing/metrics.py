@@ -14,13 +14,14 @@ Service-level definitions (``sl_definition``), all for the acceptable waiting ti
 Without abandonment (Erlang C, or chat with no patience) the three coincide:
 ``SL = 1 - P(wait) exp(-(c mu - lambda) AWT)``. ASA is the mean wait of answered contacts;
 ``mean_wait_s`` is the mean wait of all offered contacts (abandoned ones until they hang up).
-Occupancy is the share of agent capacity busy with contacts (for chat: held chats / (agents x k)).
+Occupancy is the share of contact slots in use (voice: busy agents / agents; chat: held chats /
+(agents x k)); ``agents_busy`` the share of agents holding at least one contact (voice: the same).
 Where the queue is unstable (load >= agents without abandonment) the metrics say so with explicit
 values: ``p_wait`` 1, ``service_level`` 0, ``asa_s`` and ``mean_wait_s`` infinite, occupancy 1.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,9 @@ from .erlang import STABILITY_RTOL, erlang_b_core, erlang_c_from_b
 from core.targets import SL_DEFINITIONS  # noqa: E402  (one list, shared with planning)
 
 
+_LABELS = ("sl_definition", "asa_definition")  # QueueMetrics fields that name a definition
+
+
 @dataclass(frozen=True)
 class QueueMetrics:
     """Predicted steady-state performance per interval (arrays of one shape).
@@ -40,7 +44,9 @@ class QueueMetrics:
     ``service_level`` follows ``sl_definition`` (see module docstring); ``asa_s`` is the mean
     wait of answered contacts in seconds; ``p_wait`` the probability that a contact waits at all;
     ``abandon_rate`` the share of offered contacts that abandon; ``occupancy`` the busy share of
-    agent capacity; ``mean_wait_s`` the mean wait of all offered contacts.
+    contact slots (voice: agents; chat: agents x concurrency); ``mean_wait_s`` the mean wait of all
+    offered contacts; ``agents_busy`` the share of agents holding at least one contact (the same as
+    ``occupancy`` for voice; None when built: set to ``occupancy``).
     """
 
     service_level: np.ndarray
@@ -50,11 +56,21 @@ class QueueMetrics:
     occupancy: np.ndarray
     mean_wait_s: np.ndarray
     sl_definition: str = "offered"
+    agents_busy: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.agents_busy is None:  # one contact per agent: busy agents = busy slots
+            object.__setattr__(self, "agents_busy", self.occupancy)
+
+    def reshaped(self, shape) -> "QueueMetrics":
+        """The same metrics with every array reshaped to ``shape``."""
+        return replace(self, **{f.name: np.reshape(getattr(self, f.name), shape) for f in fields(self)
+                                if f.name not in _LABELS})
 
     def to_frame(self) -> pd.DataFrame:
         """The metrics as a DataFrame, one row per interval."""
         return pd.DataFrame({f.name: np.ravel(getattr(self, f.name))
-                             for f in fields(self) if f.name != "sl_definition"})
+                             for f in fields(self) if f.name not in _LABELS})
 
 
 def check_sl_definition(sl_definition: str) -> str:
@@ -159,8 +175,7 @@ def erlang_a_metrics(agents, volume, interval_s, aht_s, patience_s, *, awt_s=20.
     shape = arrs[0].shape
     c, vol, ivl, aht, pat, awt = (np.array(v, float).ravel() for v in arrs)
     res = erlang_a_core(c, vol / ivl, aht, pat, awt, sl_definition)
-    return QueueMetrics(*(np.reshape(getattr(res, f.name), shape) for f in fields(res)
-                          if f.name != "sl_definition"), sl_definition)
+    return res.reshaped(shape)
 
 
 def erlang_a_core(c, lam, aht, patience, awt, sl_definition) -> QueueMetrics:

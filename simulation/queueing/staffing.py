@@ -45,6 +45,7 @@ class StaffingResult:
     abandon_rate: np.ndarray
     occupancy: np.ndarray
     mean_wait_s: np.ndarray
+    agents_busy: np.ndarray
     model: str
     sl_definition: str
     targets: Targets = field(default_factory=Targets)
@@ -62,10 +63,12 @@ class _IntervalModel:
     A or chat), patience and concurrency come from ``queue``; AWT and the targets from ``targets``.
     """
 
-    def __init__(self, lam: np.ndarray, aht: np.ndarray, queue: QueueModel, targets: Targets):
+    def __init__(self, lam: np.ndarray, aht: np.ndarray, queue: QueueModel, targets: Targets,
+                 routing: str | None = None):
         self.lam, self.aht, self.targets = lam, aht, targets
         self.model = queue.model
         self.k = queue.concurrency
+        self.routing = queue.routing if routing is None else routing  # "even": the idealised spread
         self.awt = np.full(lam.shape, targets.awt_s)
         self.pat = np.full(lam.shape, queue.patience_s if queue.abandons else np.inf)
         if self.model == "chat":  # per-chat handle time at 1..k chats held, per interval
@@ -96,7 +99,7 @@ class _IntervalModel:
         sl_def = self.targets.sl_definition
         if self.model == "chat":
             return chat_core(c.astype(np.int64), self.lam[rows], self.aht_matrix[rows], self.k,
-                             self.pat[rows], self.awt[rows], sl_def)
+                             self.pat[rows], self.awt[rows], sl_def, self.routing)
         if self.model == "erlang_a":
             return erlang_a_core(c.astype(float), self.lam[rows], self.aht[rows], self.pat[rows],
                                  self.awt[rows], sl_def)
@@ -169,7 +172,7 @@ def required_agents(volume, interval_s, queue: QueueModel, targets: Targets, *, 
     scheduled = np.ceil(agents / (1.0 - shrink) - 1e-9).astype(np.int64)
     final = model.evaluate(agents, np.arange(agents.size))
     metrics = {}
-    for name in ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy", "mean_wait_s"):
+    for name in ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy", "mean_wait_s", "agents_busy"):
         arr = np.array(getattr(final, name), float)
         arr[vol == 0] = 1.0 if name == "service_level" else 0.0  # no contacts: no wait, no loss
         metrics[name] = arr.reshape(shape)
@@ -203,4 +206,9 @@ def _search(model: _IntervalModel, rows, vol, ivl, aht, queue: QueueModel, targe
         start = np.maximum(start, lower[rows])
     if model.model == "erlang_c":
         return walk_erlang_c(model.meets, rows, start, lower[rows], load[rows])
+    if model.model == "chat" and model.routing != "even" and model.k > 1:
+        # The even spread's answer is cheap and within an agent or two of the routed one, so the
+        # routed chain (a sparse solve per interval) is evaluated only near the answer.
+        even = _IntervalModel(model.lam, model.aht, queue, targets, routing="even")
+        start = np.maximum(minimal_passing(even.meets, rows, start, lower[rows]), lower[rows])
     return minimal_passing(model.meets, rows, start, lower[rows])
