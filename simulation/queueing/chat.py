@@ -28,7 +28,7 @@ from dataclasses import replace
 
 from .chat_routing import MAX_STATES, ROUTINGS, n_states, routed_below
 from .tail import queue_tail
-from .metrics import QueueMetrics, assemble_metrics, check_sl_definition
+from .metrics import QueueMetrics, assemble_metrics, check_asa_definition, check_sl_definition
 
 CHAT_ROUTINGS = ROUTINGS + ("even",)
 
@@ -103,10 +103,11 @@ def _below_chunk(r, n_agents, cap, lam, rate_by_held, width, log_below, busy_bel
 
 def chat_metrics(agents, volume, interval_s, aht_by_concurrency_s, *, concurrency=None,
                  patience_s=None, awt_s=20.0, sl_definition="offered",
-                 routing="least_loaded") -> QueueMetrics:
+                 routing="least_loaded", asa_definition="answered") -> QueueMetrics:
     """Chat metrics for ``agents`` per interval, each holding up to k chats.
 
     ``routing``: which agent takes a new chat, one of :data:`CHAT_ROUTINGS` (module docstring).
+    ``asa_definition``: ``"answered"`` or ``"patient"`` (see :mod:`.metrics`).
 
     ``aht_by_concurrency_s``: per-chat handle time (s) when the agent holds 1, 2, ..., k chats;
     one list for all intervals or one per interval (shape (intervals, k)). ``concurrency`` (k)
@@ -115,6 +116,7 @@ def chat_metrics(agents, volume, interval_s, aht_by_concurrency_s, *, concurrenc
     """
     sl_definition = check_sl_definition(sl_definition)
     check_routing(routing)
+    check_asa_definition(asa_definition)
     aht = as_aht_matrix(aht_by_concurrency_s)
     if concurrency is not None and (isinstance(concurrency, bool) or float(concurrency) != int(concurrency)):
         raise ValueError(f"concurrency: {concurrency!r} must be a whole number of chats per agent")
@@ -137,7 +139,7 @@ def chat_metrics(agents, volume, interval_s, aht_by_concurrency_s, *, concurrenc
     shape = c.shape
     c, vol, ivl, pat, awt = (np.array(v).ravel() for v in (c, vol, ivl, pat, awt))
     aht2 = np.broadcast_to(aht, (c.size, k)) if aht.ndim == 1 else aht.reshape(c.size, k)
-    res = chat_core(c.astype(np.int64), vol / ivl, aht2, k, pat, awt, sl_definition, routing)
+    res = chat_core(c.astype(np.int64), vol / ivl, aht2, k, pat, awt, sl_definition, routing, asa_definition)
     return res.reshaped(shape)
 
 
@@ -148,7 +150,8 @@ def check_routing(routing: str) -> str:
     return routing
 
 
-def chat_core(n_agents, lam, aht, k, patience, awt, sl_definition, routing="least_loaded") -> QueueMetrics:
+def chat_core(n_agents, lam, aht, k, patience, awt, sl_definition, routing="least_loaded",
+              asa_definition="answered") -> QueueMetrics:
     """Chat metrics for validated flat arrays: agents, arrivals per second, per-chat handle times
     (rows, k) at 1..k chats held, mean patience (inf: none), AWT in seconds and the routing rule."""
     rows = lam.shape[0]
@@ -164,7 +167,7 @@ def chat_core(n_agents, lam, aht, k, patience, awt, sl_definition, routing="leas
     full_rate = n_agents * rate[:, -1]
     tail = queue_tail(lam_pos, full_rate, theta, awt)
     res = assemble_metrics(lam, theta, awt, log_below, tail, held_below, (n_agents * k).astype(float),
-                           sl_definition)
+                           sl_definition, asa_definition)
     pw = res.p_wait
     with np.errstate(invalid="ignore", divide="ignore"):
         busy = np.where(n_agents > 0, ((1.0 - pw) * agents_below + pw * n_agents)

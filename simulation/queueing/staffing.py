@@ -9,7 +9,7 @@ below a hard lower bound such as stability).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,9 @@ class StaffingResult:
     ``scheduled``: agents to schedule after shrinkage, ``ceil(agents / (1 - shrinkage))``.
     Predicted metrics at ``agents`` follow :class:`simulation.QueueMetrics`; ``model`` names the
     queueing model used (``"erlang_c"``, ``"erlang_a"`` or ``"chat"``); ``targets`` is the
-    :class:`core.Targets` that was met.
+    :class:`core.Targets` that was met. ``occupancy`` is the share of contact slots in use and
+    ``agents_busy`` the share of agents holding at least one contact (equal for voice; the cap
+    applies to ``targets.occupancy_definition``); ``asa_s`` follows :attr:`asa_definition`.
     """
 
     agents: np.ndarray
@@ -49,6 +51,11 @@ class StaffingResult:
     model: str
     sl_definition: str
     targets: Targets = field(default_factory=Targets)
+
+    @property
+    def asa_definition(self) -> str:
+        """The ASA definition of ``asa_s`` (``targets.asa_definition``: answered or patient)."""
+        return self.targets.asa_definition
 
     def to_frame(self) -> pd.DataFrame:
         """Agents, scheduled agents and predicted metrics as a DataFrame, one row per interval."""
@@ -96,15 +103,16 @@ class _IntervalModel:
 
     def evaluate(self, c: np.ndarray, rows: np.ndarray) -> QueueMetrics:
         """Metrics with ``c`` agents in the intervals ``rows``."""
-        sl_def = self.targets.sl_definition
+        sl_def, asa_def = self.targets.sl_definition, self.targets.asa_definition
         if self.model == "chat":
             return chat_core(c.astype(np.int64), self.lam[rows], self.aht_matrix[rows], self.k,
-                             self.pat[rows], self.awt[rows], sl_def, self.routing)
+                             self.pat[rows], self.awt[rows], sl_def, self.routing, asa_def)
         if self.model == "erlang_a":
             return erlang_a_core(c.astype(float), self.lam[rows], self.aht[rows], self.pat[rows],
-                                 self.awt[rows], sl_def)
-        return erlang_c_metrics_core(c.astype(float), self.lam[rows] * self.aht[rows], self.aht[rows],
-                                     self.awt[rows])
+                                 self.awt[rows], sl_def, asa_def)
+        # Erlang C: nobody abandons, so both ASA definitions give the same number
+        return replace(erlang_c_metrics_core(c.astype(float), self.lam[rows] * self.aht[rows],
+                                             self.aht[rows], self.awt[rows]), asa_definition=asa_def)
 
     def meets(self, c: np.ndarray, rows: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         """Whether ``c`` agents meet every target in ``rows`` (``b``: Erlang B known, Erlang C)."""
