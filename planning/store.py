@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 DEFAULT_STORE_URL = "sqlite:///runs/staffcast.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: run_requirements.agents_busy
 ENV_STORE = "STAFFCAST_STORE"
 ENV_TIMEOUT = "STAFFCAST_STORE_TIMEOUT_S"
 
@@ -151,7 +151,7 @@ requirements_t = sa.Table(
     sa.Column("open", sa.Boolean), sa.Column("volume", sa.Float), sa.Column("aht_s", sa.Float),
     sa.Column("agents_analytic", sa.Integer), sa.Column("agents", sa.Integer), sa.Column("scheduled", sa.Integer),
     sa.Column("service_level", sa.Float), sa.Column("asa_s", sa.Float), sa.Column("p_wait", sa.Float),
-    sa.Column("abandon_rate", sa.Float), sa.Column("occupancy", sa.Float),
+    sa.Column("abandon_rate", sa.Float), sa.Column("occupancy", sa.Float), sa.Column("agents_busy", sa.Float),
     sa.PrimaryKeyConstraint("run_id", "queue", "interval_start_utc"),
 )
 

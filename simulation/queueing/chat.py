@@ -25,6 +25,7 @@ from scipy import special
 
 from core.checks import as_count_array, as_float_array, broadcast
 from dataclasses import replace
+from functools import lru_cache
 
 from .chat_routing import MAX_STATES, ROUTINGS, n_states, routed_below
 from .tail import queue_tail
@@ -189,18 +190,39 @@ def _routed_below(n_agents, k, lam, rate, rate_by_held, routing, even):
         log_below[exact], held_below[exact], agents_below[exact] = lb, hb, ab
     big = np.flatnonzero(size > MAX_STATES)
     if big.size:
-        n_ref = reference_agents(k)
-        lam_ref = lam[big] * n_ref / n_agents[big]
-        refs = np.full(big.size, n_ref)
-        lb_r, hb_r, ab_r = routed_below(refs, k, lam_ref, rate[big], routing)
-        lb_e, hb_e, ab_e = _below_capacity(refs, k, lam_ref, rate_by_held[big])
-        log_below[big] -= lb_e - lb_r
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scale_a = np.where(ab_e > 0, ab_r / np.where(ab_e > 0, ab_e, 1.0), 1.0)
-            scale_h = np.where(hb_e > 0, hb_r / np.where(hb_e > 0, hb_e, 1.0), 1.0)
+        # per-agent load in one-chat units; the chain below capacity depends on lam x aht_1 only
+        rho = lam[big] / rate[big, 0] / n_agents[big]
+        profile = np.round(np.arange(1, k + 1) * rate[big, :1] / rate[big], 12)  # aht_i / aht_1
+        shapes, which = np.unique(profile, axis=0, return_inverse=True)
+        pen, scale_h, scale_a = (np.zeros(big.size) for _ in range(3))
+        for g, shape in enumerate(shapes):
+            grid, table = _penalty_table(tuple(shape), k, routing)
+            rows = np.flatnonzero(which.ravel() == g)
+            u = rho[rows] * shape[-1] / k  # share of the stability limit
+            pen[rows], scale_h[rows], scale_a[rows] = (np.interp(u, grid, col) for col in table)
+        log_below[big] -= pen
         agents_below[big] = np.minimum(agents_below[big] * scale_a, n_agents[big])
         held_below[big] = np.minimum(held_below[big] * scale_h, n_agents[big] * k)
     return log_below, held_below, agents_below
+
+
+@lru_cache(maxsize=64)
+def _penalty_table(profile: tuple, k: int, routing: str):
+    """The routing penalty of the largest exact floor (``n_ref`` agents) against the even spread,
+    on a grid of loads u (share of the stability limit): log-mass penalty and the ratios routed /
+    even of the mean chats held and agents busy below capacity. Linear interpolation in u."""
+    n_ref = reference_agents(k)
+    grid = 1.0 - np.geomspace(0.995, 0.0005, 80)
+    rate = (np.arange(1, k + 1) / np.asarray(profile))[None, :].repeat(grid.size, axis=0)
+    lam = grid * k / profile[-1] * n_ref      # aht_1 = 1: u = lam x p_k / (k n_ref)
+    refs = np.full(grid.size, n_ref)
+    rate_by_held = np.concatenate([np.zeros((grid.size, 1)), rate, rate[:, -1:]], axis=1)
+    lb_r, hb_r, ab_r = routed_below(refs, k, lam, rate, routing)
+    lb_e, hb_e, ab_e = _below_capacity(refs, k, lam, rate_by_held)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale_h = np.where(hb_e > 0, hb_r / np.where(hb_e > 0, hb_e, 1.0), 1.0)
+        scale_a = np.where(ab_e > 0, ab_r / np.where(ab_e > 0, ab_e, 1.0), 1.0)
+    return grid, (lb_e - lb_r, scale_h, scale_a)
 
 
 def reference_agents(k: int) -> int:

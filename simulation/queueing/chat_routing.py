@@ -19,7 +19,9 @@ sparse LU per interval, a few ms). Beyond, the *routing penalty* approximation: 
 of the largest floor within the limit (``n_ref`` agents, :func:`simulation.queueing.chat.reference_agents`),
 fed the same arrival rate per agent, gives the penalty of the routing rule over the even spread,
 log(mass below capacity, even) - log(same, routed); the even-spread chain of the real floor is
-corrected by that penalty (and its agents-busy share by the ratio routed / even at ``n_ref``).
+corrected by that penalty (and its chats held and agents busy by the ratios routed / even at
+``n_ref``). The penalty depends on the load per agent only, so it is tabulated once per profile
+and rule on 80 loads (share of the stability limit) and interpolated linearly.
 The penalty changes slowly with N at a fixed load per agent (within about 0.02 in log, i.e. ~2%
 of P(wait), from n_ref to 2 n_ref in the tests), and the even spread becomes exact as N grows.
 Tested against the exact chain above the limit and against the simulator in
