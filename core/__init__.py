@@ -12,12 +12,12 @@ Below ``forecast``, ``simulation``, ``scheduling`` and ``planning`` (it imports 
 from .checks import as_count_array, as_float_array, broadcast, check_number
 from .executor import check_executor, executor_workers, map_jobs
 from .hours import WEEKDAYS, OpeningHours, parse_hours
-from .queue_model import QueueModel
-from .targets import ASA_DEFINITIONS, SL_DEFINITIONS, TARGET_NAMES, TARGET_SPECS, Targets, TargetSpec
+from .queue_model import CHAT_ROUTINGS, QueueModel
+from .targets import ASA_DEFINITIONS, OCCUPANCY_DEFINITIONS, SL_DEFINITIONS, TARGET_NAMES, TARGET_SPECS, Targets, TargetSpec
 
 __all__ = [
-    "Targets", "TargetSpec", "TARGET_SPECS", "TARGET_NAMES", "SL_DEFINITIONS", "ASA_DEFINITIONS",
-    "QueueModel", "OpeningHours", "parse_hours", "WEEKDAYS",
+    "Targets", "TargetSpec", "TARGET_SPECS", "TARGET_NAMES", "SL_DEFINITIONS", "ASA_DEFINITIONS", "OCCUPANCY_DEFINITIONS",
+    "QueueModel", "CHAT_ROUTINGS", "OpeningHours", "parse_hours", "WEEKDAYS",
     "map_jobs", "check_executor", "executor_workers",
     "check_number", "as_float_array", "as_count_array", "broadcast",
 ]

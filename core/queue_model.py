@@ -10,7 +10,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-__all__ = ["QueueModel"]
+__all__ = ["QueueModel", "CHAT_ROUTINGS"]
+
+# Which agent takes a new chat (concurrency > 1), in the analytic chat model and the simulator:
+#   least_loaded   an agent holding the fewest chats (the usual ACD rule; the default)
+#   busiest_first  the agent holding the most chats that still has a free slot (fills agents up)
+#   random         an agent picked uniformly among those with a free slot
+CHAT_ROUTINGS = ("least_loaded", "busiest_first", "random")
 
 
 def _positive(name: str, value, *, allow_inf: bool = False) -> float:
@@ -46,6 +52,10 @@ class QueueModel:
     balk_prob : share in [0, 1]
         Share of contacts that hang up at once when they are not answered immediately (simulation
         only; the formulas ignore it). 1: nobody waits (a loss system).
+    routing : one of :data:`CHAT_ROUTINGS`
+        Which agent takes a new chat (chat only; lowest agent id among equals in the simulator).
+        Both the analytic chat model (:mod:`simulation.queueing.chat_routing`) and the simulator
+        follow it. Default ``"least_loaded"``.
     """
 
     aht_s: float | None = None
@@ -53,6 +63,7 @@ class QueueModel:
     concurrency: int = 1
     aht_by_concurrency_s: tuple[float, ...] | None = None
     balk_prob: float = 0.0
+    routing: str = "least_loaded"
 
     def __post_init__(self):
         if self.aht_s is not None:
@@ -82,6 +93,8 @@ class QueueModel:
         if isinstance(b, bool) or not isinstance(b, (int, float)) or not (0.0 <= float(b) <= 1.0):
             raise ValueError(f"balk_prob: expected a share in [0, 1], got {b!r}")
         object.__setattr__(self, "balk_prob", float(b))
+        if self.routing not in CHAT_ROUTINGS:
+            raise ValueError(f"routing: {self.routing!r} is not one of {CHAT_ROUTINGS}")
 
     @property
     def is_chat(self) -> bool:

@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-__all__ = ["Targets", "TargetSpec", "TARGET_SPECS", "TARGET_NAMES", "SL_DEFINITIONS", "ASA_DEFINITIONS"]
+__all__ = ["Targets", "TargetSpec", "TARGET_SPECS", "TARGET_NAMES", "SL_DEFINITIONS", "ASA_DEFINITIONS",
+           "OCCUPANCY_DEFINITIONS"]
 
 # Service-level definitions (the denominator of "answered within AWT"):
 #   offered                      answered within AWT / offered (abandons count as misses; the default)
@@ -19,8 +20,16 @@ __all__ = ["Targets", "TargetSpec", "TARGET_SPECS", "TARGET_NAMES", "SL_DEFINITI
 #   offered_minus_short_abandons answered within AWT / (offered - abandoned before AWT)
 SL_DEFINITIONS = ("offered", "answered", "offered_minus_short_abandons")
 
-# ASA definitions: "answered" = mean wait of the contacts that were answered (the default).
-ASA_DEFINITIONS = ("answered",)
+# ASA definitions:
+#   answered  mean wait of the contacts that were answered (the default; what a switch reports)
+#   patient   mean wait an infinitely patient customer would have (abandoning customers still make
+#             the queue move faster; the definition of some calculators). Equal without abandonment.
+ASA_DEFINITIONS = ("answered", "patient")
+
+# What the occupancy cap bounds (the two coincide for voice, one contact per agent):
+#   agents_busy  share of logged-in agent time with at least one contact (the default)
+#   slots        share of contact slots in use (chat: chats held / (agents x concurrency))
+OCCUPANCY_DEFINITIONS = ("agents_busy", "slots")
 
 
 @dataclass(frozen=True)
@@ -74,13 +83,14 @@ TARGET_SPECS: dict[str, TargetSpec] = {
         TargetSpec("service_level", "service_level", "min", 0.0, 1.0, False,
                    "service level (share answered within the AWT)", "share", 1e-12),
         TargetSpec("asa_s", "asa_s", "max", 0.0, math.inf, False,
-                   "ASA (mean wait of answered contacts)", "s"),
+                   "ASA (mean wait of answered contacts, or of a patient customer: asa_definition)", "s"),
         TargetSpec("p_wait", "p_wait", "max", 0.0, 1.0, False,
                    "P(wait) (share of contacts that wait at all)", "share"),
         TargetSpec("abandon_rate", "abandon_rate", "max", 0.0, 1.0, False,
                    "abandon rate (share of offered contacts that abandon)", "share"),
         TargetSpec("max_occupancy", "occupancy", "max", 0.0, 1.0, True,
-                   "maximum occupancy (share of agent capacity busy)", "share", 1e-12),
+                   "maximum occupancy (share of agents busy, or of slots: occupancy_definition)",
+                   "share", 1e-12),
     )
 }
 TARGET_NAMES: tuple[str, ...] = tuple(TARGET_SPECS)
@@ -98,15 +108,20 @@ class Targets:
         Acceptable waiting time of the service level (80/20: 0.80 within 20 s). Also the AWT of the
         service level reported when there is no service-level target.
     asa_s : seconds > 0
-        Maximum ASA: mean wait of answered contacts (``asa_definition``).
+        Maximum ASA under ``asa_definition`` (:data:`ASA_DEFINITIONS`): the mean wait of answered
+        contacts (``"answered"``) or of an infinitely patient customer (``"patient"``).
     p_wait : share in (0, 1)
         Maximum probability that a contact waits at all ("no waiting" chat: e.g. 0.05).
     abandon_rate : share in (0, 1)
         Maximum share of offered contacts that abandon (needs patience in the queue model).
     max_occupancy : share in (0, 1]
-        Maximum share of agent capacity busy.
+        Maximum occupancy, under ``occupancy_definition``.
     sl_definition : one of :data:`SL_DEFINITIONS`
     asa_definition : one of :data:`ASA_DEFINITIONS`
+    occupancy_definition : one of :data:`OCCUPANCY_DEFINITIONS`
+        What ``max_occupancy`` bounds: ``"agents_busy"`` (default), the share of agents holding at
+        least one contact (metric ``agents_busy``), or ``"slots"``, the share of contact slots in
+        use (metric ``occupancy``; chat: chats held / (agents x concurrency)). Equal for voice.
     """
 
     service_level: float | None = None
@@ -117,6 +132,7 @@ class Targets:
     max_occupancy: float | None = None
     sl_definition: str = "offered"
     asa_definition: str = "answered"
+    occupancy_definition: str = "agents_busy"
 
     def __post_init__(self):
         for name, spec in TARGET_SPECS.items():
@@ -132,6 +148,9 @@ class Targets:
             raise ValueError(f"sl_definition: {self.sl_definition!r} is not one of {SL_DEFINITIONS}")
         if self.asa_definition not in ASA_DEFINITIONS:
             raise ValueError(f"asa_definition: {self.asa_definition!r} is not one of {ASA_DEFINITIONS}")
+        if self.occupancy_definition not in OCCUPANCY_DEFINITIONS:
+            raise ValueError(f"occupancy_definition: {self.occupancy_definition!r} is not one of "
+                             f"{OCCUPANCY_DEFINITIONS}")
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> "Targets":
@@ -159,15 +178,28 @@ class Targets:
         """Every field, e.g. for a JSON summary."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    def metric_name(self, name: str) -> str:
+        """The metric that target ``name`` bounds: the spec's ``metric``, except ``max_occupancy``
+        under ``occupancy_definition="agents_busy"``, which bounds ``agents_busy``."""
+        if name == "max_occupancy" and self.occupancy_definition == "agents_busy":
+            return "agents_busy"
+        return TARGET_SPECS[name].metric
+
     def met(self, metrics) -> Any:
         """Boolean (array) whether every set target is met by ``metrics``.
 
-        ``metrics`` is anything with the attributes (or keys) named by each spec's ``metric``
-        (``service_level``, ``asa_s``, ``p_wait``, ``abandon_rate``, ``occupancy``).
+        ``metrics`` is anything with the attributes (or keys) named by :meth:`metric_name`
+        (``service_level``, ``asa_s``, ``p_wait``, ``abandon_rate``, ``agents_busy`` or ``occupancy``).
+        A record without ``agents_busy`` is one of one contact per agent (where it equals
+        ``occupancy``) and is read from ``occupancy``.
         """
         ok = True
         for name, value in self.given().items():
             spec = TARGET_SPECS[name]
-            m = metrics[spec.metric] if isinstance(metrics, dict) else getattr(metrics, spec.metric)
+            key = self.metric_name(name)
+            has = key in metrics if isinstance(metrics, dict) else getattr(metrics, key, None) is not None
+            if key == "agents_busy" and not has:
+                key = "occupancy"
+            m = metrics[key] if isinstance(metrics, dict) else getattr(metrics, key)
             ok = ok & spec.met(m, value)
         return ok

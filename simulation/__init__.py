@@ -16,7 +16,7 @@ shared domain objects of :mod:`core` (:class:`core.QueueModel`, :class:`core.Tar
 # --- queueing core (analytic) ---
 from .queueing import (SL_DEFINITIONS, AnnouncedWait, QueueMetrics, StaffingResult,  # noqa: F401
                        announced_wait, chat_metrics, erlang_a_metrics, erlang_b, erlang_c,
-                       erlang_c_metrics, poisson_log_pmf, required_agents)
+                       erlang_c_metrics, one_chat_handle_time, poisson_log_pmf, required_agents)
 # --- simulator ---
 from .distributions import Distribution, Empirical, Exponential, Gamma, LogNormal  # noqa: F401
 from .settings import RefineSettings, RunSettings  # noqa: F401

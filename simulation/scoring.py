@@ -48,7 +48,9 @@ def target_misses(by_interval: pd.DataFrame, targets: Targets,
     reason: list[str | None] = [None] * n
     for name, target in targets.given().items():
         spec = TARGET_SPECS[name]
-        col = SL_COLUMNS[targets.sl_definition] if name == "service_level" else spec.metric
+        col = SL_COLUMNS[targets.sl_definition] if name == "service_level" else targets.metric_name(name)
+        if col == "agents_busy" and col not in by_interval:  # a table stored before the column existed
+            col = "occupancy"
         below = spec.sense == "min"
         value, lo, hi = (by_interval[c].to_numpy(float) for c in (col, f"{col}_lo", f"{col}_hi"))
         bound = value if criterion == "estimate" else (hi if below else lo)

@@ -96,7 +96,9 @@ def simulate(arrival_rate_per_h, agents, interval_s: float, queue: QueueModel, *
     targets : core.Targets, optional
         Scoring: ``awt_s`` is the acceptable wait of the service level (answered with
         wait <= awt_s); the result's :meth:`SimulationResult.misses` checks the set targets (the
-        service level under ``sl_definition``). Default ``Targets()`` (AWT 20 s, no targets).
+        service level under ``sl_definition``, occupancy under ``occupancy_definition``; the ASA
+        measured is that of answered contacts, so an ASA target needs ``asa_definition="answered"``).
+        Default ``Targets()`` (AWT 20 s, no targets).
     settings : simulation.RunSettings
         Replications (default 30), seed, ``rate_cv`` (forecast error), executor and engine.
     service : Distribution, optional
@@ -127,6 +129,9 @@ def simulate(arrival_rate_per_h, agents, interval_s: float, queue: QueueModel, *
     targets = Targets() if targets is None else targets
     if not isinstance(targets, Targets):
         raise ValueError(f"targets: expected a core.Targets, got {targets!r:.80}")
+    if targets.asa_s is not None and targets.asa_definition != "answered":
+        raise ValueError(f"targets.asa_definition: the simulator measures the ASA of answered contacts; "
+                         f"an ASA target under {targets.asa_definition!r} is analytic only")
     cfg = SimConfig.build(arrival_rate_per_h, agents, interval_s, queue, awt_s=targets.awt_s,
                           settings=settings, service=service, patience=patience,
                           service_scale=service_scale, keep_contacts=keep_contacts)

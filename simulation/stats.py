@@ -39,6 +39,8 @@ METRIC_DEFINITIONS: dict[str, str] = {
     "aht_s": "mean handle time (s) of answered contacts, as simulated (chat: stretched by load)",
     "occupancy": "handled contact-seconds / (concurrency x logged-in agent-seconds), within the "
     "interval; logged-in time includes agents finishing a contact after logging off",
+    "agents_busy": "agent-seconds holding at least one contact / logged-in agent-seconds, within "
+    "the interval (equals occupancy for one contact per agent)",
     "mean_queue": "time-average number of contacts waiting in the queue during the interval",
     "max_queue": "largest number of contacts waiting at once during the interval (mean over "
     "replications)",
@@ -55,14 +57,15 @@ RATIOS = {  # metric: (numerator, denominator) of per-replication sums
     "abandon_rate": ("abandoned", "offered"),
     "aht_s": ("handle_sum", "served"),
     "occupancy": ("busy_s", "capacity_s"),
+    "agents_busy": ("agent_busy_s", "agent_capacity_s"),
     "mean_queue": ("queue_area_s", "horizon_s"),
 }
 SHARES = {"service_level", "service_level_answered", "service_level_excl_short_abandon", "p_wait",
-          "abandon_rate", "occupancy"}  # in [0, 1]; every other metric is >= 0
+          "abandon_rate", "occupancy", "agents_busy"}  # in [0, 1]; every other metric is >= 0
 METRIC_ORDER = [
     "offered", "served", "abandoned", "balked", "service_level", "service_level_answered",
     "service_level_excl_short_abandon", "asa_s", "p_wait", "abandon_rate", "aht_s", "occupancy",
-    "mean_queue", "max_queue", "queue_at_start",
+    "agents_busy", "mean_queue", "max_queue", "queue_at_start",
 ]
 
 

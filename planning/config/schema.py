@@ -359,6 +359,10 @@ def queue_rules(table: dict, bad: set[str]) -> list[tuple[str, str]]:
     out += _shrinkage_rule(ok)
     if kind == "voice" and conc > 1:
         out.append(("concurrency", "voice queues handle one contact per agent; expected 1 (or kind = 'chat')"))
+    if "aht_s" in ok and curve is not None:  # two one-chat times: refuse rather than pick one
+        out.append(("aht_s", "give aht_s or aht_by_concurrency_s, not both (aht_by_concurrency_s[0] is "
+                             "the one-chat time; a history's realised chat AHT converts with "
+                             "simulation.one_chat_handle_time)"))
     if not any(k in table for k in ("aht_s", "aht_col", "aht_by_concurrency_s")):
         out.append(("aht_s", "missing: give aht_s (seconds), aht_col (a history column) or, for chat, "
                              "aht_by_concurrency_s"))

@@ -39,7 +39,7 @@ __all__ = [
     "MAX_REFINE_ROUNDS",
 ]
 
-REQ_METRICS = ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy")
+REQ_METRICS = ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy", "agents_busy")
 
 
 def forecast_queues(config: PlanConfig, histories: dict[str, pd.DataFrame], start, end,

@@ -19,8 +19,9 @@ Definitions
 - **outsourcing** ``share = s``: ``s x volume`` goes to an outside provider (priced per contact
   in :mod:`planning.scenarios.finance`); the in-house queue keeps ``(1 - s) x volume``.
 - **idle capacity** of a staffed interval: logged-in agent time not spent on contacts,
-  ``idle_agent_hours = agents x (1 - occupancy) x interval hours`` (for chat, occupancy is the
-  share of chat slots in use, so this is idle slot time in agent units). It is the room for
+  ``idle_agent_hours = agents x (1 - agents_busy) x interval hours``, where ``agents_busy`` is the
+  share of agents holding at least one contact (for chat not the share of slots in use: an agent
+  holding one chat cannot take a call). It is the room for
   outbound or proactive contacts that can be dropped the moment a customer arrives; using all of
   it would break the waiting target.
 """
@@ -216,17 +217,21 @@ def idle_capacity(plan: pd.DataFrame, interval_s: int, *, proactive_aht_s: float
                   usable_share: float = 1.0) -> pd.DataFrame:
     """Idle agent-hours per interval of a staffed plan: room for outbound / proactive contacts.
 
-    ``plan`` has ``agents`` and ``occupancy`` per interval (the requirements table of the pipeline;
-    closed intervals have no occupancy and count as zero). Adds ``busy_agent_hours``,
-    ``idle_agent_hours = agents x (1 - occupancy) x interval_s / 3600`` and, with
+    ``plan`` has ``agents`` and ``agents_busy`` (share of agents holding at least one contact)
+    per interval (the requirements table of the pipeline; closed intervals count as zero). An
+    agent holding one chat of three cannot take a call, so idle time is time with no contact at
+    all. A table stored before ``agents_busy`` existed has only ``occupancy``, which is the same
+    share for voice and is used then. Adds ``busy_agent_hours``,
+    ``idle_agent_hours = agents x (1 - agents_busy) x interval_s / 3600`` and, with
     ``proactive_aht_s`` (handle time of one proactive contact, seconds),
     ``proactive_contacts = idle_agent_hours x 3600 x usable_share / proactive_aht_s``.
     """
-    _check_forecast(plan, need=("interval_start", "agents", "occupancy"))
+    busy_col = "agents_busy" if "agents_busy" in plan.columns else "occupancy"
+    _check_forecast(plan, need=("interval_start", "agents", busy_col))
     ivl = check_number("interval_s", interval_s, minimum=0.0, strict_min=True)
     u = check_number("usable_share", usable_share, minimum=0.0, maximum=1.0)
     agents = plan["agents"].to_numpy(float)
-    occ = np.nan_to_num(plan["occupancy"].to_numpy(float), nan=0.0)
+    occ = np.nan_to_num(plan[busy_col].to_numpy(float), nan=0.0)
     occ = np.clip(occ, 0.0, 1.0)
     h = ivl / 3600.0
     out = plan.copy()

@@ -3,10 +3,15 @@
 Each agent holds a list of ``[remaining work, contact, start time]``; while it holds m chats each
 progresses at ``cfg.speed[m]`` (work seconds per second), so completions are rescheduled whenever
 the agent's load changes (a version number drops superseded completion events). A new chat goes to
-the least loaded agent with a free slot (lowest id first). At a boundary where the plan falls the
-least loaded agents log off first; one holding chats finishes them (overtime) and takes no more.
+an agent with a free slot chosen by ``cfg.routing`` (:data:`core.CHAT_ROUTINGS`): the least loaded
+(default), the busiest, or one picked at random (lowest id first among equals). A queued chat goes
+to the agent whose slot frees. At a boundary where the plan falls the least loaded agents log off
+first; one holding chats finishes them (overtime) and takes no more. The spans in which an agent
+holds at least one chat are recorded for the agents-busy share.
 """
 from __future__ import annotations
+
+import numpy as np
 
 from .floor import Floor
 
@@ -26,6 +31,11 @@ class ChatFloor(Floor):
         self.by_load: list[set[int]] = [set() for _ in range(self.k + 1)]  # on-duty agents by chats held
         self.load: dict[int, int] = {}
         self.leaving_since: dict[int, float] = {}
+        self.busy_since: dict[int, float] = {}
+        self.busy_start: list[float] = []
+        self.busy_end: list[float] = []
+        self.route_u = d.route_u.tolist() if d.route_u is not None else None
+        self.levels = range(self.k - 1, -1, -1) if cfg.routing == "busiest_first" else range(self.k)
 
     def advance(self, agent: int, now: float) -> None:
         """Count the work done on the agent's chats since its last change."""
@@ -53,6 +63,8 @@ class ChatFloor(Floor):
     def assign(self, agent: int, i: int, now: float) -> None:
         self.wait[i] = now - self.a[i]
         self.advance(agent, now)
+        if not self.chats[agent]:
+            self.busy_since[agent] = now
         self.chats[agent].append([self.w[i], i, now])
         if agent not in self.leaving_since:
             self.move(agent, +1)
@@ -68,6 +80,9 @@ class ChatFloor(Floor):
         j = min(range(len(held)), key=lambda q: held[q][0])
         _, i, _ = held.pop(j)
         self.end[i] = now
+        if not held:
+            self.busy_start.append(self.busy_since.pop(agent))
+            self.busy_end.append(now)
         if agent in self.leaving_since:
             if not held:
                 self.ot_start.append(self.leaving_since.pop(agent))
@@ -84,11 +99,20 @@ class ChatFloor(Floor):
             self.reschedule(agent)
 
     def answer_now(self, i: int, now: float) -> bool:
-        for m in range(self.k):
+        if self.route_u is not None:  # random: uniform over the agents with a free slot
+            free = sorted(a for m in range(self.k) for a in self.by_load[m])
+            if not free:
+                return False
+            self.assign(free[int(self.route_u[i] * len(free))], i, now)
+            return True
+        for m in self.levels:
             if self.by_load[m]:
                 self.assign(min(self.by_load[m]), i, now)
                 return True
         return False
+
+    def busy_spans(self):
+        return np.array(self.busy_start), np.array(self.busy_end)
 
     def set_level(self, target: int) -> None:
         now = self.env.now

@@ -114,4 +114,9 @@ class Floor:
             self.timeout(self.a[0], 0, self.on_arrival)
         self.env.run()
         return Outcome(self.wait, self.served, self.delayed, self.balked, self.end,
-                       np.array(self.ot_start), np.array(self.ot_end))
+                       np.array(self.ot_start), np.array(self.ot_end), *self.busy_spans())
+
+    def busy_spans(self):
+        """(starts, ends) of the spans in which an agent held at least one contact, or (None,
+        None) when they are the contacts' own handling spans (one contact per agent)."""
+        return None, None

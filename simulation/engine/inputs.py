@@ -29,7 +29,8 @@ class SimConfig:
     ``balk_prob`` share hanging up at once when nobody is free; ``concurrency`` chats per agent;
     ``speed[m]`` the work rate of each chat while its agent holds m chats (``speed[0]`` unused);
     ``awt_s`` the AWT of the service level (s); ``rate_cv`` forecast error; ``engine`` "fast" or
-    "simpy" (resolved); ``service_scale`` a handle-time multiplier by arrival interval (or None).
+    "simpy" (resolved); ``service_scale`` a handle-time multiplier by arrival interval (or None);
+    ``routing`` which agent takes a new chat (:data:`core.CHAT_ROUTINGS`).
     """
 
     rate_per_s: np.ndarray
@@ -45,6 +46,7 @@ class SimConfig:
     engine: str
     keep_contacts: bool
     service_scale: np.ndarray | None = None
+    routing: str = "least_loaded"
 
     @classmethod
     def build(cls, arrival_rate_per_h, agents, interval_s, queue: QueueModel, *, awt_s: float,
@@ -75,7 +77,7 @@ class SimConfig:
             service=service_d, patience=patience_d, balk_prob=queue.balk_prob, concurrency=k,
             speed=_speed(queue), awt_s=_positive(awt_s, "awt_s", allow_zero=True),
             rate_cv=settings.rate_cv, engine=engine, keep_contacts=bool(keep_contacts),
-            service_scale=_service_scale(service_scale, rate.size),
+            service_scale=_service_scale(service_scale, rate.size), routing=queue.routing,
         )
 
 
@@ -169,12 +171,14 @@ def _positive(value, name: str, *, allow_zero: bool = False) -> float:
 @dataclass(frozen=True)
 class Draws:
     """The random numbers of one replication: sorted ``arrival`` times (s), the ``work`` (handle
-    time, s) and ``patience`` (s, or None) of each contact, and ``balk_u`` uniforms (or None)."""
+    time, s) and ``patience`` (s, or None) of each contact, ``balk_u`` uniforms (or None) and
+    ``route_u`` uniforms picking the agent under random chat routing (or None)."""
 
     arrival: np.ndarray
     work: np.ndarray
     patience: np.ndarray | None
     balk_u: np.ndarray | None
+    route_u: np.ndarray | None = None
 
 
 def draw(cfg: SimConfig, rng: np.random.Generator) -> Draws:
@@ -193,4 +197,6 @@ def draw(cfg: SimConfig, rng: np.random.Generator) -> Draws:
         work = work * cfg.service_scale[np.repeat(np.arange(rate.size), counts)]
     patience = cfg.patience.sample(rng, n) if cfg.patience is not None else None
     balk_u = rng.random(n) if cfg.balk_prob > 0 else None
-    return Draws(arrival, work, patience, balk_u)
+    # drawn last, so the other numbers are the same under every routing rule
+    route_u = rng.random(n) if cfg.routing == "random" and cfg.concurrency > 1 else None
+    return Draws(arrival, work, patience, balk_u, route_u)

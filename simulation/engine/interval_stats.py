@@ -60,7 +60,10 @@ def interval_sums(cfg: SimConfig, arrival: np.ndarray, o: Outcome) -> dict[str, 
         "handle_sum": count(handle),
     }
     out["busy_s"] = overlap(start[served], o.end[served], grid)
-    out["capacity_s"] = cfg.concurrency * (cfg.agents * L + overlap(o.overtime_start, o.overtime_end, grid))
+    out["agent_capacity_s"] = cfg.agents * L + overlap(o.overtime_start, o.overtime_end, grid)
+    out["capacity_s"] = cfg.concurrency * out["agent_capacity_s"]
+    out["agent_busy_s"] = (out["busy_s"] if o.busy_start is None
+                           else overlap(o.busy_start, o.busy_end, grid))
     queued = wait > 0
     q_in, q_out = arrival[queued], arrival[queued] + wait[queued]
     out["queue_area_s"] = overlap(q_in, q_out, grid)

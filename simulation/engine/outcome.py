@@ -14,7 +14,9 @@ class Outcome:
     """Per contact (in arrival order): ``wait`` in queue (s; for an abandoned contact the time until
     it hung up, 0 for a balk), ``served``, ``delayed`` (found no free agent), ``balked`` and ``end``
     (s, end of handling; NaN if not served). ``overtime_start`` / ``overtime_end`` (s): spans in
-    which an agent past its plan finished the contact in hand (counted as logged-in time)."""
+    which an agent past its plan finished the contact in hand (counted as logged-in time).
+    ``busy_start`` / ``busy_end`` (s, chat only, else None): spans in which an agent held at least
+    one contact (for one contact per agent these are the contacts' handling spans)."""
 
     wait: np.ndarray
     served: np.ndarray
@@ -23,3 +25,5 @@ class Outcome:
     end: np.ndarray
     overtime_start: np.ndarray
     overtime_end: np.ndarray
+    busy_start: np.ndarray | None = None
+    busy_end: np.ndarray | None = None

@@ -12,15 +12,18 @@ Service-level definitions (``sl_definition``), all for the acceptable waiting ti
   who hang up before AWT are not held against the center.
 
 Without abandonment (Erlang C, or chat with no patience) the three coincide:
-``SL = 1 - P(wait) exp(-(c mu - lambda) AWT)``. ASA is the mean wait of answered contacts;
+``SL = 1 - P(wait) exp(-(c mu - lambda) AWT)``. ASA (``asa_definition``) is the mean wait of
+answered contacts (``"answered"``, the default) or the mean wait an infinitely patient customer
+would have (``"patient"``: some calculators' definition; higher under abandonment, equal without);
 ``mean_wait_s`` is the mean wait of all offered contacts (abandoned ones until they hang up).
-Occupancy is the share of agent capacity busy with contacts (for chat: held chats / (agents x k)).
+Occupancy is the share of contact slots in use (voice: busy agents / agents; chat: held chats /
+(agents x k)); ``agents_busy`` the share of agents holding at least one contact (voice: the same).
 Where the queue is unstable (load >= agents without abandonment) the metrics say so with explicit
 values: ``p_wait`` 1, ``service_level`` 0, ``asa_s`` and ``mean_wait_s`` infinite, occupancy 1.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -30,7 +33,10 @@ from core.checks import as_count_array, as_float_array, broadcast
 from .tail import queue_tail
 from .erlang import STABILITY_RTOL, erlang_b_core, erlang_c_from_b
 
-from core.targets import SL_DEFINITIONS  # noqa: E402  (one list, shared with planning)
+from core.targets import ASA_DEFINITIONS, SL_DEFINITIONS  # noqa: E402  (one list, shared with planning)
+
+
+_LABELS = ("sl_definition", "asa_definition")  # QueueMetrics fields that name a definition
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,10 @@ class QueueMetrics:
     ``service_level`` follows ``sl_definition`` (see module docstring); ``asa_s`` is the mean
     wait of answered contacts in seconds; ``p_wait`` the probability that a contact waits at all;
     ``abandon_rate`` the share of offered contacts that abandon; ``occupancy`` the busy share of
-    agent capacity; ``mean_wait_s`` the mean wait of all offered contacts.
+    contact slots (voice: agents; chat: agents x concurrency); ``mean_wait_s`` the mean wait of all
+    offered contacts; ``agents_busy`` the share of agents holding at least one contact (the same as
+    ``occupancy`` for voice; None when built: set to ``occupancy``); ``asa_definition`` names
+    the ASA definition of ``asa_s`` (``core.ASA_DEFINITIONS``: ``"answered"`` or ``"patient"``).
     """
 
     service_level: np.ndarray
@@ -50,11 +59,22 @@ class QueueMetrics:
     occupancy: np.ndarray
     mean_wait_s: np.ndarray
     sl_definition: str = "offered"
+    agents_busy: np.ndarray | None = None
+    asa_definition: str = "answered"
+
+    def __post_init__(self):
+        if self.agents_busy is None:  # one contact per agent: busy agents = busy slots
+            object.__setattr__(self, "agents_busy", self.occupancy)
+
+    def reshaped(self, shape) -> "QueueMetrics":
+        """The same metrics with every array reshaped to ``shape``."""
+        return replace(self, **{f.name: np.reshape(getattr(self, f.name), shape) for f in fields(self)
+                                if f.name not in _LABELS})
 
     def to_frame(self) -> pd.DataFrame:
         """The metrics as a DataFrame, one row per interval."""
         return pd.DataFrame({f.name: np.ravel(getattr(self, f.name))
-                             for f in fields(self) if f.name != "sl_definition"})
+                             for f in fields(self) if f.name not in _LABELS})
 
 
 def check_sl_definition(sl_definition: str) -> str:
@@ -62,6 +82,13 @@ def check_sl_definition(sl_definition: str) -> str:
     if sl_definition not in SL_DEFINITIONS:
         raise ValueError(f"sl_definition: {sl_definition!r} is not one of {SL_DEFINITIONS}")
     return sl_definition
+
+
+def check_asa_definition(asa_definition: str) -> str:
+    """``asa_definition`` if it is one of ``core.ASA_DEFINITIONS``; ValueError naming it otherwise."""
+    if asa_definition not in ASA_DEFINITIONS:
+        raise ValueError(f"asa_definition: {asa_definition!r} is not one of {ASA_DEFINITIONS}")
+    return asa_definition
 
 
 def _rates(volume, interval_s, *, name_volume="volume"):
@@ -104,7 +131,8 @@ def erlang_c_metrics_core(c, a, aht, awt, b=None) -> QueueMetrics:
     return QueueMetrics(sl, asa, pw, zeros, occ, asa.copy(), "offered")
 
 
-def assemble_metrics(lam, theta, awt, log_below, tail, busy_below, capacity, sl_definition):
+def assemble_metrics(lam, theta, awt, log_below, tail, busy_below, capacity, sl_definition,
+                     asa_definition="answered"):
     """Combine the below-capacity mass with the queue tail into QueueMetrics.
 
     ``log_below`` = log sum_{n < K} pi(n) / pi(K); ``busy_below`` = sum_{n<K} n pi(n)/pi(K) / e^{log_below}
@@ -130,7 +158,10 @@ def assemble_metrics(lam, theta, awt, log_below, tail, busy_below, capacity, sl_
         else:
             sl = within / (1.0 - pw * ab_t)
         sl = np.where(unstable, 0.0, np.clip(sl, 0.0, 1.0))
-        asa = np.where(answered > 0, pw * tail["wait_served"] / answered, np.inf)
+        if asa_definition == "patient":  # every arrival, as if it waited until answered
+            asa = pw * tail["wait_patient"]
+        else:
+            asa = np.where(answered > 0, pw * tail["wait_served"] / answered, np.inf)
         asa = np.where(unstable, np.inf, np.where(lam == 0, 0.0, asa))
         mean_queue = pw * tail["queue"]
         mean_wait = np.where(lam > 0, mean_queue / np.where(lam > 0, lam, 1.0), 0.0)
@@ -138,18 +169,22 @@ def assemble_metrics(lam, theta, awt, log_below, tail, busy_below, capacity, sl_
         busy = (1.0 - pw) * busy_below + pw * capacity
         occ = np.where(capacity > 0, busy / np.where(capacity > 0, capacity, 1.0), 0.0)
         occ = np.where(unstable, 1.0, np.where(lam == 0, 0.0, occ))
-    return QueueMetrics(sl, asa, pw, np.where(lam == 0, 0.0, abandon), occ, mean_wait, sl_definition)
+    return QueueMetrics(sl, asa, pw, np.where(lam == 0, 0.0, abandon), occ, mean_wait, sl_definition,
+                        asa_definition=asa_definition)
 
 
 def erlang_a_metrics(agents, volume, interval_s, aht_s, patience_s, *, awt_s=20.0,
-                     sl_definition="offered") -> QueueMetrics:
+                     sl_definition="offered", asa_definition="answered") -> QueueMetrics:
     """Erlang A (M/M/c+M: exponential patience with mean ``patience_s``) metrics per interval.
 
     Exact birth-death solution: below c agents the states are those of Erlang B; above, each of
     the j waiting contacts abandons at rate 1/patience. ``abandon_rate`` is the share of offered
     contacts that hang up before an agent answers. ``patience_s = inf`` gives Erlang C.
+    ``asa_definition``: ``"answered"`` (mean wait of answered contacts) or ``"patient"`` (of an
+    infinitely patient customer).
     """
     sl_definition = check_sl_definition(sl_definition)
+    check_asa_definition(asa_definition)
     c = as_count_array("agents", agents).astype(float)
     vol, ivl = _rates(volume, interval_s)
     aht = as_float_array("aht_s", aht_s, minimum=0, strict_min=True)
@@ -158,12 +193,11 @@ def erlang_a_metrics(agents, volume, interval_s, aht_s, patience_s, *, awt_s=20.
     arrs = broadcast(agents=c, volume=vol, interval_s=ivl, aht_s=aht, patience_s=pat, awt_s=awt)
     shape = arrs[0].shape
     c, vol, ivl, aht, pat, awt = (np.array(v, float).ravel() for v in arrs)
-    res = erlang_a_core(c, vol / ivl, aht, pat, awt, sl_definition)
-    return QueueMetrics(*(np.reshape(getattr(res, f.name), shape) for f in fields(res)
-                          if f.name != "sl_definition"), sl_definition)
+    res = erlang_a_core(c, vol / ivl, aht, pat, awt, sl_definition, asa_definition)
+    return res.reshaped(shape)
 
 
-def erlang_a_core(c, lam, aht, patience, awt, sl_definition) -> QueueMetrics:
+def erlang_a_core(c, lam, aht, patience, awt, sl_definition, asa_definition="answered") -> QueueMetrics:
     """Erlang A metrics for validated flat float arrays: agents, arrivals per second ``lam``, AHT,
     mean patience (inf: none) and AWT in seconds."""
     a = lam * aht
@@ -175,11 +209,12 @@ def erlang_a_core(c, lam, aht, patience, awt, sl_definition) -> QueueMetrics:
     lam_pos = np.where(lam > 0, lam, 1.0)  # rows with no arrivals are overwritten in assemble_metrics
     tail = queue_tail(lam_pos, c * mu, theta, awt)
     # Busy agents come from flow balance below, so the below-capacity mean is not needed here.
-    res = assemble_metrics(lam, theta, awt, log_below, tail, np.zeros_like(lam), c, sl_definition)
+    res = assemble_metrics(lam, theta, awt, log_below, tail, np.zeros_like(lam), c, sl_definition,
+                           asa_definition)
     # Occupancy by flow balance: busy agents = served rate x AHT (exact for any patience).
     with np.errstate(invalid="ignore", divide="ignore"):
         occ = np.where(c > 0, np.minimum(a * (1.0 - res.abandon_rate) / np.where(c > 0, c, 1.0), 1.0),
                        0.0)
     occ = np.where(res.occupancy == 1.0, 1.0, occ)
     return QueueMetrics(res.service_level, res.asa_s, res.p_wait, res.abandon_rate, occ,
-                        res.mean_wait_s, sl_definition)
+                        res.mean_wait_s, sl_definition, asa_definition=asa_definition)

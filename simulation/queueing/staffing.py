@@ -9,7 +9,7 @@ below a hard lower bound such as stability).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,9 @@ class StaffingResult:
     ``scheduled``: agents to schedule after shrinkage, ``ceil(agents / (1 - shrinkage))``.
     Predicted metrics at ``agents`` follow :class:`simulation.QueueMetrics`; ``model`` names the
     queueing model used (``"erlang_c"``, ``"erlang_a"`` or ``"chat"``); ``targets`` is the
-    :class:`core.Targets` that was met.
+    :class:`core.Targets` that was met. ``occupancy`` is the share of contact slots in use and
+    ``agents_busy`` the share of agents holding at least one contact (equal for voice; the cap
+    applies to ``targets.occupancy_definition``); ``asa_s`` follows :attr:`asa_definition`.
     """
 
     agents: np.ndarray
@@ -45,9 +47,15 @@ class StaffingResult:
     abandon_rate: np.ndarray
     occupancy: np.ndarray
     mean_wait_s: np.ndarray
+    agents_busy: np.ndarray
     model: str
     sl_definition: str
     targets: Targets = field(default_factory=Targets)
+
+    @property
+    def asa_definition(self) -> str:
+        """The ASA definition of ``asa_s`` (``targets.asa_definition``: answered or patient)."""
+        return self.targets.asa_definition
 
     def to_frame(self) -> pd.DataFrame:
         """Agents, scheduled agents and predicted metrics as a DataFrame, one row per interval."""
@@ -62,10 +70,12 @@ class _IntervalModel:
     A or chat), patience and concurrency come from ``queue``; AWT and the targets from ``targets``.
     """
 
-    def __init__(self, lam: np.ndarray, aht: np.ndarray, queue: QueueModel, targets: Targets):
+    def __init__(self, lam: np.ndarray, aht: np.ndarray, queue: QueueModel, targets: Targets,
+                 routing: str | None = None):
         self.lam, self.aht, self.targets = lam, aht, targets
         self.model = queue.model
         self.k = queue.concurrency
+        self.routing = queue.routing if routing is None else routing  # "even": the idealised spread
         self.awt = np.full(lam.shape, targets.awt_s)
         self.pat = np.full(lam.shape, queue.patience_s if queue.abandons else np.inf)
         if self.model == "chat":  # per-chat handle time at 1..k chats held, per interval
@@ -77,17 +87,32 @@ class _IntervalModel:
             return self.lam * self.aht_matrix[:, -1] / self.k
         return self.lam * self.aht
 
+    def busy_lower_bound(self) -> np.ndarray:
+        """A lower bound on the busy agents (in the unit the occupancy cap applies to), any staffing.
+
+        Erlang C serves the whole offered load, so a / cap agents are needed. With abandonment the
+        served load falls as agents fall, so the cap gives no bound (0; the search is exact
+        anyway). Chat without abandonment: chats held >= lam x the shortest per-chat handle time,
+        and agents busy >= chats held / k, so both occupancy definitions need at least that / k.
+        """
+        if self.model == "erlang_c":
+            return self.lam * self.aht
+        if self.model == "chat" and not np.isfinite(self.pat).any():
+            return self.lam * self.aht_matrix.min(axis=1) / self.k
+        return np.zeros(self.lam.shape)
+
     def evaluate(self, c: np.ndarray, rows: np.ndarray) -> QueueMetrics:
         """Metrics with ``c`` agents in the intervals ``rows``."""
-        sl_def = self.targets.sl_definition
+        sl_def, asa_def = self.targets.sl_definition, self.targets.asa_definition
         if self.model == "chat":
             return chat_core(c.astype(np.int64), self.lam[rows], self.aht_matrix[rows], self.k,
-                             self.pat[rows], self.awt[rows], sl_def)
+                             self.pat[rows], self.awt[rows], sl_def, self.routing, asa_def)
         if self.model == "erlang_a":
             return erlang_a_core(c.astype(float), self.lam[rows], self.aht[rows], self.pat[rows],
-                                 self.awt[rows], sl_def)
-        return erlang_c_metrics_core(c.astype(float), self.lam[rows] * self.aht[rows], self.aht[rows],
-                                     self.awt[rows])
+                                 self.awt[rows], sl_def, asa_def)
+        # Erlang C: nobody abandons, so both ASA definitions give the same number
+        return replace(erlang_c_metrics_core(c.astype(float), self.lam[rows] * self.aht[rows],
+                                             self.aht[rows], self.awt[rows]), asa_definition=asa_def)
 
     def meets(self, c: np.ndarray, rows: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
         """Whether ``c`` agents meet every target in ``rows`` (``b``: Erlang B known, Erlang C)."""
@@ -155,7 +180,7 @@ def required_agents(volume, interval_s, queue: QueueModel, targets: Targets, *, 
     scheduled = np.ceil(agents / (1.0 - shrink) - 1e-9).astype(np.int64)
     final = model.evaluate(agents, np.arange(agents.size))
     metrics = {}
-    for name in ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy", "mean_wait_s"):
+    for name in ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy", "mean_wait_s", "agents_busy"):
         arr = np.array(getattr(final, name), float)
         arr[vol == 0] = 1.0 if name == "service_level" else 0.0  # no contacts: no wait, no loss
         metrics[name] = arr.reshape(shape)
@@ -179,7 +204,7 @@ def _search(model: _IntervalModel, rows, vol, ivl, aht, queue: QueueModel, targe
     if not queue.abandons:
         lower = np.maximum(lower, np.floor(load) + 1.0)
     if targets.max_occupancy is not None:
-        lower = np.maximum(lower, np.ceil(load / targets.max_occupancy - 1e-9))
+        lower = np.maximum(lower, np.ceil(model.busy_lower_bound() / targets.max_occupancy - 1e-9))
     start = np.maximum(lower[rows], np.ceil(load[rows] + _BETA_START * np.sqrt(load[rows])))
     voice = {t: getattr(targets, t) for t in _VOICE_TARGETS if getattr(targets, t) is not None}
     if model.model == "erlang_a" and voice:
@@ -189,4 +214,9 @@ def _search(model: _IntervalModel, rows, vol, ivl, aht, queue: QueueModel, targe
         start = np.maximum(start, lower[rows])
     if model.model == "erlang_c":
         return walk_erlang_c(model.meets, rows, start, lower[rows], load[rows])
+    if model.model == "chat" and model.routing != "even" and model.k > 1:
+        # The even spread's answer is cheap and within an agent or two of the routed one, so the
+        # routed chain (a sparse solve per interval) is evaluated only near the answer.
+        even = _IntervalModel(model.lam, model.aht, queue, targets, routing="even")
+        start = np.maximum(minimal_passing(even.meets, rows, start, lower[rows]), lower[rows])
     return minimal_passing(model.meets, rows, start, lower[rows])

@@ -52,11 +52,13 @@ def queue_tail(lam, s, theta, t) -> dict[str, np.ndarray]:
       ``abandon_by_t``     P(abandons within t | waits),
       ``abandon``          P(abandons | waits),
       ``wait_served``      E[wait x 1{served} | waits] in seconds,
+      ``wait_patient``     E[offered wait V | waits] (s): the wait of an infinitely patient customer,
       ``queue``            E[queue length | n >= K].
     """
     lam, s, theta, t = (np.asarray(v, float) for v in (lam, s, theta, t))
     n = lam.shape[0]
-    out = {k: np.zeros(n) for k in ("log_mass", "still_waiting_t", "abandon_by_t", "abandon", "wait_served", "queue")}
+    out = {k: np.zeros(n) for k in ("log_mass", "still_waiting_t", "abandon_by_t", "abandon", "wait_served",
+                                    "wait_patient", "queue")}
 
     # Without abandonment: geometric queue, exponential conditional wait.
     no_pat = theta == 0
@@ -69,6 +71,7 @@ def queue_tail(lam, s, theta, t) -> dict[str, np.ndarray]:
             out["log_mass"][no_pat] = np.where(stable, -np.log1p(-rho), np.inf)
             out["still_waiting_t"][no_pat] = np.where(stable, np.exp(-gap * t0), 1.0)
             out["wait_served"][no_pat] = np.where(stable, 1.0 / np.where(stable, gap, 1.0), np.inf)
+            out["wait_patient"][no_pat] = out["wait_served"][no_pat]
             out["queue"][no_pat] = np.where(stable, rho / np.where(stable, 1.0 - rho, 1.0), np.inf)
 
     pat = np.flatnonzero(~no_pat)
@@ -124,4 +127,9 @@ def _tail_with_patience(out, idx, x, y, s, theta, t, width):
     out["abandon_by_t"][idx] = abandon_by_t
     out["abandon"][idx] = np.sum(q * (1.0 - served_given_j), axis=1)
     out["wait_served"][idx] = np.sum(q * served_given_j * harmonic, axis=1)
+    # a patient customer finding j queued passes phases at rates s + m theta, m = j..0 (its own
+    # patience plays no part): E[V | j] = sum_{m=0..j} 1 / (s + m theta)
+    with np.errstate(divide="ignore"):
+        patient = np.cumsum(1.0 / (xc + j), axis=1) / theta[:, None]
+    out["wait_patient"][idx] = np.sum(q * patient, axis=1)
     out["queue"][idx] = np.sum(q * j, axis=1)

@@ -158,7 +158,7 @@ def test_erlang_a_equals_brute_force_chain(lam, agents, aht, patience, t):
 def test_chat_model_equals_brute_force_chain(lam, agents, ahts, patience, t):
     theta = 0.0 if patience is None else 1 / patience
     ref = brute_chain(lam, agents, len(ahts), ahts, theta, t)
-    m = chat_metrics(agents, lam * 900, 900, ahts, patience_s=patience, awt_s=t)
+    m = chat_metrics(agents, lam * 900, 900, ahts, patience_s=patience, awt_s=t, routing="even")
     for name in ("p_wait", "abandon_rate", "service_level", "asa_s", "occupancy"):
         assert float(getattr(m, name)) == pytest.approx(ref[name], rel=1e-7, abs=1e-12), name
 
@@ -215,7 +215,7 @@ def test_erlang_a_and_chat_with_tiny_patience_match_the_chain(patience, t):
     for name in ("p_wait", "abandon_rate", "service_level", "asa_s", "occupancy"):
         assert float(getattr(m, name)) == pytest.approx(ref[name], rel=1e-7, abs=1e-12), name
     ref = brute_chain(lam, 4, 2, [180.0, 200.0], 1 / patience, t)
-    m = chat_metrics(4, lam * 1800, 1800, [180.0, 200.0], patience_s=patience, awt_s=t)
+    m = chat_metrics(4, lam * 1800, 1800, [180.0, 200.0], patience_s=patience, awt_s=t, routing="even")
     for name in ("p_wait", "abandon_rate", "service_level", "asa_s", "occupancy"):
         assert float(getattr(m, name)) == pytest.approx(ref[name], rel=1e-7, abs=1e-12), name
 
