@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import InputError
-from .safe_csv import neutralise_frame
+from .safe_csv import write_safe_csv
 
 __all__ = ["write_frame", "export_run", "read_table"]
 
@@ -25,7 +25,7 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
     os.close(fd)
     try:
         if suffix == ".csv":
-            neutralise_frame(frame).to_csv(tmp, index=False, lineterminator="\n")
+            write_safe_csv(frame, tmp)
         else:
             frame.to_parquet(tmp, index=False)
         os.replace(tmp, path)
