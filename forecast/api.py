@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core import check_number
+
 from .aht import AHT_SHRINK_CONTACTS, AHT_WEEKS, aht_frame, aht_table, forecast_aht
 from .backtest import DEFAULT_MODELS, BacktestRun, add_combination, calibrated_phi, choose, run_backtest, scores_frame
 from .context import Context, build_context
@@ -108,6 +110,8 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
     fewer than two weeks of history is an error.
     """
     check_range(start, end)
+    if horizon_days is not None:
+        horizon_days = check_number("horizon_days", horizon_days, minimum=1, integer=True)
     history, interval_s = prepare_history(history, interval_s)
     tz = history["interval_start"].dt.tz
     instants = future_instants(start, end, interval_s, tz)

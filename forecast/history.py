@@ -232,12 +232,13 @@ def _handle_times(frame, source, aht_col: str, volume_col: str, vol: pd.Series) 
     if not pd.api.types.is_numeric_dtype(aht):
         aht = aht.astype(str).str.strip().replace({"": np.nan})
     aht_num = pd.to_numeric(aht, errors="coerce")
-    bad = aht_num.isna().to_numpy() & (vol.to_numpy() > 0) | (aht_num.to_numpy() < 0)
+    bad = aht_num.isna().to_numpy() & (vol.to_numpy() > 0) | (aht_num.to_numpy() < 0) \
+        | np.isinf(aht_num.to_numpy(dtype=float, na_value=np.nan))
     if bad.any():
         raise ValueError(
-            f"{_src(source)}: column {aht_col!r} has missing, non-numeric or negative handle times "
+            f"{_src(source)}: column {aht_col!r} has missing, non-numeric, infinite or negative handle times "
             f"on intervals with contacts: {rows_text(frame, bad, [aht_col, volume_col])}; "
-            "expected seconds >= 0"
+            "expected finite seconds >= 0"
         )
     return aht_num.astype(float).to_numpy()
 
