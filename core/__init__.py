@@ -9,7 +9,7 @@ Below ``forecast``, ``simulation``, ``scheduling`` and ``planning`` (it imports 
 - :func:`map_jobs`: the one executor dispatcher (serial, process pool, Dask);
 - :func:`check_number`, :func:`as_float_array`, ...: the one range-checking mechanism.
 """
-from .checks import as_count_array, as_float_array, broadcast, check_number
+from .checks import as_count_array, as_float_array, broadcast, check_number, short
 from .executor import check_executor, executor_workers, map_jobs
 from .hours import WEEKDAYS, OpeningHours, parse_hours
 from .queue_model import QueueModel
@@ -19,5 +19,5 @@ __all__ = [
     "Targets", "TargetSpec", "TARGET_SPECS", "TARGET_NAMES", "SL_DEFINITIONS", "ASA_DEFINITIONS",
     "QueueModel", "OpeningHours", "parse_hours", "WEEKDAYS",
     "map_jobs", "check_executor", "executor_workers",
-    "check_number", "as_float_array", "as_count_array", "broadcast",
+    "check_number", "as_float_array", "as_count_array", "broadcast", "short",
 ]

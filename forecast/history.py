@@ -22,6 +22,8 @@ import datetime
 import numpy as np
 import pandas as pd
 
+from core.checks import MESSAGE_CELL_CHARS, short
+
 __all__ = ["read_history", "resample_history", "infer_interval_s", "DAY_S"]
 
 DAY_S = 86_400
@@ -38,7 +40,7 @@ def rows_text(frame: pd.DataFrame, mask: np.ndarray, cols: list[str]) -> str:
     idx = np.flatnonzero(mask)[:_MAX_LISTED]
     parts = []
     for i in idx:
-        vals = ", ".join(f"{c}={frame[c].iloc[i]!r}" for c in cols if c in frame.columns)
+        vals = ", ".join(f"{c}={short(frame[c].iloc[i])}" for c in cols if c in frame.columns)
         line = frame.index[i] + 2 if isinstance(frame.index[i], (int, np.integer)) else i + 2
         parts.append(f"row {line} ({vals})")
     more = int(mask.sum()) - len(idx)
@@ -54,12 +56,36 @@ def _load(path_or_frame) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise ValueError(f"{path}: empty file; expected a CSV or Parquet history with a header row")
     suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
+    if suffix in (".parquet", ".pq"):
+        try:
             return pd.read_parquet(path)
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+        except Exception as exc:  # pyarrow raises its own error types for a damaged file
+            raise ValueError(f"{path}: not a readable Parquet file ({type(exc).__name__}: "
+                             f"{str(exc)[:MESSAGE_CELL_CHARS]})") from None
+    head = path.open("rb").read(8192)
+    if b"\x00" in head:
+        raise ValueError(f"{path}: binary data (a NUL byte in the first {len(head)} bytes); expected a CSV text "
+                         "file (UTF-8) or a .parquet file")
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except pd.errors.EmptyDataError as exc:
         raise ValueError(f"{path}: empty file; expected a CSV with a header row ({exc})") from exc
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text ({_first_bad_byte(path)}); save the file as UTF-8 CSV") from None
+    except pd.errors.ParserError as exc:  # ragged rows: "Expected 2 fields in line 5, saw 3"
+        raise ValueError(f"{path}: not a well-formed CSV: {str(exc).strip()[:MESSAGE_CELL_CHARS]}; expected the "
+                         "same number of fields on every line") from None
+
+
+def _first_bad_byte(path: Path) -> str:
+    """Where the first byte that is not UTF-8 sits: ``byte 0xe9 at line 2``."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        return f"byte 0x{data[exc.start]:02x} at line {line}"
+    return "an invalid byte"
 
 
 _OFFSET = r"(?:[+-]\d\d:?\d\d|Z)$"  # a UTC offset at the end of an ISO time
@@ -307,7 +333,7 @@ def read_history(
     for col in (time_col, volume_col, queue_col, aht_col):
         if col is not None and col not in frame.columns:
             raise ValueError(
-                f"{_src(source)}: missing column {col!r}; found columns {list(frame.columns)}"
+                f"{_src(source)}: missing column {short(col)}; found columns {short(list(frame.columns))}"
             )
     ts = _parse_times(frame[time_col], source, frame, time_col, tz, time_format,
                       frame[queue_col] if queue_col is not None else None)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import InputError
-from .safe_csv import write_safe_csv
+from .safe_csv import neutralise_frame, write_safe_csv
 
 __all__ = ["write_frame", "export_run", "read_table"]
 
@@ -25,7 +25,7 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
     os.close(fd)
     try:
         if suffix == ".csv":
-            write_safe_csv(frame, tmp)
+            write_safe_csv(neutralise_frame(frame), tmp, neutralised=True)
         else:
             frame.to_parquet(tmp, index=False)
         os.replace(tmp, path)

@@ -101,11 +101,12 @@ def _csv_field(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if _QUOTE_RE.search(text) else text
 
 
-def _safe_csv_text(frame: pd.DataFrame) -> str:
-    """The neutralised ``frame`` as CSV text: pandas formats the values (quoting every field), the
-    fields are read back exactly and written again, quoted when they hold a comma, a quote or any
-    line break (see the module docstring)."""
-    full = neutralise_frame(frame).to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_ALL)
+def _safe_csv_text(frame: pd.DataFrame, *, neutralised: bool = False) -> str:
+    """The neutralised ``frame`` (``neutralised``: it already is) as CSV text: pandas formats the
+    values (quoting every field), the fields are read back exactly and written again, quoted when
+    they hold a comma, a quote or any line break (see the module docstring)."""
+    frame = frame if neutralised else neutralise_frame(frame)
+    full = frame.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_ALL)
     out = []
     for row in csv.reader(io.StringIO(full, newline="")):
         if len(row) == 1 and row[0] == "":
@@ -115,10 +116,12 @@ def _safe_csv_text(frame: pd.DataFrame) -> str:
     return "".join(line + "\n" for line in out)
 
 
-def write_safe_csv(frame: pd.DataFrame, path) -> None:
-    """Write ``frame`` as neutralised UTF-8 CSV (``\\n`` line ends, no index) to ``path``."""
+def write_safe_csv(frame: pd.DataFrame, path, *, neutralised: bool = False) -> None:
+    """Write ``frame`` as neutralised UTF-8 CSV (``\\n`` line ends, no index) to ``path``
+    (``neutralised``: ``frame`` is the output of :func:`neutralise_frame` already)."""
+    text = _safe_csv_text(frame, neutralised=neutralised)
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(_safe_csv_text(frame))
+        fh.write(text)
 
 
 def to_safe_csv(frame: pd.DataFrame, *, index: bool = False) -> bytes:

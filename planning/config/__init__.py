@@ -34,7 +34,7 @@ from core.hours import WEEKDAYS, OpeningHours, parse_hours
 from core.targets import SL_DEFINITIONS as _SL_DEFINITIONS  # noqa: F401  (kept for old imports)
 from core.targets import Targets
 
-from .loading import load_config, parse_config, simulation_with
+from .loading import load_config, parse_config, read_toml, simulation_with
 from .objects import PlanConfig, QueueConfig, config_hash
 from .problems import ConfigError, InputError
 from .schema import ForecastConfig, HeadcountConfig, SimulationConfig
@@ -52,6 +52,7 @@ __all__ = [
     "load_config",
     "parse_config",
     "simulation_with",
+    "read_toml",
     "parse_hours",
     "WEEKDAYS",
     "config_hash",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pandas as pd
 
 from core import check_number
 
-from ..config import ConfigError, PlanConfig, load_config, parse_config
+from ..config import ConfigError, PlanConfig, load_config, parse_config, read_toml
 from .finance import MONEY_KEYS, Money
 from .whatif import Deflection, Surge
 
@@ -116,12 +115,7 @@ class Study:
 def load_study(path: str | Path) -> Study:
     """Read and validate a scenario study TOML. Raises :class:`ConfigError` naming every bad key."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError([("config", f"file not found: {path}")], path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([("config", f"not valid TOML: {exc}")], path) from None
+    raw = read_toml(path)
     return parse_study(raw, base_dir=path.resolve().parent, source=path)
 
 
