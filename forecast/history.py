@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from core.checks import MESSAGE_CELL_CHARS, short
+from core.limits import MAX_VOLUME_PER_INTERVAL
 
 __all__ = ["read_history", "resample_history", "infer_interval_s", "DAY_S"]
 
@@ -250,6 +251,40 @@ def _check_grid(ts: pd.Series, source, frame, time_col, interval_s: int) -> None
                 f"{int(mode.loc[odd_days[0]])} s apart instead of {interval_s} s: "
                 f"{rows_text(frame, mask, [time_col])}; expected one interval length"
             )
+    _check_coarse_runs(local, source, frame, time_col, interval_s)
+
+
+MIN_COARSE_RUN = 4  # this many equal steps in a row, longer than the interval, are longer rows
+
+
+def _check_coarse_runs(local: np.ndarray, source, frame, time_col, interval_s: int) -> None:
+    """Refuse a day whose rows run at a longer step for a while (e.g. 30-minute rows in the morning,
+    15-minute rows in the afternoon): ``MIN_COARSE_RUN`` equal steps in a row of 2+ intervals.
+    A single gap (a closed period) is not such a run."""
+    order = np.argsort(local, kind="stable")
+    t = local[order]
+    if t.size <= MIN_COARSE_RUN:
+        return
+    steps = np.diff(t)
+    same_day = (t[1:] // DAY_S) == (t[:-1] // DAY_S)
+    coarse = same_day & (steps > interval_s) & (steps % interval_s == 0)
+    # a run: position i starts MIN_COARSE_RUN coarse steps all equal to steps[i]
+    k = MIN_COARSE_RUN
+    n = steps.size - k + 1
+    if n <= 0:
+        return
+    window_ok = np.ones(n, dtype=bool)
+    for j in range(k):
+        window_ok &= coarse[j:j + n] & (steps[j:j + n] == steps[:n])
+    if window_ok.any():
+        i = int(np.flatnonzero(window_ok)[0])
+        mask = np.zeros(len(local), dtype=bool)
+        mask[order[i:i + k + 1]] = True
+        raise ValueError(
+            f"{_src(source)}: column {time_col!r} mixes interval lengths: rows "
+            f"{int(steps[i])} s apart instead of {interval_s} s: {rows_text(frame, mask, [time_col])}; expected one "
+            "interval length (an open interval with no contacts needs a row with volume 0)"
+        )
 
 
 def _handle_times(frame, source, aht_col: str, volume_col: str, vol: pd.Series) -> np.ndarray:
@@ -338,6 +373,11 @@ def read_history(
     ts = _parse_times(frame[time_col], source, frame, time_col, tz, time_format,
                       frame[queue_col] if queue_col is not None else None)
     vol = _numeric(frame[volume_col], source, frame, volume_col, "a count of contacts >= 0")
+    huge = (vol > MAX_VOLUME_PER_INTERVAL).to_numpy()
+    if huge.any():
+        raise ValueError(f"{_src(source)}: column {volume_col!r} has more than {MAX_VOLUME_PER_INTERVAL:,} contacts in "
+                         f"one interval: {rows_text(frame, huge, [volume_col])}; that is more than staffcast "
+                         "plans for (see the limits in the README)")
     out = pd.DataFrame({"interval_start": ts.reset_index(drop=True)})
     out["volume"] = vol.to_numpy()
     if queue_col is not None:

@@ -334,6 +334,11 @@ def queue_rules(table: dict, bad: set[str]) -> list[tuple[str, str]]:
     if curve is not None and conc is not None and len(curve) != conc:
         out.append(("aht_by_concurrency_s", f"has {len(curve)} value(s); expected one per concurrency "
                                             f"level 1..{conc}"))
+    aht = ok.get("aht_s")
+    if isinstance(aht, (int, float)) and isinstance(curve, list) and curve and isinstance(curve[0], (int, float)) \
+            and abs(aht - curve[0]) > 1e-9 * max(abs(aht), 1.0):
+        out.append(("aht_s", f"{aht} s conflicts with aht_by_concurrency_s, whose 1-chat handle time is {curve[0]} s; "
+                             "give one of them (or the same value in both)"))
     if kind == "voice" and conc > 1:
         out.append(("concurrency", "voice queues handle one contact per agent; expected 1 (or kind = 'chat')"))
     if not any(k in table for k in ("aht_s", "aht_col", "aht_by_concurrency_s")):
