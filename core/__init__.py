@@ -7,11 +7,13 @@ Below ``forecast``, ``simulation``, ``scheduling`` and ``planning`` (it imports 
 - :class:`QueueModel`: handle time (or handle time by concurrency), patience, balking, concurrency;
 - :class:`OpeningHours`: opening hours with the one open-interval rule (overlap);
 - :func:`map_jobs`: the one executor dispatcher (serial, process pool, Dask);
-- :func:`check_number`, :func:`as_float_array`, ...: the one range-checking mechanism.
+- :func:`check_number`, :func:`as_float_array`, ...: the one range-checking mechanism;
+- :mod:`.limits`: the largest sizes computed (agents per interval, contacts per simulation run).
 """
 from .checks import as_count_array, as_float_array, broadcast, check_number, short
 from .executor import check_executor, executor_workers, map_jobs
 from .hours import WEEKDAYS, OpeningHours, parse_hours
+from .limits import MAX_AGENTS_PER_INTERVAL, MAX_CONTACTS_PER_RUN, MAX_VOLUME_PER_INTERVAL
 from .queue_model import QueueModel
 from .targets import ASA_DEFINITIONS, SL_DEFINITIONS, TARGET_NAMES, TARGET_SPECS, Targets, TargetSpec
 
@@ -20,4 +22,5 @@ __all__ = [
     "QueueModel", "OpeningHours", "parse_hours", "WEEKDAYS",
     "map_jobs", "check_executor", "executor_workers",
     "check_number", "as_float_array", "as_count_array", "broadcast", "short",
+    "MAX_AGENTS_PER_INTERVAL", "MAX_CONTACTS_PER_RUN", "MAX_VOLUME_PER_INTERVAL",
 ]
