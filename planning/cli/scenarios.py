@@ -172,6 +172,11 @@ def cmd_scenarios(args) -> int:
     progress.total = 3 + int(not args.no_store) + int(not args.no_export) + int(bool(grid))
     with progress.step("load", "read study"):
         study = load_study(args.config)
+    if not args.no_export:  # a folder that cannot be written is found before any work
+        from ..exports import check_output_dir
+
+        check_output_dir(Path(args.out_dir) if args.out_dir else (study.output_dir or study.plan.output_dir
+                                                                  or Path("out")))
     with progress.step("forecast", "forecast (shared by all scenarios)"):
         forecast = study_forecast(study, progress)
     with progress.step("scenarios", "scenarios, break-even, sensitivity, chat windows"):
@@ -189,13 +194,8 @@ def cmd_scenarios(args) -> int:
     if not args.no_export:
         base = Path(args.out_dir) if args.out_dir else (study.output_dir or study.plan.output_dir or Path("out"))
         with progress.step("export", "export CSV"):
-            paths = export_study(result, base / f"scenarios-{result.study_id}")
-            if sweep_frame is not None:
-                from ..exports import write_frame
-                from ..safe_csv import neutralise_frame
-
-                paths.append(write_frame(neutralise_frame(sweep_frame),  # no spreadsheet formulas
-                                         base / f"scenarios-{result.study_id}" / "sweep.csv"))
+            paths = export_study(result, base / f"scenarios-{result.study_id}",
+                                 extra={"sweep": sweep_frame} if sweep_frame is not None else None)
         progress.info(f"wrote {len(paths)} CSV files to {paths[0].parent}", out_dir=str(paths[0].parent))
     _print_result(args, result, study, grid, sweep_frame)
     return EXIT_OK
