@@ -2,7 +2,7 @@
 re-exported from :mod:`forecast.aht`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -126,8 +126,11 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
                          evening, opening_hours, combine)
     frames, reports = [], {}
     for q, h in split_queues(history):
+        s = settings
+        if model == AUTO and not (h["volume"].to_numpy(float) > 0).any():
+            s = replace(settings, model="snaive", names=("snaive",), combine=False)  # no contacts: 0 where open
         try:
-            out, reports[q] = _forecast_queue(h, q, end, instants, interval_s, settings)
+            out, reports[q] = _forecast_queue(h, q, end, instants, interval_s, s)
         except ValueError as exc:
             raise for_queue(q, exc) from None
         frames.append(out)

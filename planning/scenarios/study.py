@@ -401,6 +401,10 @@ def _check_chat_windows(problems, cw, plan: PlanConfig | None) -> dict | None:
         problems.append(("chat_windows", "expected a table [chat_windows]"))
         return None
     _unknown(problems, cw, _CW_KEYS, "chat_windows.")
+    if plan is not None and plan.forecast.horizon_days < 7:
+        problems.append(("chat_windows", f"needs a forecast of at least one full week; the plan forecasts "
+                                         f"forecast.horizon_days = {plan.forecast.horizon_days} day(s) (raise it in "
+                                         "the plan or study.plan_overrides, or remove [chat_windows])"))
     qn = _text(problems, "chat_windows.queue", cw.get("queue"), "a queue name")
     if plan is not None and qn is not None and qn not in plan.queues:
         problems.append(("chat_windows.queue", f"{qn!r} is not a queue of the plan; expected one of {sorted(plan.queues)}"))
