@@ -90,6 +90,8 @@ def _first_bad_byte(path: Path) -> str:
 
 
 _OFFSET = r"(?:[+-]\d\d:?\d\d|Z)$"  # a UTC offset at the end of an ISO time
+# an ISO 8601 date or date-time, years 1000-2999 (with an optional UTC offset)
+_ISO_TIME = r"[12]\d{3}-\d\d-\d\d(?:[T ]\d\d(?::\d\d(?::\d\d(?:\.\d+)?)?)?)?\s*(?:[+-]\d\d:?\d\d|Z)?"
 
 
 def _parse_times(raw: pd.Series, source, frame, time_col, tz, time_format=None, group=None) -> pd.Series:
@@ -111,6 +113,14 @@ def _parse_times(raw: pd.Series, source, frame, time_col, tz, time_format=None, 
                 f"{rows_text(frame, ~has_offset.to_numpy(), [time_col])}; expected one convention"
             )
         fmt = time_format or "ISO8601"
+        if time_format is None:  # pandas' ISO parser also takes '/1' (year 0) or '2000' (1 January): refused
+            odd = ~text.str.fullmatch(_ISO_TIME)
+            if odd.any():
+                raise ValueError(
+                    f"{_src(source)}: column {time_col!r} has unparseable times: {rows_text(frame, odd.to_numpy(), [time_col])}; "
+                    "expected ISO dates like '1999-01-03 07:30' (optionally with a UTC offset), or pass "
+                    "time_format, e.g. '%d/%m/%Y %H:%M'"
+                )
         if has_offset.all() and len(text):
             ts = pd.to_datetime(text, errors="coerce", utc=True, format=fmt)
             if not tz:

@@ -126,15 +126,44 @@ def _check_after(work: Path, before_exports: dict, runs_expected: int):
     assert [p.name for p in (work / "out").iterdir() if not p.name.startswith(".")] == [first.name]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "int"])
-@pytest.mark.parametrize("where", ["store", "export"])
-def test_signal_during_store_or_export(work, where, sig):
-    before = {p.name: _digest(p) for p in (work / "out").iterdir()}
-    code, _, err = _interrupt(work, where, sig)
-    if sig == signal.SIGINT:
-        assert code == 130, err
+def _in_process_interrupt(work: Path, where: str, monkeypatch):
+    """Ctrl-C (KeyboardInterrupt) at the same points, in this process (the signal itself is
+    delivered for real in the subprocess cases)."""
+    import planning.exports as ex
+    import planning.store as st
+
+    if where == "store":
+        orig = st.RunStore.save_run
+
+        def interrupted_save(self, record, force=False, _after_row=None):
+            def hook(table):
+                if table == "requirements":
+                    raise KeyboardInterrupt
+            return orig(self, record, force=force, _after_row=hook)
+        monkeypatch.setattr(st.RunStore, "save_run", interrupted_save)
     else:
-        assert code == -signal.SIGKILL
+        orig = ex.write_frame
+
+        def interrupted_write(frame, path):
+            orig(frame, path)
+            raise KeyboardInterrupt
+        monkeypatch.setattr(ex, "write_frame", interrupted_write)
+    code, out, err = run_cli(*_argv(work))
+    monkeypatch.undo()
+    return code, out, err
+
+
+@pytest.mark.parametrize("where,sig,how", [
+    ("store", signal.SIGKILL, "subprocess"), ("export", signal.SIGKILL, "subprocess"),
+    ("store", signal.SIGINT, "subprocess"), ("export", signal.SIGINT, "in_process"),
+], ids=["store-kill", "export-kill", "store-int", "export-int-inproc"])
+def test_signal_during_store_or_export(work, where, sig, how, monkeypatch):
+    before = {p.name: _digest(p) for p in (work / "out").iterdir()}
+    if how == "subprocess":
+        code, _, err = _interrupt(work, where, sig)
+    else:
+        code, _, err = _in_process_interrupt(work, where, monkeypatch)
+    assert code == (130 if sig == signal.SIGINT else -signal.SIGKILL), err
     stored = where == "export"  # the run was committed before its export started
     _check_after(work, before, runs_expected=2 if stored else 1)
     if stored and sig == signal.SIGINT:

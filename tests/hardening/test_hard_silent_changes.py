@@ -86,3 +86,12 @@ def test_conflicting_handle_times_from_defaults_named(plan_file):
 
 def test_agreeing_handle_times_accepted(plan_file):
     load_config(plan_file(("concurrency = 3", "concurrency = 3\naht_s = 360.0")))
+
+
+@pytest.mark.parametrize("cell", ["/1", "2000", "-1", "2000-01", "0000-01-03 09:00"])
+def test_odd_times_pandas_would_accept_are_refused(tmp_path, cell):
+    path = tmp_path / "h.csv"
+    path.write_text(f"interval_start,volume\n2000-01-03 08:00,1\n{cell},2\n2000-01-03 09:00,3\n")
+    with pytest.raises(ValueError, match="unparseable times") as e:
+        read_history(path)
+    assert str(path) in str(e.value) and "row 3" in str(e.value) and "'interval_start'" in str(e.value)
