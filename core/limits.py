@@ -5,18 +5,22 @@ instead of running for minutes or running out of memory.
   checked exact up to 100,000 servers); a load that needs more is refused;
 - ``MAX_CONTACTS_PER_RUN``: contacts one simulation run may draw (expected, over all its
   replications); the simulator keeps per-contact state, so more would exhaust memory;
-- ``MAX_VOLUME_PER_INTERVAL``: contacts in one interval of a history or forecast file.
+- ``MAX_VOLUME_PER_INTERVAL``: contacts in one interval of a history or forecast file;
+- ``MAX_HISTORY_ROWS``: rows of one history file or frame (checked once it is read, before the
+  validation, which holds several copies).
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MAX_AGENTS_PER_INTERVAL", "MAX_CONTACTS_PER_RUN", "MAX_VOLUME_PER_INTERVAL", "check_staffing_load",
+__all__ = ["MAX_AGENTS_PER_INTERVAL", "MAX_CONTACTS_PER_RUN", "MAX_VOLUME_PER_INTERVAL", "MAX_HISTORY_ROWS",
+           "check_staffing_load",
            "check_simulation_size"]
 
 MAX_AGENTS_PER_INTERVAL = 100_000
 MAX_CONTACTS_PER_RUN = 20_000_000
 MAX_VOLUME_PER_INTERVAL = 10_000_000
+MAX_HISTORY_ROWS = 10_000_000
 
 
 def check_staffing_load(volume: np.ndarray, load_per_agent: np.ndarray) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from core.checks import MESSAGE_CELL_CHARS, short
-from core.limits import MAX_VOLUME_PER_INTERVAL
+from core.limits import MAX_HISTORY_ROWS, MAX_VOLUME_PER_INTERVAL
 
 __all__ = ["read_history", "resample_history", "infer_interval_s", "DAY_S"]
 
@@ -371,6 +371,9 @@ def read_history(
     frame = _load(path_or_frame)
     if frame.shape[0] == 0:
         raise ValueError(f"{_src(source)}: empty history (no data rows); expected at least one interval")
+    if frame.shape[0] > MAX_HISTORY_ROWS:
+        raise ValueError(f"{_src(source)}: {frame.shape[0]:,} rows: more than the limit of {MAX_HISTORY_ROWS:,} rows "
+                         "per history; split it by queue or resample it to longer intervals first")
     if queue_col is None and "queue" in frame.columns:
         queue_col = "queue"
     if aht_col is None and "aht_s" in frame.columns:

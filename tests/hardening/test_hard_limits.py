@@ -74,3 +74,12 @@ def test_pipeline_simulation_too_large_is_refused_before_any_block():
                         "agents": 90_100})
     msg = _fast(lambda: simulate_plan(cfg, req))
     assert "queue v" in msg and "[simulation] replications" in msg
+
+
+def test_history_rows_beyond_the_limit(monkeypatch):
+    import forecast.history as fh
+
+    monkeypatch.setattr(fh, "MAX_HISTORY_ROWS", 5)
+    df = pd.DataFrame({"interval_start": pd.date_range("2000-01-03", periods=6, freq="30min"), "volume": 1.0})
+    with pytest.raises(ValueError, match="6 rows: more than the limit of 5 rows"):
+        fh.read_history(df)
