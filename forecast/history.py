@@ -327,6 +327,22 @@ def _check_duplicates(out: pd.DataFrame, keys: list[str], frame, source, time_co
         )
 
 
+def _check_rows(frame: pd.DataFrame, source) -> None:
+    """ValueError when a history has more than ``core.limits.MAX_HISTORY_ROWS`` rows."""
+    if frame.shape[0] > MAX_HISTORY_ROWS:
+        raise ValueError(f"{_src(source)}: {frame.shape[0]:,} rows: more than the limit of {MAX_HISTORY_ROWS:,} rows "
+                         "per history; split it by queue or resample it to longer intervals first")
+
+
+def _check_volume_limit(vol: pd.Series, frame: pd.DataFrame, source, volume_col: str) -> None:
+    """ValueError naming the rows with more than ``core.limits.MAX_VOLUME_PER_INTERVAL`` contacts."""
+    huge = (vol > MAX_VOLUME_PER_INTERVAL).to_numpy()
+    if huge.any():
+        raise ValueError(f"{_src(source)}: column {volume_col!r} has more than {MAX_VOLUME_PER_INTERVAL:,} contacts in "
+                         f"one interval: {rows_text(frame, huge, [volume_col])}; that is more than staffcast "
+                         "plans for (see the limits in the README)")
+
+
 def read_history(
     path_or_frame,
     *,
@@ -371,9 +387,7 @@ def read_history(
     frame = _load(path_or_frame)
     if frame.shape[0] == 0:
         raise ValueError(f"{_src(source)}: empty history (no data rows); expected at least one interval")
-    if frame.shape[0] > MAX_HISTORY_ROWS:
-        raise ValueError(f"{_src(source)}: {frame.shape[0]:,} rows: more than the limit of {MAX_HISTORY_ROWS:,} rows "
-                         "per history; split it by queue or resample it to longer intervals first")
+    _check_rows(frame, source)
     if queue_col is None and "queue" in frame.columns:
         queue_col = "queue"
     if aht_col is None and "aht_s" in frame.columns:
@@ -386,11 +400,7 @@ def read_history(
     ts = _parse_times(frame[time_col], source, frame, time_col, tz, time_format,
                       frame[queue_col] if queue_col is not None else None)
     vol = _numeric(frame[volume_col], source, frame, volume_col, "a count of contacts >= 0")
-    huge = (vol > MAX_VOLUME_PER_INTERVAL).to_numpy()
-    if huge.any():
-        raise ValueError(f"{_src(source)}: column {volume_col!r} has more than {MAX_VOLUME_PER_INTERVAL:,} contacts in "
-                         f"one interval: {rows_text(frame, huge, [volume_col])}; that is more than staffcast "
-                         "plans for (see the limits in the README)")
+    _check_volume_limit(vol, frame, source, volume_col)
     out = pd.DataFrame({"interval_start": ts.reset_index(drop=True)})
     out["volume"] = vol.to_numpy()
     if queue_col is not None:

@@ -194,8 +194,13 @@ def cmd_scenarios(args) -> int:
     if not args.no_export:
         base = Path(args.out_dir) if args.out_dir else (study.output_dir or study.plan.output_dir or Path("out"))
         with progress.step("export", "export CSV"):
-            paths = export_study(result, base / f"scenarios-{result.study_id}",
-                                 extra={"sweep": sweep_frame} if sweep_frame is not None else None)
+            paths = export_study(result, base / f"scenarios-{result.study_id}")
+            if sweep_frame is not None:
+                from ..exports import write_frame
+                from ..safe_csv import neutralise_frame
+
+                paths.append(write_frame(neutralise_frame(sweep_frame),  # no spreadsheet formulas
+                                         base / f"scenarios-{result.study_id}" / "sweep.csv"))
         progress.info(f"wrote {len(paths)} CSV files to {paths[0].parent}", out_dir=str(paths[0].parent))
     _print_result(args, result, study, grid, sweep_frame)
     return EXIT_OK

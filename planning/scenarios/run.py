@@ -126,14 +126,13 @@ def _chat_windows(study: Study, forecast: pd.DataFrame):
     return cw, ch
 
 
-def export_study(result: StudyResult, out_dir: str | Path, extra: dict | None = None) -> list[Path]:
-    """Write the study's tables (and per-interval requirements, and the ``extra`` tables such as a
-    sweep) as CSV files into ``out_dir``, the folder as a whole."""
+def export_study(result: StudyResult, out_dir: str | Path) -> list[Path]:
+    """Write the study's tables (and per-interval requirements) as CSV files into ``out_dir``, the
+    folder as a whole."""
     from ..exports import export_run
 
     tables = dict(result.tables())
     tables["requirements"] = result.requirements
-    tables.update(extra or {})
     paths = export_run(tables, out_dir, formats=("csv",))  # the folder as a whole
     result.exports = paths
     return paths
