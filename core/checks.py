@@ -10,6 +10,18 @@ from __future__ import annotations
 import numpy as np
 
 
+MESSAGE_CELL_CHARS = 200  # a value quoted in an error message is cut to this many characters
+
+
+def short(value, limit: int = MESSAGE_CELL_CHARS) -> str:
+    """``repr(value)`` cut to ``limit`` characters (``'aaa...' (100000 characters)``), for messages."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    n = len(value) if isinstance(value, (str, bytes)) else len(text)
+    return f"{text[:limit]}... ({n} characters)"
+
+
 def _first_index(mask: np.ndarray) -> tuple[int, ...] | int:
     """Index of the first True in ``mask`` (an int for 0-d and 1-d arrays, a tuple otherwise)."""
     mask = np.atleast_1d(mask)

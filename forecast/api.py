@@ -2,10 +2,12 @@
 re-exported from :mod:`forecast.aht`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+
+from core import check_number
 
 from .aht import AHT_SHRINK_CONTACTS, AHT_WEEKS, aht_frame, aht_table, forecast_aht
 from .backtest import DEFAULT_MODELS, BacktestRun, add_combination, calibrated_phi, choose, run_backtest, scores_frame
@@ -119,6 +121,8 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
     fewer than two weeks of history is an error.
     """
     check_range(start, end)
+    if horizon_days is not None:
+        horizon_days = check_number("horizon_days", horizon_days, minimum=1, integer=True)
     history, interval_s = prepare_history(history, interval_s)
     tz = history["interval_start"].dt.tz
     instants = future_instants(start, end, interval_s, tz)
@@ -133,8 +137,11 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
                          evening, opening_hours, combine)
     frames, reports = [], {}
     for q, h in split_queues(history):
+        s = settings
+        if model == AUTO and not (h["volume"].to_numpy(float) > 0).any():
+            s = replace(settings, model="snaive", names=("snaive",), combine=False)  # no contacts: 0 where open
         try:
-            out, reports[q] = _forecast_queue(h, q, start, end, instants, interval_s, settings)
+            out, reports[q] = _forecast_queue(h, q, start, end, instants, interval_s, s)
         except ValueError as exc:
             raise for_queue(q, exc) from None
         frames.append(out)

@@ -22,6 +22,9 @@ import datetime
 import numpy as np
 import pandas as pd
 
+from core.checks import MESSAGE_CELL_CHARS, short
+from core.limits import MAX_HISTORY_ROWS, MAX_VOLUME_PER_INTERVAL
+
 __all__ = ["read_history", "resample_history", "infer_interval_s", "DAY_S"]
 
 DAY_S = 86_400
@@ -38,7 +41,7 @@ def rows_text(frame: pd.DataFrame, mask: np.ndarray, cols: list[str]) -> str:
     idx = np.flatnonzero(mask)[:_MAX_LISTED]
     parts = []
     for i in idx:
-        vals = ", ".join(f"{c}={frame[c].iloc[i]!r}" for c in cols if c in frame.columns)
+        vals = ", ".join(f"{c}={short(frame[c].iloc[i])}" for c in cols if c in frame.columns)
         line = frame.index[i] + 2 if isinstance(frame.index[i], (int, np.integer)) else i + 2
         parts.append(f"row {line} ({vals})")
     more = int(mask.sum()) - len(idx)
@@ -54,15 +57,41 @@ def _load(path_or_frame) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise ValueError(f"{path}: empty file; expected a CSV or Parquet history with a header row")
     suffix = path.suffix.lower()
-    try:
-        if suffix in (".parquet", ".pq"):
+    if suffix in (".parquet", ".pq"):
+        try:
             return pd.read_parquet(path)
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+        except Exception as exc:  # pyarrow raises its own error types for a damaged file
+            raise ValueError(f"{path}: not a readable Parquet file ({type(exc).__name__}: "
+                             f"{str(exc)[:MESSAGE_CELL_CHARS]})") from None
+    head = path.open("rb").read(8192)
+    if b"\x00" in head:
+        raise ValueError(f"{path}: binary data (a NUL byte in the first {len(head)} bytes); expected a CSV text "
+                         "file (UTF-8) or a .parquet file")
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except pd.errors.EmptyDataError as exc:
         raise ValueError(f"{path}: empty file; expected a CSV with a header row ({exc})") from exc
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text ({_first_bad_byte(path)}); save the file as UTF-8 CSV") from None
+    except pd.errors.ParserError as exc:  # ragged rows: "Expected 2 fields in line 5, saw 3"
+        raise ValueError(f"{path}: not a well-formed CSV: {str(exc).strip()[:MESSAGE_CELL_CHARS]}; expected the "
+                         "same number of fields on every line") from None
+
+
+def _first_bad_byte(path: Path) -> str:
+    """Where the first byte that is not UTF-8 sits: ``byte 0xe9 at line 2``."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        return f"byte 0x{data[exc.start]:02x} at line {line}"
+    return "an invalid byte"
 
 
 _OFFSET = r"(?:[+-]\d\d:?\d\d|Z)$"  # a UTC offset at the end of an ISO time
+# an ISO 8601 date or date-time, years 1000-2999 (with an optional UTC offset)
+_ISO_TIME = r"[12]\d{3}-\d\d-\d\d(?:[T ]\d\d(?::\d\d(?::\d\d(?:\.\d+)?)?)?)?\s*(?:[+-]\d\d:?\d\d|Z)?"
 
 
 def _parse_times(raw: pd.Series, source, frame, time_col, tz, time_format=None, group=None) -> pd.Series:
@@ -84,6 +113,14 @@ def _parse_times(raw: pd.Series, source, frame, time_col, tz, time_format=None, 
                 f"{rows_text(frame, ~has_offset.to_numpy(), [time_col])}; expected one convention"
             )
         fmt = time_format or "ISO8601"
+        if time_format is None:  # pandas' ISO parser also takes '/1' (year 0) or '2000' (1 January): refused
+            odd = ~text.str.fullmatch(_ISO_TIME)
+            if odd.any():
+                raise ValueError(
+                    f"{_src(source)}: column {time_col!r} has unparseable times: {rows_text(frame, odd.to_numpy(), [time_col])}; "
+                    "expected ISO dates like '1999-01-03 07:30' (optionally with a UTC offset), or pass "
+                    "time_format, e.g. '%d/%m/%Y %H:%M'"
+                )
         if has_offset.all() and len(text):
             ts = pd.to_datetime(text, errors="coerce", utc=True, format=fmt)
             if not tz:
@@ -224,6 +261,40 @@ def _check_grid(ts: pd.Series, source, frame, time_col, interval_s: int) -> None
                 f"{int(mode.loc[odd_days[0]])} s apart instead of {interval_s} s: "
                 f"{rows_text(frame, mask, [time_col])}; expected one interval length"
             )
+    _check_coarse_runs(local, source, frame, time_col, interval_s)
+
+
+MIN_COARSE_RUN = 4  # this many equal steps in a row, longer than the interval, are longer rows
+
+
+def _check_coarse_runs(local: np.ndarray, source, frame, time_col, interval_s: int) -> None:
+    """Refuse a day whose rows run at a longer step for a while (e.g. 30-minute rows in the morning,
+    15-minute rows in the afternoon): ``MIN_COARSE_RUN`` equal steps in a row of 2+ intervals.
+    A single gap (a closed period) is not such a run."""
+    order = np.argsort(local, kind="stable")
+    t = local[order]
+    if t.size <= MIN_COARSE_RUN:
+        return
+    steps = np.diff(t)
+    same_day = (t[1:] // DAY_S) == (t[:-1] // DAY_S)
+    coarse = same_day & (steps > interval_s) & (steps % interval_s == 0)
+    # a run: position i starts MIN_COARSE_RUN coarse steps all equal to steps[i]
+    k = MIN_COARSE_RUN
+    n = steps.size - k + 1
+    if n <= 0:
+        return
+    window_ok = np.ones(n, dtype=bool)
+    for j in range(k):
+        window_ok &= coarse[j:j + n] & (steps[j:j + n] == steps[:n])
+    if window_ok.any():
+        i = int(np.flatnonzero(window_ok)[0])
+        mask = np.zeros(len(local), dtype=bool)
+        mask[order[i:i + k + 1]] = True
+        raise ValueError(
+            f"{_src(source)}: column {time_col!r} mixes interval lengths: rows "
+            f"{int(steps[i])} s apart instead of {interval_s} s: {rows_text(frame, mask, [time_col])}; expected one "
+            "interval length (an open interval with no contacts needs a row with volume 0)"
+        )
 
 
 def _handle_times(frame, source, aht_col: str, volume_col: str, vol: pd.Series) -> np.ndarray:
@@ -232,12 +303,13 @@ def _handle_times(frame, source, aht_col: str, volume_col: str, vol: pd.Series) 
     if not pd.api.types.is_numeric_dtype(aht):
         aht = aht.astype(str).str.strip().replace({"": np.nan})
     aht_num = pd.to_numeric(aht, errors="coerce")
-    bad = aht_num.isna().to_numpy() & (vol.to_numpy() > 0) | (aht_num.to_numpy() < 0)
+    bad = aht_num.isna().to_numpy() & (vol.to_numpy() > 0) | (aht_num.to_numpy() < 0) \
+        | np.isinf(aht_num.to_numpy(dtype=float, na_value=np.nan))
     if bad.any():
         raise ValueError(
-            f"{_src(source)}: column {aht_col!r} has missing, non-numeric or negative handle times "
+            f"{_src(source)}: column {aht_col!r} has missing, non-numeric, infinite or negative handle times "
             f"on intervals with contacts: {rows_text(frame, bad, [aht_col, volume_col])}; "
-            "expected seconds >= 0"
+            "expected finite seconds >= 0"
         )
     return aht_num.astype(float).to_numpy()
 
@@ -253,6 +325,22 @@ def _check_duplicates(out: pd.DataFrame, keys: list[str], frame, source, time_co
             f"{rows_text(frame, dup, [c for c in (queue_col, time_col) if c])}; expected one row per interval"
             + (" and queue" if queue_col else "")
         )
+
+
+def _check_rows(frame: pd.DataFrame, source) -> None:
+    """ValueError when a history has more than ``core.limits.MAX_HISTORY_ROWS`` rows."""
+    if frame.shape[0] > MAX_HISTORY_ROWS:
+        raise ValueError(f"{_src(source)}: {frame.shape[0]:,} rows: more than the limit of {MAX_HISTORY_ROWS:,} rows "
+                         "per history; split it by queue or resample it to longer intervals first")
+
+
+def _check_volume_limit(vol: pd.Series, frame: pd.DataFrame, source, volume_col: str) -> None:
+    """ValueError naming the rows with more than ``core.limits.MAX_VOLUME_PER_INTERVAL`` contacts."""
+    huge = (vol > MAX_VOLUME_PER_INTERVAL).to_numpy()
+    if huge.any():
+        raise ValueError(f"{_src(source)}: column {volume_col!r} has more than {MAX_VOLUME_PER_INTERVAL:,} contacts in "
+                         f"one interval: {rows_text(frame, huge, [volume_col])}; that is more than staffcast "
+                         "plans for (see the limits in the README)")
 
 
 def read_history(
@@ -299,6 +387,7 @@ def read_history(
     frame = _load(path_or_frame)
     if frame.shape[0] == 0:
         raise ValueError(f"{_src(source)}: empty history (no data rows); expected at least one interval")
+    _check_rows(frame, source)
     if queue_col is None and "queue" in frame.columns:
         queue_col = "queue"
     if aht_col is None and "aht_s" in frame.columns:
@@ -306,11 +395,12 @@ def read_history(
     for col in (time_col, volume_col, queue_col, aht_col):
         if col is not None and col not in frame.columns:
             raise ValueError(
-                f"{_src(source)}: missing column {col!r}; found columns {list(frame.columns)}"
+                f"{_src(source)}: missing column {short(col)}; found columns {short(list(frame.columns))}"
             )
     ts = _parse_times(frame[time_col], source, frame, time_col, tz, time_format,
                       frame[queue_col] if queue_col is not None else None)
     vol = _numeric(frame[volume_col], source, frame, volume_col, "a count of contacts >= 0")
+    _check_volume_limit(vol, frame, source, volume_col)
     out = pd.DataFrame({"interval_start": ts.reset_index(drop=True)})
     out["volume"] = vol.to_numpy()
     if queue_col is not None:

@@ -5,7 +5,7 @@ import pandas as pd
 
 from .history import infer_interval_s, read_history, resample_history
 
-__all__ = ["prepare_history", "split_queues", "for_queue", "check_range"]
+__all__ = ["prepare_history", "split_queues", "for_queue", "check_range", "as_timestamp"]
 
 
 def prepare_history(history, interval_s: int | None) -> tuple[pd.DataFrame, int]:
@@ -44,8 +44,20 @@ def for_queue(q, exc: ValueError) -> ValueError:
     return ValueError(f"queue {q!r}: {exc}")
 
 
+def as_timestamp(name: str, value) -> pd.Timestamp:
+    """``value`` as a Timestamp; ValueError naming ``name`` when it is not a date or time."""
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(f"{name}: {value!r:.80} is not a date or time; expected e.g. '1999-05-02' or "
+                         f"'1999-05-02 08:00' ({type(exc).__name__})") from None
+    if ts is pd.NaT:
+        raise ValueError(f"{name}: {value!r:.80} is not a date or time; expected e.g. '1999-05-02'")
+    return ts
+
+
 def check_range(start, end) -> None:
-    """ValueError naming ``start`` and ``end`` unless end > start."""
-    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    """ValueError naming ``start`` and ``end`` unless both are times and end > start."""
+    s, e = as_timestamp("start", start), as_timestamp("end", end)
     if (s.tz is None) == (e.tz is None) and e <= s:
         raise ValueError(f"end={end!r} is not after start={start!r}; expected a range [start, end) with end > start")

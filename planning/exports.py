@@ -1,16 +1,22 @@
-"""Atomic exports of a run's tables as CSV and Parquet (temp file in the same folder + os.replace)."""
+"""Atomic exports of a run's tables as CSV and Parquet: each file through a temp file in the same
+folder + ``os.replace``; a run's folder written as a whole (:func:`atomic_folder`: a hidden temp
+folder beside it, renamed when complete), so an interrupted export leaves the previous export
+intact and no half-written folder. :func:`check_output_dir` checks a folder before work starts."""
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
+import uuid
 from pathlib import Path
 
 import pandas as pd
 
 from .config import InputError
-from .safe_csv import neutralise_frame
+from .safe_csv import neutralise_frame, write_safe_csv
 
-__all__ = ["write_frame", "export_run", "export_calendars", "read_table"]
+__all__ = ["write_frame", "export_run", "export_calendars", "read_table", "atomic_folder", "check_output_dir"]
 
 
 def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -25,7 +31,7 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
     os.close(fd)
     try:
         if suffix == ".csv":
-            neutralise_frame(frame).to_csv(tmp, index=False, lineterminator="\n")
+            write_safe_csv(neutralise_frame(frame), tmp, neutralised=True)
         else:
             frame.to_parquet(tmp, index=False)
         os.replace(tmp, path)
@@ -38,16 +44,70 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
+def check_output_dir(path: str | Path, what: str = "output folder") -> Path:
+    """``path`` when it is (or can be created as) a writable folder; else :class:`InputError` naming
+    it and why (a file, not writable, under a file). Creates nothing."""
+    path = Path(path)
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        raise InputError(f"{what} {path}: {probe} is a file, not a folder; give another --out-dir")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(f"{what} {path}: {probe} is not writable; give another --out-dir")
+    return path
+
+
+def _remove(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def atomic_folder(final: str | Path):
+    """Yield a hidden temp folder beside ``final``; on success it replaces ``final`` as a whole (a
+    previous ``final`` is moved aside first and removed after). On any error or interrupt the temp
+    folder is removed and a previous ``final`` stays as it was. Stale temp folders of ``final``
+    (from a killed process) are removed first."""
+    final = Path(final)
+    parent = final.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    for stale in parent.glob(f".{final.name}.tmp-*"):
+        _remove(stale)
+    tmp = parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        yield tmp
+        old = None
+        if final.exists():
+            old = parent / f".{final.name}.tmp-old-{uuid.uuid4().hex[:8]}"
+            os.replace(final, old)
+        try:
+            os.replace(tmp, final)
+        except BaseException:
+            if old is not None:
+                os.replace(old, final)
+            raise
+        if old is not None:
+            _remove(old)
+    except BaseException:
+        _remove(tmp)
+        raise
+
+
 def export_run(tables: dict[str, pd.DataFrame], out_dir: str | Path, formats=("csv", "parquet")) -> list[Path]:
-    """Write every non-empty table as ``out_dir/<name>.<fmt>``. Returns the written paths."""
+    """Write every non-empty table as ``out_dir/<name>.<fmt>``, the folder as a whole
+    (:func:`atomic_folder`). Returns the written paths."""
     out_dir = Path(out_dir)
-    written = []
-    for name, frame in tables.items():
-        if frame is None:
-            continue
-        for fmt in formats:
-            written.append(write_frame(frame, out_dir / f"{name}.{fmt}"))
-    return written
+    names = []
+    with atomic_folder(out_dir) as tmp:
+        for name, frame in tables.items():
+            if frame is None:
+                continue
+            for fmt in formats:
+                names.append(write_frame(frame, tmp / f"{name}.{fmt}").name)
+    return [out_dir / n for n in names]
 
 
 def export_calendars(schedule, folder: str | Path) -> list[Path]:

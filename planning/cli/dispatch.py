@@ -62,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail(EXIT_BAD_INPUT, "bad_input", str(exc))
     except StoreError as exc:
         return fail(EXIT_FAILURE, "store", str(exc))
-    except KeyboardInterrupt:
-        return fail(EXIT_INTERRUPTED, "interrupted", "interrupted")
+    except KeyboardInterrupt as exc:  # a stored run whose export was interrupted says how to export it
+        return fail(EXIT_INTERRUPTED, "interrupted", str(exc) or "interrupted")
     except BrokenPipeError:
         try:
             sys.stdout = open(os.devnull, "w")

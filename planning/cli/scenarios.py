@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import InputError
-from .common import EXIT_OK, add_output_flags, progress_for
+from .common import EXIT_OK, add_output_flags, positive_int, progress_for
 
 __all__ = ["add_parser", "cmd_scenarios", "format_study"]
 
@@ -54,7 +54,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                                      "files go to OUT/scenarios-STUDY_ID/")
     p.add_argument("--no-export", action="store_true", help="do not write CSV files")
     p.add_argument("--no-simulate", action="store_true", help="skip the simulation check")
-    p.add_argument("--workers", type=int, help="local worker processes for simulation and sweeps (default: CPUs)")
+    p.add_argument("--workers", type=positive_int, help="local worker processes for simulation and sweeps (default: CPUs)")
     p.add_argument("--scheduler", help="Dask scheduler address for the sensitivity and sweeps (e.g. tcp://host:8786)")
     p.add_argument("--sweep", action="append", default=[], metavar="KEY=V1,V2,...",
                    help="sweep a scenario key over values (repeatable; all combinations)")
@@ -172,6 +172,11 @@ def cmd_scenarios(args) -> int:
     progress.total = 3 + int(not args.no_store) + int(not args.no_export) + int(bool(grid))
     with progress.step("load", "read study"):
         study = load_study(args.config)
+    if not args.no_export:  # a folder that cannot be written is found before any work
+        from ..exports import check_output_dir
+
+        check_output_dir(Path(args.out_dir) if args.out_dir else (study.output_dir or study.plan.output_dir
+                                                                  or Path("out")))
     with progress.step("forecast", "forecast (shared by all scenarios)"):
         forecast = study_forecast(study, progress)
     with progress.step("scenarios", "scenarios, break-even, sensitivity, chat windows"):

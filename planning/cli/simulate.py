@@ -66,11 +66,26 @@ def _requirements_of_file(args) -> tuple:
     intervals with agents are open)."""
     qf = read_queue_file(args, Path(args.plan), extra_cols=(args.agents_col,))
     h, q = qf.frame, qf.queue
-    open_ = h[args.agents_col].to_numpy(float) > 0
-    req = pd.DataFrame({"queue": q.name, "interval_start": h["interval_start"], "open": open_,
-                        "volume": h["volume"], "aht_s": h["aht_s"],
-                        "agents": h[args.agents_col].round().astype(np.int64)})
+    agents = h[args.agents_col].to_numpy(float)
+    col = args.agents_col
+    _refuse_rows(args.plan, h, agents != np.floor(agents), col,
+                 "has fractional agents", "whole agents per interval (round them as you mean to staff)")
+    _refuse_rows(args.plan, h, (agents == 0) & (h["volume"].to_numpy(float) > 0), col,
+                 "has 0 agents on intervals with contacts",
+                 "at least 1 agent where contacts arrive, or volume 0 for a closed interval")
+    req = pd.DataFrame({"queue": q.name, "interval_start": h["interval_start"], "open": agents > 0,
+                        "volume": h["volume"], "aht_s": h["aht_s"], "agents": agents.astype(np.int64)})
     return qf.config, req
+
+
+def _refuse_rows(path, h: pd.DataFrame, bad: np.ndarray, col: str, what: str, expected: str) -> None:
+    """InputError naming the file, the column and the first rows (by interval) where ``bad``."""
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        rows = "; ".join(f"interval_start={h['interval_start'].iloc[i]} ({col}={h[col].iloc[i]:g}, "
+                         f"volume={h['volume'].iloc[i]:g})" for i in idx[:5])
+        more = f"; and {len(idx) - 5} more" if len(idx) > 5 else ""
+        raise InputError(f"{path}: column {col!r} {what}: {rows}{more}; expected {expected}")
 
 
 def cmd_simulate(args) -> int:

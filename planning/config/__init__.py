@@ -37,7 +37,7 @@ the defaults rule), :mod:`.objects` (``PlanConfig``, ``QueueConfig``), :mod:`.pr
 from core.hours import WEEKDAYS, OpeningHours, parse_hours
 from core.targets import Targets
 
-from .loading import load_config, parse_config, simulation_with
+from .loading import load_config, parse_config, read_toml, simulation_with
 from .objects import PlanConfig, QueueConfig, config_hash
 from .problems import ConfigError, InputError
 from .schedule import ScheduleConfig
@@ -57,6 +57,7 @@ __all__ = [
     "load_config",
     "parse_config",
     "simulation_with",
+    "read_toml",
     "parse_hours",
     "WEEKDAYS",
     "config_hash",

@@ -23,7 +23,7 @@ from .schedule import parse_schedule
 from .schema import (DEFAULT_KEYS, PlanFile, QueueTable, SimulationConfig, queue_rules, resolve_history,
                      shrinkage_total)
 
-__all__ = ["load_config", "parse_config", "simulation_with", "SHRINKAGE_KEYS"]
+__all__ = ["load_config", "parse_config", "read_toml", "simulation_with", "SHRINKAGE_KEYS"]
 
 # one setting in two styles: a queue giving any of these replaces all of [defaults]' ones
 SHRINKAGE_KEYS = frozenset({"shrinkage", "shrinkage_planned", "shrinkage_unplanned"})
@@ -31,19 +31,32 @@ SHRINKAGE_KEYS = frozenset({"shrinkage", "shrinkage_planned", "shrinkage_unplann
 _SIMULATION = TypeAdapter(SimulationConfig)
 
 
-def load_config(path: str | Path) -> PlanConfig:
-    """Read and validate a plan TOML file. Raises :class:`ConfigError` (an :class:`InputError`)."""
+def read_toml(path: str | Path) -> dict:
+    """A TOML file parsed; :class:`ConfigError` naming the file when it is missing, unreadable, not
+    UTF-8 (with the line and byte of the first bad byte) or not TOML."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError([("config", f"file not found: {path}")], path) from None
     except OSError as exc:
-        raise ConfigError([("config", f"cannot read {path}: {exc}")], path) from None
+        raise ConfigError([("config", f"cannot read {path}: {exc.strerror or exc}")], path) from None
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([("config", f"not valid TOML: {exc}")], path) from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise ConfigError([("config", f"{path} is not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line} "
+                                      f"(byte {exc.start}); save the file as UTF-8")], path) from None
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError) as exc:  # ValueError: e.g. an integer of 5000 digits
+        raise ConfigError([("config", f"{path} is not valid TOML: {str(exc)[:200]}")], path) from None
+
+
+def load_config(path: str | Path) -> PlanConfig:
+    """Read and validate a plan TOML file. Raises :class:`ConfigError` (an :class:`InputError`)."""
+    path = Path(path)
+    raw = read_toml(path)
     return parse_config(raw, base_dir=path.resolve().parent, source=path)
 
 

@@ -106,6 +106,12 @@ class PlanConfig:
         """A new validated config with ``{"forecast": {"as_of": ...}, ...}`` merged into the TOML."""
         from .loading import parse_config  # loading builds PlanConfig objects: imported when used
 
+        from .problems import ConfigError
+
+        bad = [(s, f"expected a table of keys like {{model = 'profile'}}, got {type(v).__name__} {v!r:.80}")
+               for s, v in sections.items() if not isinstance(v, dict)]
+        if bad:
+            raise ConfigError(bad, self.source)
         raw = copy.deepcopy(self.raw)
         for section, values in sections.items():
             if values:

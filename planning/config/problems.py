@@ -10,6 +10,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from core.checks import short
+
 __all__ = ["InputError", "ConfigError", "problems_from", "unknown_key_message"]
 
 
@@ -25,7 +27,7 @@ class ConfigError(InputError):
         self.source = str(source) if source is not None else None
         where = f" in {self.source}" if self.source else ""
         lines = [f"invalid plan configuration{where} ({len(self.problems)} problem(s)):"]
-        lines += [f"  {key}: {msg}" for key, msg in self.problems]
+        lines += [f"  {key if len(key) <= 200 else key[:200] + '...'}: {msg}" for key, msg in self.problems]
         super().__init__("\n".join(lines))
 
 
@@ -81,13 +83,13 @@ def _message(err: dict, root, prefix: str) -> str:
         expected = getattr(_table_at(root, loc), "kind_text", None) or _EXPECTED[kind]
         if expected == "a table" and len(loc) == 1 and getattr(root, "sections", False):
             return f"expected a table [{loc[0]}], got {type(value).__name__}"
-        return f"expected {expected}, got {type(value).__name__} {value!r}"
+        return f"expected {expected}, got {type(value).__name__} {short(value)}"
     if kind == "finite_number":
         return f"expected a finite number, got {value!r}"
     if kind == "literal_error":
-        return f"expected one of {err['ctx']['expected'].replace(' or ', ', ')}, got {value!r}"
+        return f"expected one of {err['ctx']['expected'].replace(' or ', ', ')}, got {short(value)}"
     if kind == "too_short":
-        return f"expected at least {err['ctx']['min_length']} value(s), got {value!r}"
+        return f"expected at least {err['ctx']['min_length']} value(s), got {short(value)}"
     return err["msg"]  # our own PydanticCustomError messages, already in these words
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import PlanConfig, load_config
-from ..exports import export_calendars, export_run
+from ..exports import check_output_dir, export_calendars, export_run
 from ..headcount import headcount, per_full_week
 from ..progress import Progress
 from ..store import RunRecord, RunStore, resolve_store_url, run_key
@@ -116,6 +116,8 @@ def run_plan(
     config = _with_overrides(config, as_of, simulate)
     progress = progress or Progress(fmt="quiet")
     progress.total = 5 + int(config.simulation.enabled) + int(config.schedule is not None) + int(save) + int(export)
+    if export:  # an output folder that is a file or not writable is found before any work
+        check_output_dir(_export_base(out_dir, config))
     own_store = save and not isinstance(store, RunStore)
     if own_store:
         store = RunStore(resolve_store_url(store, config.store))
@@ -134,7 +136,7 @@ def run_plan(
             if save:
                 _save(result, store, files, fingerprint, force, progress)
         if export:
-            _export(result, out_dir, progress)
+            _export_after_store(result, out_dir, progress, stored=save)
         if existing is None:
             result.timings = dict(progress.timings)
             result.timings["total"] = time.perf_counter() - t_all
@@ -229,11 +231,42 @@ def _stored_result(store: RunStore, run_id: str, key: str, config: PlanConfig) -
         models=meta.get("models") or {}, summary=meta.get("summary") or {}, **sched)
 
 
+class ExportInterrupted(KeyboardInterrupt):
+    """Ctrl-C during the export of a run that is already stored; the message says how to export it."""
+
+
+class ExportFailed(RuntimeError):
+    """The export of a run that is already stored failed; the message says how to export it again."""
+
+
+def _export_base(out_dir, config: PlanConfig) -> Path:
+    """Where exports go: ``out_dir``, else the config's ``output_dir``, else ``./out``."""
+    return Path(out_dir) if out_dir is not None else (config.output_dir or Path("out"))
+
+
+def _export_after_store(result: PlanResult, out_dir, progress: Progress, *, stored: bool) -> None:
+    """:func:`_export`; when the run is stored and the export is interrupted or fails, say so and how
+    to export it again (the same command reuses the stored run and exports it)."""
+    if not stored:
+        _export(result, out_dir, progress)
+        return
+    again = (f"run {result.run_id} is stored in {result.store_url} but its export to "
+             f"{_export_base(out_dir, result.config) / result.run_id} {{}}; the previous exports are intact. "
+             f"Export it again by running the same command (the stored run is reused and exported)")
+    if result.config.source is not None:
+        again += f": staffcast run --config {result.config.source}"
+    try:
+        _export(result, out_dir, progress)
+    except KeyboardInterrupt:
+        raise ExportInterrupted(again.format("was interrupted")) from None
+    except OSError as exc:
+        raise ExportFailed(again.format(f"failed ({exc.strerror or exc})")) from None
+
+
 def _export(result: PlanResult, out_dir, progress: Progress) -> None:
-    """Write the run's tables as CSV + Parquet into ``OUT/RUN_ID/`` (``out_dir``, else the config's
-    ``output_dir``, else ``./out``)."""
-    base = Path(out_dir) if out_dir is not None else (result.config.output_dir or Path("out"))
-    result.export_dir = base / result.run_id
+    """Write the run's tables as CSV + Parquet into ``OUT/RUN_ID/`` (see :func:`_export_base`), the
+    folder as a whole."""
+    result.export_dir = _export_base(out_dir, result.config) / result.run_id
     with progress.step("export", "export CSV + Parquet"):
         tables = {name: getattr(result, name) for name in TABLES + SCHEDULE_TABLES}
         result.exports = export_run(tables, result.export_dir)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from core import QueueModel, Targets, check_number, map_jobs
+from core.limits import check_simulation_size
 
 from ..config import InputError, PlanConfig, QueueConfig
 from ..progress import Progress
@@ -290,6 +291,14 @@ def simulate_plan(config: PlanConfig, requirements: pd.DataFrame, progress: Prog
     """
     workers = check_number("workers", workers, minimum=1, integer=True, allow_none=True)
     jobs = simulation_jobs(config, requirements, refine=refine, days=days, queues=queues)
+    for job in jobs:  # refuse up front what the simulator cannot hold, before any block runs
+        try:
+            check_simulation_size(job.block["volume"].to_numpy(float) / job.interval_s,
+                                  job.block["agents"].to_numpy(np.int64), job.interval_s, job.replications)
+        except ValueError as exc:
+            raise InputError(f"queue {job.queue.name}: simulation of the block from "
+                             f"{job.block['interval_start'].iloc[0]}: {exc}; lower [simulation] replications or "
+                             "days (or disable it)") from None
     if not jobs:
         return pd.DataFrame(columns=["queue", "interval_start", "agents_plan", "agents_final"])
     if on_block is None:

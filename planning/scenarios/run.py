@@ -104,12 +104,12 @@ def _chat_windows(study: Study, forecast: pd.DataFrame):
     q = study.plan.queues[cfg["queue"]]
     f = forecast[forecast["queue"] == q.name]
     t = q.targets
-    grid = chat_week_grid(f, study.plan.interval_s, p_wait=cfg.get("p_wait", t.p_wait if t.p_wait else 0.05),
-                          asa_s=cfg.get("asa_s", t.asa_s), concurrency=q.concurrency,
-                          aht_by_concurrency_s=q.aht_by_concurrency_s, patience_s=q.patience_s,
-                          min_agents_open=int(cfg.get("min_agents_open", 1)))
     evening = tuple(cfg.get("evening", ("20:00", "24:00")))
     try:
+        grid = chat_week_grid(f, study.plan.interval_s, p_wait=cfg.get("p_wait", t.p_wait if t.p_wait else 0.05),
+                              asa_s=cfg.get("asa_s", t.asa_s), concurrency=q.concurrency,
+                              aht_by_concurrency_s=q.aht_by_concurrency_s, patience_s=q.patience_s,
+                              min_agents_open=int(cfg.get("min_agents_open", 1)))
         cw = None
         if "budget_agent_hours_per_week" in cfg:
             cw = chat_windows(f, study.plan.interval_s, float(cfg["budget_agent_hours_per_week"]), grid=grid,
@@ -127,15 +127,12 @@ def _chat_windows(study: Study, forecast: pd.DataFrame):
 
 
 def export_study(result: StudyResult, out_dir: str | Path) -> list[Path]:
-    """Write the study's tables (and per-interval requirements) as CSV files into ``out_dir``."""
-    from ..exports import write_frame
+    """Write the study's tables (and per-interval requirements) as CSV files into ``out_dir``, the
+    folder as a whole."""
+    from ..exports import export_run
 
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
     tables = dict(result.tables())
     tables["requirements"] = result.requirements
-    for name, frame in tables.items():
-        paths.append(write_frame(frame, out / f"{name}.csv"))
+    paths = export_run(tables, out_dir, formats=("csv",))  # the folder as a whole
     result.exports = paths
     return paths

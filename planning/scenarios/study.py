@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pandas as pd
 
 from core import check_number
 
-from ..config import ConfigError, PlanConfig, load_config, parse_config
+from ..config import ConfigError, PlanConfig, load_config, parse_config, read_toml
 from .finance import MONEY_KEYS, Money
 from .whatif import Deflection, Surge
 
@@ -116,12 +115,7 @@ class Study:
 def load_study(path: str | Path) -> Study:
     """Read and validate a scenario study TOML. Raises :class:`ConfigError` naming every bad key."""
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError([("config", f"file not found: {path}")], path) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([("config", f"not valid TOML: {exc}")], path) from None
+    raw = read_toml(path)
     return parse_study(raw, base_dir=path.resolve().parent, source=path)
 
 
@@ -145,6 +139,22 @@ def _num(problems, key, v, *, lo=None, hi=None, lo_open=False, hi_open=False, in
     except ValueError as exc:
         problems.append((key, str(exc).removeprefix(f"{key}: ")))
         return None
+
+
+def _text(problems, key, v, what: str = "a string"):
+    """``v`` when it is a string, else a problem under ``key`` and None."""
+    if isinstance(v, str):
+        return v
+    problems.append((key, f"expected {what}, got {type(v).__name__} {v!r:.80}"))
+    return None
+
+
+def _names(problems, key, v, what: str = "an array of names") -> list[str]:
+    """``v`` when it is an array of strings, else a problem under ``key`` and ``[]``."""
+    if isinstance(v, list) and all(isinstance(x, str) for x in v):
+        return v
+    problems.append((key, f"expected {what}, e.g. [\"volume\", \"aht\"], got {type(v).__name__} {v!r:.80}"))
+    return []
 
 
 def _unknown(problems, table, allowed, prefix):
@@ -222,7 +232,7 @@ def _parse_deflection(problems, qp: str, d) -> Deflection | None:
         try:
             hours = as_opening_hours(d["hours"], qp + "deflection.hours")
         except ValueError as exc:
-            problems.append((qp + "deflection.hours", str(exc)))
+            problems.append((qp + "deflection.hours", str(exc).removeprefix(qp + "deflection.hours: ")))
     if None in (ss, rr):
         return None
     try:
@@ -269,14 +279,18 @@ def _parse_surges(problems, prefix: str, surges_raw, plan: PlanConfig) -> list[S
         if qs is not None:
             if isinstance(qs, str):
                 qs = [qs]
-            bad = [q for q in qs if q not in plan.queues] if isinstance(qs, list) else [qs]
+            if not isinstance(qs, list) or not all(isinstance(q, str) for q in qs):
+                problems.append((sp + "queues", f"expected a queue name or an array of them, got {qs!r:.80}"))
+                continue
+            bad = [q for q in qs if q not in plan.queues]
             if bad:
                 problems.append((sp + "queues", f"unknown queue(s) {bad}; expected some of {sorted(plan.queues)}"))
                 continue
             qs = tuple(qs)
         if start is not None and end is not None and factor is not None:
             try:
-                surges.append(Surge(start, end, factor, qs, str(s.get("label", f"surge {i}"))))
+                label = _text(problems, sp + "label", s.get("label", f"surge {i}"))
+                surges.append(Surge(start, end, factor, qs, label or ""))
             except ValueError as exc:
                 problems.append((f"{prefix}surges[{i}]", str(exc)))
     return surges
@@ -290,7 +304,9 @@ def _parse_scenario(problems, name, t, study_money, plan: PlanConfig, plan_raw: 
         problems.append((f"scenarios.{name}", f"expected a table, got {type(t).__name__}"))
         return None
     _unknown(problems, t, _SCENARIO_KEYS, prefix)
-    description = t.get("description", "")
+    description = _text(problems, f"{prefix}description", t.get("description", ""))
+    if not isinstance(t.get("illustrative", False), bool):
+        problems.append((f"{prefix}illustrative", f"expected true or false, got {t['illustrative']!r:.80}"))
     scen_money = _table(problems, t, "money", "expected a table of money assumptions", f"{prefix}money")
     qt = _table(problems, t, "queues", "expected a table [scenarios.NAME.queues.QUEUE]", f"{prefix}queues")
     for q in qt:
@@ -343,10 +359,14 @@ def _parse_plan(problems, st: dict, base: Path) -> PlanConfig | None:
 
 def _parse_check(problems, ck: dict) -> CheckConfig:
     """``[check]``: the simulation check."""
+    if not isinstance(ck, dict):
+        problems.append(("check", f"expected a table [check] of simulate, days, replications, seed, rate_cv; "
+                                  f"got {type(ck).__name__} {ck!r:.80}"))
+        ck = {}
     _unknown(problems, ck, _CHECK_KEYS, "check.")
     return CheckConfig(
         simulate=bool(ck.get("simulate", True)) if isinstance(ck.get("simulate", True), bool) else
-        problems.append(("check.simulate", "expected true or false")) or True,
+        problems.append(("check.simulate", f"expected true or false, got {ck['simulate']!r:.80}")) or True,
         days=_num(problems, "check.days", ck.get("days", 7), lo=1, integer=True) or 7,
         replications=_num(problems, "check.replications", ck.get("replications", 8), lo=2, integer=True) or 8,
         seed=_num(problems, "check.seed", ck.get("seed", 20240601), lo=0, integer=True) or 0,
@@ -360,11 +380,13 @@ def _check_analysis(problems, sens: dict, be: dict, scenario_names) -> None:
     _unknown(problems, be, _BE_KEYS, "break_even.")
     allowed_assumptions = set(MONEY_KEYS) | set(OPERATIONAL_ASSUMPTIONS)
     for sec, tab in (("sensitivity", sens), ("break_even", be)):
-        if "scenario" in tab and tab["scenario"] not in scenario_names:
+        if "scenario" in tab and _text(problems, f"{sec}.scenario", tab["scenario"], "a scenario name") is not None \
+                and tab["scenario"] not in scenario_names:
             problems.append((f"{sec}.scenario",
                              f"{tab['scenario']!r} is not a scenario; expected one of {sorted(scenario_names)}"))
         allowed = allowed_assumptions if sec == "sensitivity" else MONEY_KEYS
-        bad = [a for a in tab.get("assumptions", []) if a not in allowed]
+        names = _names(problems, f"{sec}.assumptions", tab.get("assumptions", []), "an array of assumption names")
+        bad = [a for a in names if a not in allowed]
         if bad:
             problems.append((f"{sec}.assumptions", f"unknown assumption(s) {bad}; expected some of {sorted(allowed)}"))
     if "relative_change" in sens:
@@ -379,8 +401,12 @@ def _check_chat_windows(problems, cw, plan: PlanConfig | None) -> dict | None:
         problems.append(("chat_windows", "expected a table [chat_windows]"))
         return None
     _unknown(problems, cw, _CW_KEYS, "chat_windows.")
-    qn = cw.get("queue")
-    if plan is not None and qn not in plan.queues:
+    if plan is not None and plan.forecast.horizon_days < 7:
+        problems.append(("chat_windows", f"needs a forecast of at least one full week; the plan forecasts "
+                                         f"forecast.horizon_days = {plan.forecast.horizon_days} day(s) (raise it in "
+                                         "the plan or study.plan_overrides, or remove [chat_windows])"))
+    qn = _text(problems, "chat_windows.queue", cw.get("queue"), "a queue name")
+    if plan is not None and qn is not None and qn not in plan.queues:
         problems.append(("chat_windows.queue", f"{qn!r} is not a queue of the plan; expected one of {sorted(plan.queues)}"))
     if "budget_agent_hours_per_week" not in cw and "posted_hours" not in cw:
         problems.append(("chat_windows.budget_agent_hours_per_week",
@@ -394,6 +420,17 @@ def _check_chat_windows(problems, cw, plan: PlanConfig | None) -> dict | None:
         _num(problems, "chat_windows.p_wait", cw["p_wait"], lo=0.0, hi=1.0, lo_open=True, hi_open=True)
     if "asa_s" in cw:
         _num(problems, "chat_windows.asa_s", cw["asa_s"], lo=0.0, lo_open=True)
+    if "min_agents_open" in cw:
+        _num(problems, "chat_windows.min_agents_open", cw["min_agents_open"], lo=0, integer=True)
+    if "budget_mode" in cw and cw["budget_mode"] not in ("each_week", "average"):
+        problems.append(("chat_windows.budget_mode", f"expected 'each_week' or 'average', got {cw['budget_mode']!r:.80}"))
+    ev = cw.get("evening", ["20:00", "24:00"])
+    if not (isinstance(ev, list) and len(ev) == 2 and all(isinstance(x, str) for x in ev)):
+        problems.append(("chat_windows.evening", f"expected two times like [\"20:00\", \"24:00\"], got {ev!r:.80}"))
+    for k in ("allowed_hours", "posted_hours"):
+        if k in cw and not isinstance(cw[k], (str, dict)):
+            problems.append((f"chat_windows.{k}", f"expected opening hours: a string like \"08:00-24:00\" or a table "
+                                                  f"like {{mon = \"08:00-20:00\"}}, got {cw[k]!r:.80}"))
     return cw
 
 
@@ -418,12 +455,20 @@ def parse_study(raw: dict, *, base_dir: str | Path | None = None, source=None) -
             if s is not None:
                 scenarios[name] = s
     baseline = st.get("baseline", next(iter(scen_raw), None))
-    if baseline not in scen_raw:
+    if not isinstance(baseline, str) and baseline is not None:
+        problems.append(("study.baseline", f"expected a scenario name, got {type(baseline).__name__} {baseline!r:.80}"))
+    elif baseline not in scen_raw:
         problems.append(("study.baseline", f"{baseline!r} is not a scenario; expected one of {sorted(scen_raw)}"))
-    sens, be = raw.get("sensitivity", {}), raw.get("break_even", {})
+    sens = _table(problems, raw, "sensitivity", "expected a table [sensitivity] of scenario, relative_change, "
+                  f"assumptions; got {type(raw.get('sensitivity')).__name__} {raw.get('sensitivity')!r:.80}")
+    be = _table(problems, raw, "break_even", "expected a table [break_even] of scenario, assumptions; "
+                f"got {type(raw.get('break_even')).__name__} {raw.get('break_even')!r:.80}")
     _check_analysis(problems, sens, be, scen_raw)
     cw = _check_chat_windows(problems, raw.get("chat_windows"), plan)
     name = st.get("name", Path(source).stem if source else "study")
+    for key in ("name", "note", "output_dir"):
+        if key in st:
+            _text(problems, f"study.{key}", st[key], "a path string" if key == "output_dir" else "a string")
     currency = st.get("currency", "")
     if not isinstance(currency, str):
         problems.append(("study.currency", f"expected a currency code string like 'EUR', got {currency!r}"))

@@ -43,6 +43,7 @@ __all__ = [
     "RunRecord",
     "StoreBusyError",
     "StoreError",
+    "StoreFileError",
     "resolve_store_url",
     "code_version",
     "run_key",
@@ -61,6 +62,10 @@ class StoreError(RuntimeError):
 
 class StoreBusyError(StoreError):
     """Another process held the store's write lock for longer than the timeout."""
+
+
+class StoreFileError(StoreError, InputError):
+    """The store URL points at a file that is not a database (bad input: the CLI exits with code 2)."""
 
 
 def resolve_store_url(cli: str | None = None, config: str | None = None) -> str:
@@ -195,14 +200,21 @@ class RunStore:
             write = conn.get_execution_options().get("staffcast_write", False)
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
-    def _wrap(self, exc: Exception) -> Exception:
-        text = str(exc).lower()
+    def wrap_error(self, exc: Exception) -> Exception:
+        """The database error as a StoreBusyError, a StoreFileError (not a database: bad input) or a
+        StoreError, with the driver's message only (no SQL text, no link)."""
+        orig = getattr(exc, "orig", None) or exc
+        text = str(orig).lower()
         if "locked" in text or "busy" in text:
             return StoreBusyError(
                 f"run store {self.url} is locked by another run for more than {self.timeout_s:.0f} s; "
                 f"try again later (or raise {ENV_TIMEOUT})"
             )
-        return StoreError(f"run store {self.url}: {exc}")
+        if "not a database" in text or "malformed" in text or "unsupported file format" in text:
+            where = sa.engine.make_url(self.url).database if self.is_sqlite else self.url
+            return StoreFileError(f"run store {where} is not a staffcast store ({orig}); point --store / "
+                                  f"{ENV_STORE} at a store file or a new path, or move that file away")
+        return StoreError(f"run store {self.url}: {orig}")
 
     def _create_schema(self):
         try:
@@ -214,10 +226,10 @@ class RunStore:
                 elif int(got) != SCHEMA_VERSION:
                     raise StoreError(f"run store {self.url} has schema version {got}; this staffcast expects "
                                      f"{SCHEMA_VERSION}")
-        except sa.exc.OperationalError as exc:
-            raise self._wrap(exc) from exc
         except sa.exc.IntegrityError:
             pass  # another process created it at the same moment (PostgreSQL)
+        except sa.exc.DatabaseError as exc:
+            raise self.wrap_error(exc) from exc
 
     def close(self):
         self.engine.dispose()
@@ -264,10 +276,10 @@ class RunStore:
                         conn.execute(table.insert(), rows[name])
                     if _after_row:
                         _after_row(name)
-        except sa.exc.OperationalError as exc:
-            raise self._wrap(exc) from exc
         except sa.exc.IntegrityError as exc:
             raise StoreError(f"run store {self.url}: could not store run {record.run_id}: {exc.orig}") from exc
+        except sa.exc.DatabaseError as exc:
+            raise self.wrap_error(exc) from exc
         return record.run_id, False
 
     def save_accuracy(self, frame: pd.DataFrame) -> int:
@@ -284,8 +296,8 @@ class RunStore:
         try:
             with self._writer.begin() as conn:
                 conn.execute(accuracy_t.insert(), recs)
-        except sa.exc.OperationalError as exc:
-            raise self._wrap(exc) from exc
+        except sa.exc.DatabaseError as exc:
+            raise self.wrap_error(exc) from exc
         return len(recs)
 
     def delete_run(self, run_id: str) -> bool:
@@ -294,8 +306,8 @@ class RunStore:
                 for t in (accuracy_t, *FRAME_TABLES.values()):
                     conn.execute(t.delete().where(t.c.run_id == run_id))
                 n = conn.execute(runs_t.delete().where(runs_t.c.run_id == run_id)).rowcount
-        except sa.exc.OperationalError as exc:
-            raise self._wrap(exc) from exc
+        except sa.exc.DatabaseError as exc:
+            raise self.wrap_error(exc) from exc
         return bool(n)
 
     # ----------------------------------------------------------------- reading
@@ -312,8 +324,8 @@ class RunStore:
         try:
             with self.engine.connect() as conn:
                 return self._find(conn, key)
-        except sa.exc.OperationalError as exc:
-            raise self._wrap(exc) from exc
+        except sa.exc.DatabaseError as exc:
+            raise self.wrap_error(exc) from exc
 
     def list_runs(self, limit: int | None = 20, plan_name: str | None = None) -> pd.DataFrame:
         q = sa.select(
@@ -328,8 +340,8 @@ class RunStore:
         try:
             with self.engine.connect() as conn:
                 frame = pd.DataFrame(conn.execute(q).mappings().all())
-        except sa.exc.OperationalError as exc:
-            raise self._wrap(exc) from exc
+        except sa.exc.DatabaseError as exc:
+            raise self.wrap_error(exc) from exc
         if frame.empty:
             return pd.DataFrame(columns=["run_id", "created_at_utc", "plan_name", "as_of", "horizon_start",
                                          "horizon_end", "config_hash", "data_fingerprint", "code_version"])
@@ -354,8 +366,8 @@ class RunStore:
                 else:
                     q = sa.select(runs_t).where(runs_t.c.run_id.like(f"{run_id}%")).limit(2)
                 found = conn.execute(q).mappings().all()
-        except sa.exc.OperationalError as exc:
-            raise self._wrap(exc) from exc
+        except sa.exc.DatabaseError as exc:
+            raise self.wrap_error(exc) from exc
         if not found:
             raise InputError(f"no run {run_id!r} in store {self.url}")
         if len(found) > 1:
@@ -381,8 +393,8 @@ class RunStore:
                 else:
                     rows = conn.execute(q).mappings().all()
                 frame = pd.DataFrame(rows, columns=[c.name for c in table.columns])
-        except sa.exc.OperationalError as exc:
-            raise self._wrap(exc) from exc
+        except sa.exc.DatabaseError as exc:
+            raise self.wrap_error(exc) from exc
         frame = frame.drop(columns=["run_id"])
         for col in table.columns:
             if isinstance(col.type, sa.Float) and col.name in frame:

@@ -88,8 +88,9 @@ def save_study(result, store=None) -> str:
                 config_json=json.dumps(study.raw, default=str), summary_json=json.dumps(summary)))
             if payload:
                 conn.execute(results_t.insert(), payload)
-    except sa.exc.OperationalError as exc:
-        raise StoreError(f"run store {st.url}: cannot store the scenario study: {exc}") from exc
+    except sa.exc.DatabaseError as exc:
+        wrapped = st.wrap_error(exc)
+        raise type(wrapped)(f"cannot store the scenario study: {wrapped}") from exc
     finally:
         if own:
             st.close()

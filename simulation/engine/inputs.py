@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from core import QueueModel
+from core.limits import check_simulation_size
 from ..distributions import Distribution, Exponential
 from ..settings import RunSettings
 
@@ -59,6 +60,7 @@ class SimConfig:
             raise ValueError(f"settings: expected a simulation.RunSettings, got {settings!r:.80}")
         rate, staff = _rates_and_agents(arrival_rate_per_h, agents)
         interval = _positive(interval_s, "interval_s")
+        check_simulation_size(rate / 3600.0, staff, interval, settings.replications)
         service_d = default_service(queue, service)
         patience_d = default_patience(queue, patience)
         k = queue.concurrency

@@ -16,6 +16,7 @@ import pandas as pd
 
 from core import QueueModel, Targets
 from core.checks import as_count_array, as_float_array, broadcast
+from core.limits import check_staffing_load
 from .chat import chat_core
 from .metrics import QueueMetrics, erlang_a_core, erlang_c_metrics_core
 from .search import minimal_passing, walk_erlang_c
@@ -171,6 +172,7 @@ def required_agents(volume, interval_s, queue: QueueModel, targets: Targets, *, 
     if targets.abandon_rate is not None and not queue.abandons:
         raise ValueError("abandon_rate: an abandonment target needs patience_s (without patience "
                          "nobody abandons)")
+    check_staffing_load(vol, vol * aht / ivl / queue.concurrency)
     model = _IntervalModel(vol / ivl, aht, queue, targets)
     agents = np.full(vol.shape, float(floor_agents))
     rows = np.flatnonzero(vol > 0)
