@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ..config import InputError
+from .common import local_naive
 
-__all__ = ["coverage_for_queue", "schedule_days", "day_gantt", "headcount_by_contract"]
+__all__ = ["coverage_for_queue", "schedule_days", "day_gantt", "headcount_by_contract", "StoredSchedule",
+           "latest_schedule"]
 
 _BREAK = re.compile(r"^\s*(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})\s*$")
 
@@ -25,16 +28,19 @@ def _need(frame: pd.DataFrame | None, cols: list[str], what: str) -> pd.DataFram
 
 
 def coverage_for_queue(coverage: pd.DataFrame, queue: str) -> pd.DataFrame:
-    """One queue's ``interval_start, required, on_duty, over, under`` (agents on duty net of breaks
-    versus required; ``over`` = on duty above the requirement, ``under`` = below it, both >= 0)."""
+    """One queue's ``interval_start, time, required, on_duty, over, under`` (agents on duty net of
+    breaks versus required; ``over`` = on duty above the requirement, ``under`` = below it, both >= 0;
+    ``time`` = plan-local wall clock for charts)."""
     c = _need(coverage, ["queue", "interval_start", "required", "on_duty", "over_under"], "coverage")
     c = c[c["queue"] == queue]
     if c.empty:
         raise InputError(f"coverage: no queue {queue!r}; expected one of {sorted(coverage['queue'].unique())}")
     ou = c["over_under"].astype(float)
-    return pd.DataFrame({"interval_start": c["interval_start"].to_numpy(), "required": c["required"].astype(float),
+    return pd.DataFrame({"interval_start": c["interval_start"].to_numpy(),
+                         "time": local_naive(c["interval_start"]).to_numpy(),
+                         "required": c["required"].astype(float).to_numpy(),
                          "on_duty": c["on_duty"].astype(float).to_numpy(), "over": ou.clip(lower=0).to_numpy(),
-                         "under": (-ou).clip(lower=0).to_numpy()}).reset_index(drop=True)
+                         "under": (-ou).clip(lower=0).to_numpy() + 0.0}).reset_index(drop=True)
 
 
 def schedule_days(schedule: pd.DataFrame) -> list[dt.date]:
@@ -66,8 +72,8 @@ def _break_times(text, shift_start: pd.Timestamp) -> list[tuple[pd.Timestamp, pd
 
 def day_gantt(schedule: pd.DataFrame, day, queue: str | None = None) -> pd.DataFrame:
     """The Gantt rows of one day (shifts starting that day): ``agent_id, contract, queue, kind``
-    (``"shift"`` or ``"break"``), ``start, end``, ``label`` (``HH:MM-HH:MM``); agents ordered by
-    shift start. ``queue`` keeps one queue's shifts (None: all)."""
+    (``"shift"`` or ``"break"``), ``start, end``, ``start_time, end_time`` (plan-local wall clock, for
+    charts), ``label`` (``HH:MM-HH:MM``); agents ordered by shift start. ``queue`` keeps one queue's shifts (None: all)."""
     s = _need(schedule, ["agent_id", "contract", "queue", "date", "shift_start", "shift_end", "breaks"], "schedule")
     day = pd.Timestamp(day).date()
     s = s[[pd.Timestamp(d).date() == day for d in s["date"]]]
@@ -79,6 +85,8 @@ def day_gantt(schedule: pd.DataFrame, day, queue: str | None = None) -> pd.DataF
         rows.append((r.agent_id, r.contract, r.queue, "shift", start, end))
         rows += [(r.agent_id, r.contract, r.queue, "break", a, b) for a, b in _break_times(r.breaks, start)]
     out = pd.DataFrame(rows, columns=["agent_id", "contract", "queue", "kind", "start", "end"])
+    out["start_time"] = local_naive(out["start"]).to_numpy()
+    out["end_time"] = local_naive(out["end"]).to_numpy()
     out["label"] = [f"{a:%H:%M}-{b:%H:%M}" for a, b in zip(out["start"], out["end"])]
     return out
 
@@ -94,3 +102,37 @@ def headcount_by_contract(schedule_headcount: pd.DataFrame) -> pd.DataFrame:
     out[["agents", "paid_h", "fte"]] = out[["agents", "paid_h", "fte"]] / n
     return out.sort_values(["contract", "queue"]).reset_index(drop=True)[["contract", "queue", "agents", "paid_h",
                                                                           "fte"]]
+
+
+@dataclass(frozen=True)
+class StoredSchedule:
+    """The schedule tables of one stored run (see :func:`latest_schedule`)."""
+
+    run_id: str
+    created_at_utc: str
+    summary: dict
+    schedule: pd.DataFrame
+    coverage: pd.DataFrame
+    headcount: pd.DataFrame
+    checks: pd.DataFrame
+
+
+def latest_schedule(store_url: str, plan_name: str | None = None) -> StoredSchedule | None:
+    """The newest stored run of the plan that has a schedule (``staffcast run`` / ``schedule`` with a
+    ``[schedule]`` section, or the Runs page), or None when there is none (or no store yet)."""
+    from ..store import RunStore, StoreError
+
+    try:
+        store = RunStore(store_url, create=False)
+        runs = store.list_runs(limit=50, plan_name=plan_name)
+    except (StoreError, InputError):
+        return None
+    for run_id, created in zip(runs["run_id"], runs["created_at_utc"]):
+        schedule = store.load_frame(run_id, "schedule")
+        if len(schedule):
+            meta = store.get_run(run_id)
+            return StoredSchedule(run_id, str(created), dict(meta.get("summary", {}).get("schedule", {}) or {}),
+                                  schedule, store.load_frame(run_id, "coverage"),
+                                  store.load_frame(run_id, "schedule_headcount"),
+                                  store.load_frame(run_id, "schedule_checks"))
+    return None

@@ -110,7 +110,7 @@ def _interrupt(work: Path, where: str, sig: int):
         assert time.time() - t0 < 90
         time.sleep(0.05)
     proc.send_signal(sig)
-    out, err = proc.communicate(timeout=30)
+    out, err = proc.communicate(timeout=180)  # a guard against a hung child on a loaded machine
     return proc.returncode, out, err
 
 
