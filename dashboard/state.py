@@ -70,12 +70,14 @@ def money_key(key: str) -> str:
 
 
 def init(cfg) -> None:
-    """Defaults of the widgets shared between pages (set once per session)."""
+    """Defaults of the widgets shared between pages (set once per session): the plan's own forecast
+    settings (so the dashboard's numbers are the CLI's), within the sliders' ranges."""
+    model, horizon, weeks = pv.plan_forecast_settings(cfg)
     for key, val in {
-        MODEL: pv.FAST_MODEL, HORIZON: min(cfg.forecast.horizon_days, 28),
-        WEEKS: min(max(cfg.forecast.history_weeks or 10, 4), 26), DATA_WEEKS: 8,
+        MODEL: model, HORIZON: min(max(horizon, 7), 28),
+        WEEKS: min(max(weeks, 4), 26), DATA_WEEKS: 8,
         STAFF_WHICH: "agents", SIM_DAYS: 2, SIM_REPS: max(cfg.simulation.replications, 2),
-        SIM_REFINE: cfg.simulation.refine, ANN_AHEAD: 15, RUN_MODEL: pv.FAST_MODEL, RUN_SIM: False,
+        SIM_REFINE: cfg.simulation.refine, ANN_AHEAD: 15, RUN_MODEL: model, RUN_SIM: False,
         STUDY_SIM_CHECK: False,
     }.items():
         st.session_state.setdefault(key, val)
@@ -110,10 +112,8 @@ def keep_subset(key: str, allowed: list, value: list) -> None:
 def forecast_settings(cfg) -> tuple[str, int, int]:
     """The Forecast page's settings: ``(model, horizon_days, history_weeks)``."""
     ss = st.session_state
-    model = ss.get(MODEL, pv.FAST_MODEL)
-    horizon = ss.get(HORIZON, min(cfg.forecast.horizon_days, 28))
-    weeks = ss.get(WEEKS, cfg.forecast.history_weeks or 10)
-    return (model, int(horizon), int(weeks))
+    model, horizon, weeks = pv.plan_forecast_settings(cfg)
+    return (ss.get(MODEL, model), int(ss.get(HORIZON, horizon)), int(ss.get(WEEKS, weeks)))
 
 
 def queue_settings(queue: str) -> dict:

@@ -200,7 +200,8 @@ def test_parquet_upload():
 def test_forecast_page_and_model_and_horizon_change_results():
     at = _app("Forecast", "chat")
     _ok(at)
-    assert _metric(at, "Model chosen") == "profile"
+    assert _metric(at, "Model chosen") == "glm_poisson"  # the plan's model = "auto" picks it, as `staffcast run` does
+    assert "the same numbers as `staffcast run`" in _texts(at)
     assert _metric(at, "From") == "2000-01-01"
     assert 40 < _num(_metric(at, "Evening share (forecast)")) < 60
     wape = _metric(at, "WAPE evening 20:00-24:00")
@@ -213,6 +214,7 @@ def test_forecast_page_and_model_and_horizon_change_results():
     at.selectbox(key="w_model").set_value("mean4").run()
     _ok(at)
     assert _metric(at, "Model chosen") == "mean4"
+    assert any("model mean4 (plan: auto)" in w.value for w in at.sidebar.warning)
     assert _num(_metric(at, "Forecast contacts")) != total14
     assert len(at.dataframe) >= 1  # backtest table
     assert "evening window 20:00-24:00 is shaded" in _texts(at)

@@ -167,3 +167,32 @@ def test_dashboard_pages_only_present():
                     f"{path.name} imports {name}"
                 assert top != "planning" or name in {"planning", "planning.views", "planning.config"}, \
                     f"{path.name} imports {name}"
+
+
+def cli_fte_by_queue() -> dict[str, float]:
+    """FTE per full week per queue as ``staffcast run`` prints it (formula staffing: --no-simulate)."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "planning.cli", "run", "--config", str(pv.BUNDLED_PLAN), "--json",
+                          "--no-simulate", "--no-store", "--no-export", "--quiet"],
+                         capture_output=True, text=True, check=True).stdout
+    return {q: s["fte_per_week"] for q, s in json.loads(out)["summary"]["by_queue"].items()}
+
+
+def test_the_dashboard_starts_from_the_plan_and_its_fte_is_the_cli_s():
+    cfg = pv.load_plan()
+    fs = pv.plan_forecast_settings(cfg)
+    assert fs == ("auto", 28, 10)  # data/plan.toml
+    assert pv.departures_from_plan(cfg, fs, "chat", {"shrinkage": 0.30}) == []
+    assert pv.departures_from_plan(cfg, ("profile", 28, 10), "chat", {"shrinkage": 0.4}) == [
+        "model profile (plan: auto)", "chat shrinkage 0.4 (plan: 0.3)"]
+    hist, _ = load_histories(cfg)
+    cli = cli_fte_by_queue()
+    for queue in cfg.queues:
+        c = pv.with_forecast_settings(cfg, model=fs[0], horizon_days=fs[1], history_weeks=fs[2])
+        fc, _ = pv.forecast_queue(c, hist, queue)
+        req = pv.requirements_for_queue(c, fc, queue)
+        fte = pv.staffing_summary(req, pv.headcount_for_queue(c, req, queue), c.interval_s)["fte_per_week"]
+        assert round(fte, 2) == cli[queue], queue
