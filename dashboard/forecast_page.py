@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import cached, charts, state
+from dashboard import cached, charts, state, tables
 from dashboard.widgets import download, metrics, model_select, pct
 from planning import views as pv
 
@@ -27,7 +27,8 @@ def backtest(info: dict, queue: str) -> None:
     chosen = pv.backtest_headline(bt)
     metrics([("WAPE (all)", pct(chosen.get("wape"))), ("WAPE evening 20:00-24:00", pct(chosen.get("evening_wape"))),
              ("Bias", pct(chosen.get("bias"))), ("Poisson floor WAPE", pct(chosen.get("poisson_floor_wape")))])
-    st.dataframe(bt, hide_index=True, width="stretch")
+    tables.show(bt, columns=("model", "chosen", "wape", "evening_wape", "bias", "coverage_80", "mase",
+                             "poisson_floor_wape"), key=f"backtest_{queue}")
     st.caption("WAPE = sum |error| / sum actual; evening WAPE the same after 20:00; MASE = mean |error| / "
                "the in-sample error of the weekly seasonal naive (so even snaive scores above 1 when the "
                "test weeks are harder than the training weeks); coverage_80 = share of actuals inside the 80% interval; the Poisson floor "

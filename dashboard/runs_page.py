@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import cached, charts, state
+from dashboard import cached, charts, state, tables
 from dashboard.widgets import download, model_select
 from planning import views as pv
 from planning.config import InputError
@@ -49,7 +49,7 @@ def run_against_actuals(cfg, url: str, pick: str, queue: str) -> None:
     if scores is None or scores.empty:
         st.info("No actuals yet for this run's horizon: scores appear once the history covers it.")
     else:
-        st.dataframe(scores, hide_index=True, width="stretch")
+        tables.show(scores, key="run_scores")
         st.caption("lead_week 0 = the whole scored horizon. WAPE = sum |forecast - actual| / sum actual; "
                    "wape_evening after 20:00; bias positive = over-forecast; coverage of the p10-p90 band (target 80%).")
         download(scores, f"run_{pick}_scores")
@@ -67,7 +67,8 @@ def render(queue: str) -> None:
     if runs.empty:
         st.info("No runs stored yet. Run the plan above, or on a schedule with `staffcast run --config data/plan.toml`.")
         return
-    st.dataframe(runs, hide_index=True, width="stretch")
+    tables.show(runs, columns=("run_id", "as_of", "horizon_start", "horizon_end", "queues", "fte_total", "plan_name",
+                               "created_at_utc"), first=("run_id", "fte_total"), key="runs_list")
     download(runs, "runs")
     ids = runs["run_id"].tolist()
     state.reset_unless(state.RUN_PICK, ids, ids[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import cached, charts, state
+from dashboard import cached, charts, state, tables
 from dashboard.widgets import download, metrics, pct
 from planning import views as pv
 from planning.config import InputError
@@ -54,7 +54,7 @@ def raised(qcfg, queue: str, sim, summ, reps: int, refine: bool) -> None:
         st.info("None raised: no interval misses a target with 95% confidence"
                 + ("." if refine else " (adding agents is switched off)."))
     else:
-        st.dataframe(pv.raised_table(up), hide_index=True, width="stretch")
+        tables.show(pv.raised_table(up), key=f"raised_{queue}")
         download(up, f"simulation_raised_{queue}")
     if not below.empty:
         st.warning(f"{len(below)} of {summ['intervals']} intervals have a simulated mean below a target "
@@ -102,7 +102,7 @@ def announcement(q, queue: str, plan) -> None:
                + (f", patience {q.patience_s:g} s (callers ahead may hang up)" if q.patience_s else "")
                + ". Announced: the 80% quantile (8 in 10 callers in that position wait less).")
     st.markdown("\n".join(f"- {line}" for line in pv.announcement_lines(ann, ahead_max)))
-    st.dataframe(ann, hide_index=True, width="stretch")
+    tables.show(ann, first=("announce",), key=f"announcement_{queue}")
     download(ann, f"announcement_{queue}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import cached, charts, state
+from dashboard import cached, charts, state, tables
 from dashboard.widgets import download, metrics, setting_input
 from planning import views as pv
 from planning.config import InputError
@@ -87,7 +87,8 @@ def render(queue: str) -> None:
     f, shown = agents_charts(cfg, queue, req)
     predicted_service(cfg, q, f, shown)
     st.subheader("Headcount per week")
-    st.dataframe(pv.headcount_table(hc), hide_index=True, width="stretch")
+    tables.show(pv.headcount_table(hc), columns=("week_start", "fte", "days", "volume", "agent_hours", "paid_hours",
+                                                 "fte_scheduled", "peak_agents"), key=f"headcount_{queue}")
     st.caption("FTE = agent-hours / (1 - shrinkage) / paid hours per week. Partial weeks show their days.")
     c1, c2 = st.columns(2)
     with c1:

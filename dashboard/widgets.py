@@ -1,5 +1,5 @@
-"""Widgets and formats more than one page uses: CSV downloads, metric rows, number formats of
-tables, the forecast model select box, and percentages."""
+"""Widgets and formats more than one page uses: CSV downloads, metric rows, the forecast model
+select box, the targets form's inputs, and percentages."""
 from __future__ import annotations
 
 import math
@@ -9,12 +9,6 @@ import streamlit as st
 
 from planning import views as pv
 from planning.safe_csv import to_safe_csv
-
-# Scenario-table columns (``sim_`` prefix removed) and how Streamlit formats them.
-_SHARE_COLUMNS = {"service_level", "abandon_rate", "occupancy"}
-_MONEY_COLUMNS = {"total_cost", "cross_sell_value", "churn_cost", "abandon_cost", "net_value", "delta_net_value",
-                  "net_present_value", "delta_net_present_value", "churn_avoided"}
-
 
 def download(frame: pd.DataFrame, name: str, label: str | None = None, key: str | None = None) -> None:
     """A CSV download of ``frame`` (formula injection neutralised)."""
@@ -33,22 +27,6 @@ def metrics(items: list[tuple], container=None) -> None:
 def pct(x) -> str:
     """A share as a percentage with one decimal ("n/a" for None / NaN)."""
     return "n/a" if x is None or not math.isfinite(x) else f"{100 * x:.1f}%"
-
-
-def number_formats(columns) -> dict:
-    """Streamlit column formats for scenario tables: money with thousands separators, shares as %."""
-    fmt = {}
-    for col in columns:
-        base = col.removeprefix("sim_")
-        if base in _SHARE_COLUMNS:
-            fmt[col] = st.column_config.NumberColumn(format="percent")
-        elif base == "cost_per_handled_contact":
-            fmt[col] = st.column_config.NumberColumn(format="%,.2f")
-        elif base in ("fte", "asa_s"):
-            fmt[col] = st.column_config.NumberColumn(format="%,.1f")
-        elif base in _MONEY_COLUMNS:
-            fmt[col] = st.column_config.NumberColumn(format="%,.0f")
-    return fmt
 
 
 def model_select(container, key: str) -> str:

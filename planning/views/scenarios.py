@@ -201,11 +201,18 @@ def scenario_deltas(result, baseline: str) -> list[dict]:
 
 
 def break_even_view(result) -> pd.DataFrame:
-    """The break-even table with its numbers as numbers (None -> NaN, shown empty)."""
+    """The break-even table with its numbers as numbers and ``break_even`` in words: the value and
+    on which side the scenario wins ("above 12.5 (now 10)"), or "never: the baseline wins for any
+    value" / "always: the scenario wins for any value" where no value breaks even."""
     be = result.break_even.copy()
     for col in ("current_value", "break_even_value", "break_even_factor", "advantage_now"):
         if col in be:
             be[col] = pd.to_numeric(be[col], errors="coerce")
+    words = {"always": "always: the scenario wins for any value",
+             "never": "never: the baseline wins for any value"}
+    be["break_even"] = [words.get(side) or f"scenario wins {side} {value:.4g}" if np.isfinite(value) or side in words
+                        else "not found"
+                        for side, value in zip(be["scenario_wins_when"].astype(str), be["break_even_value"])]
     return be
 
 
