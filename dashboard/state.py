@@ -36,6 +36,7 @@ RESET_UPLOAD = "reset_upload"
 # --------------------------------------------------------------------------- other keys
 UPLOADS = "uploads"                # queue -> Upload in use instead of the plan's file
 QUEUE_SETTINGS = "queue_settings"  # queue -> settings applied with "Apply targets"
+SETTING_PROBLEMS = "setting_problems"  # queue -> {setting: why the last "Apply targets" refused it}
 SIM_RESULTS = "sim_results"        # the last simulation (one per session, memory)
 STUDY_MONEY = "study_money"        # the money assumptions applied with "Compare scenarios"
 STUDY_BUDGET = "study_budget"
@@ -123,6 +124,15 @@ def queue_settings(queue: str) -> dict:
 
 def set_queue_settings(queue: str, settings: dict) -> None:
     st.session_state.setdefault(QUEUE_SETTINGS, {})[queue] = dict(settings)
+
+
+def setting_problems(queue: str) -> dict:
+    """setting -> why the last "Apply targets" of ``queue`` refused its value (empty: none refused)."""
+    return dict(st.session_state.get(SETTING_PROBLEMS, {}).get(queue, {}))
+
+
+def set_setting_problems(queue: str, problems: dict) -> None:
+    st.session_state.setdefault(SETTING_PROBLEMS, {})[queue] = dict(problems)
 
 
 @dataclass(frozen=True)

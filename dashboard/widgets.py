@@ -37,7 +37,11 @@ def model_select(container, key: str) -> str:
 
 def setting_input(container, field, key: str):
     """The widget of one ``planning.views.SettingField`` (a number box or a slider); returns the
-    setting (a share for a percentage)."""
-    widget = container.slider if field.slider else container.number_input
-    shown = widget(field.label, field.minimum, field.maximum, step=field.step, key=key, help=field.help or None)
-    return field.setting(shown)
+    value as shown (a percentage for a share). Number boxes take any number: the form checks the
+    range and says why a value is refused (a bounded box would only outline it in red)."""
+    if field.slider:
+        return container.slider(field.label, field.minimum, field.maximum, step=field.step, key=key,
+                                help=field.help or None)
+    help_ = f"{field.help + '; ' if field.help else ''}from {field.minimum:g} to {field.maximum:g}"
+    return container.number_input(field.label, min_value=None, max_value=None, step=field.step, key=key,
+                                  help=help_)

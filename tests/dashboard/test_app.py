@@ -245,6 +245,22 @@ def test_staffing_targets_change_agents_and_fte():
     assert "Download requirements_voice.csv" in labels and "Download headcount_voice.csv" in labels
 
 
+def test_a_refused_target_says_why_and_the_other_changes_apply():
+    at = _app("Staffing", "voice")
+    fte = _num(_metric(at, "Headcount (FTE per full week)"))
+    at.number_input(key="w_service_level_voice").set_value(150.0)
+    at.number_input(key="w_shrinkage_voice").set_value(40.0)
+    at.button[0].click().run()
+    _ok(at, errors_allowed=True)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "Service level target (%): 150 is outside 0.1 to 99.9" in errors[0], errors
+    assert _num(_metric(at, "Headcount (FTE per full week)")) > fte  # the shrinkage was applied
+    at.number_input(key="w_shrinkage_voice").set_value(95.0)
+    at.number_input(key="w_service_level_voice").set_value(80.0)
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Shrinkage (%): 95 is outside 0 to 90; not applied."]
+
+
 def test_staffing_chat_no_waiting_and_concurrency():
     at = _app("Staffing", "chat")
     _ok(at)
