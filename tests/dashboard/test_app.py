@@ -289,6 +289,9 @@ def test_simulation_page_runs_with_progress_and_shows_results():
         assert title in _texts(at)
     assert "ahead -> about" in _texts(at)
     assert _num(_metric(at, "Contacts simulated (8 replications)")) > 1000
+    verdicts = [w.value for w in at.warning] + [s.value for s in at.success]
+    assert any(v.startswith(("The plan holds", "The formula's plan misses")) or "cannot be told apart" in v
+               for v in verdicts), verdicts
     at.number_input(key="w_sim_days").set_value(3)
     at.button[0].click().run()  # "Run simulation"
     _ok(at)

@@ -196,3 +196,22 @@ def test_the_dashboard_starts_from_the_plan_and_its_fte_is_the_cli_s():
         req = pv.requirements_for_queue(c, fc, queue)
         fte = pv.staffing_summary(req, pv.headcount_for_queue(c, req, queue), c.interval_s)["fte_per_week"]
         assert round(fte, 2) == cli[queue], queue
+
+
+def test_simulation_verdict_holds_misses_or_says_how_many_replications_decide(plan):
+    cfg, _ = plan
+    t = pd.date_range("2000-01-01 20:00", periods=3, freq="30min", tz=cfg.timezone)
+    sim = pd.DataFrame({"interval_start": t, "agents_plan": [5, 5, 5], "agents_final": [5, 5, 5],
+                        "agents_added": [0, 0, 0], "service_level": [0.9, 0.85, 0.82],
+                        "service_level_lo": [0.85, 0.8, 0.79], "service_level_hi": [0.95, 0.9, 0.85]})
+    v = pv.simulation_verdict(sim, cfg, "voice", 8, True)
+    assert v.kind == "holds" and v.text.startswith("The plan holds")
+    sim.loc[2, ["service_level", "service_level_lo", "service_level_hi"]] = [0.78, 0.74, 0.82]  # band holds 0.80
+    v = pv.simulation_verdict(sim, cfg, "voice", 8, True)
+    assert v.kind == "undecided" and "cannot be told apart from it with 8 replications" in v.text
+    assert v.intervals == "Sat 21:00" and v.replications_to_decide == 39  # ceil(8 * (0.04 / 0.02)^2 * 1.2)
+    sim.loc[2, ["service_level_lo", "service_level_hi"]] = [0.75, 0.79]
+    assert pv.simulation_verdict(sim, cfg, "voice", 8, False).kind == "misses"  # proven, not raised
+    sim.loc[2, ["agents_final", "agents_added"]] = [6, 1]
+    v = pv.simulation_verdict(sim, cfg, "voice", 8, True)
+    assert v.kind == "misses" and "raised them by 1 agent-interval" in v.text
