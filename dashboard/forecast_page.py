@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import cached, charts, state, tables
-from dashboard.widgets import download, metrics, model_select, pct
+from dashboard.widgets import day_range, download, metrics, model_select, pct
 from planning import views as pv
 
 
@@ -48,6 +48,8 @@ def render(queue: str) -> None:
              ("Forecast contacts", f"{fsum['total']:,.0f}"), ("From", f"{info['start']:%Y-%m-%d}"),
              ("Evening share (forecast)", pct(fsum["evening_share"]))])
     view = pv.forecast_chart(fc, cached.histories()[queue], info["start"])
+    first, last = day_range(state.forecast_days_key(queue), view.days, view.default_days())
+    view = view.between(first, last)
     unit = f"contacts {pv.per_interval_text(cfg)}"
     st.altair_chart(charts.forecast_chart(view, pv.tz_label(cfg), unit), width="stretch")
     st.caption(f"Times are {pv.tz_label(cfg)}. The evening window 20:00-24:00 is shaded; the red triangle marks "

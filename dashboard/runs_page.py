@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import cached, charts, state, tables
-from dashboard.widgets import download, model_select
+from dashboard.widgets import day_range, download, model_select
 from planning import views as pv
 from planning.config import InputError
 
@@ -45,7 +45,8 @@ def run_against_actuals(cfg, url: str, pick: str, queue: str) -> None:
     st.caption(f"Run as of {meta.get('as_of')}, horizon {meta.get('horizon_start')} to {meta.get('horizon_end')}; "
                f"{chart.with_actuals} of {chart.intervals} intervals have actuals so far.")
     unit = f"contacts {pv.per_interval_text(cfg)}"
-    st.altair_chart(charts.run_vs_actual(chart, pv.tz_label(cfg), unit), width="stretch")
+    first, last = day_range(state.run_days_key(chart.queue), chart.days, chart.default_days())
+    st.altair_chart(charts.run_vs_actual(chart.between(first, last), pv.tz_label(cfg), unit), width="stretch")
     if scores is None or scores.empty:
         st.info("No actuals yet for this run's horizon: scores appear once the history covers it.")
     else:

@@ -100,14 +100,14 @@ def chat_windows(base, res) -> None:
         else:
             st.caption(f"Every open interval meets 'no waiting' ({limits}). Evening windows open: "
                        f"{', '.join(cw.evening_windows) or 'none'}.")
-        tables.show(cw.windows, columns=("weekday", "windows", "posted_hours", "demand_share", "agent_hours"),
+        tables.show(pv.in_weekday_order(cw.windows, base.plan.week_start), columns=("weekday", "windows", "posted_hours", "demand_share", "agent_hours"),
                     key="chat_windows")
-        st.altair_chart(charts.chat_windows(pv.chat_window_grid(cw, base.plan.interval_s)), width="stretch")
+        st.altair_chart(charts.chat_windows(pv.chat_window_grid(cw, base.plan.interval_s, base.plan.week_start)), width="stretch")
         download(cw.windows, "chat_windows")
     if ch is not None:
         st.write(f"To keep the posted hours with no waiting: **{ch.result.agent_hours_per_week:.0f} agent-hours "
                  f"per week** logged in, **{ch.paid_hours_per_week:.0f} paid hours** with shrinkage.")
-        tables.show(ch.result.windows, columns=("weekday", "windows", "posted_hours", "demand_share", "agent_hours"),
+        tables.show(pv.in_weekday_order(ch.result.windows, base.plan.week_start), columns=("weekday", "windows", "posted_hours", "demand_share", "agent_hours"),
                     key="chat_posted_hours")
         download(ch.result.windows, "chat_posted_hours")
 

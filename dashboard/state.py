@@ -57,6 +57,16 @@ def staff_days_key(queue: str) -> str:
     return f"w_staff_days_{queue}"
 
 
+def forecast_days_key(queue: str) -> str:
+    """The Forecast chart's date range (first, last day) of ``queue``."""
+    return f"w_fc_days_{queue}"
+
+
+def run_days_key(queue: str) -> str:
+    """The Runs page chart's date range (first, last day) of ``queue``."""
+    return f"w_run_days_{queue}"
+
+
 def wait_day_key(queue: str) -> str:
     return f"w_wait_day_{queue}"
 

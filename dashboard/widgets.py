@@ -45,3 +45,17 @@ def setting_input(container, field, key: str):
     help_ = f"{field.help + '; ' if field.help else ''}from {field.minimum:g} to {field.maximum:g}"
     return container.number_input(field.label, min_value=None, max_value=None, step=field.step, key=key,
                                   help=help_)
+
+
+def day_range(key: str, bounds: tuple, default: tuple, label: str = "Days shown") -> tuple:
+    """A date-range picker for a long chart: ``(first, last)`` dates within ``bounds``, ``default``
+    at first (and again when the bounds change, e.g. another horizon); a half-picked range keeps
+    its first day."""
+    lo, hi = bounds
+    held = st.session_state.get(key)
+    if not held or not all(lo <= d <= hi for d in held):
+        st.session_state[key] = tuple(default)
+    picked = st.date_input(label, min_value=lo, max_value=hi, key=key, format="YYYY-MM-DD",
+                           help="Pick the first and the last day; drag or scroll in the chart to pan and zoom.")
+    picked = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
+    return (picked[0], picked[-1]) if picked else tuple(default)

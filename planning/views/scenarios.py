@@ -99,15 +99,16 @@ def money_bars(result) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def chat_window_grid(windows_result, interval_s: int) -> pd.DataFrame:
-    """The chosen chat windows as weekday x time of day (``weekday``, ``weekday_order``,
-    ``time_of_day``, ``open``, ``value``: 1 open, 0 closed) for a heatmap."""
+def chat_window_grid(windows_result, interval_s: int, week_start: str = "mon") -> pd.DataFrame:
+    """The chosen chat windows as weekday x time of day (``weekday``, ``weekday_order`` from the
+    plan's ``week_start``, ``time_of_day``, ``open``, ``value``: 1 open, 0 closed) for a heatmap."""
     open_ = np.asarray(windows_result.open, dtype=bool)
+    first = WEEKDAYS.index(week_start)
     rows = []
     for d in range(open_.shape[0]):
         for s in range(open_.shape[1]):
             m = s * interval_s // 60
-            rows.append({"weekday": DAY_NAMES[WEEKDAYS[d]], "weekday_order": d,
+            rows.append({"weekday": DAY_NAMES[WEEKDAYS[d]], "weekday_order": (d - first) % 7,
                          "time_of_day": f"{m // 60:02d}:{m % 60:02d}", "open": bool(open_[d, s])})
     out = pd.DataFrame(rows)
     out["value"] = out["open"].astype(int)

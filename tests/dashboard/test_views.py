@@ -215,3 +215,17 @@ def test_simulation_verdict_holds_misses_or_says_how_many_replications_decide(pl
     sim.loc[2, ["agents_final", "agents_added"]] = [6, 1]
     v = pv.simulation_verdict(sim, cfg, "voice", 8, True)
     assert v.kind == "misses" and "raised them by 1 agent-interval" in v.text
+
+
+def test_one_weekday_order_and_a_one_week_chart_by_default(plan):
+    cfg, hist = plan
+    assert pv.weekday_order("sun")[:2] == ["Sun", "Mon"]
+    rows = pd.DataFrame({"weekday": ["Mon", "Sat", "Sun"], "x": [1, 2, 3]})
+    assert pv.in_weekday_order(rows, "sun")["weekday"].tolist() == ["Sun", "Mon", "Sat"]
+    fc, info = pv.forecast_queue(cfg, hist, "chat")
+    view = pv.forecast_chart(fc, hist["chat"], info["start"])
+    first, last = view.default_days()
+    assert (pd.Timestamp(last) - pd.Timestamp(first)).days == 6 and first < view.start.date() < last
+    week = view.between(first, last)
+    assert week.forecast["time"].dt.normalize().nunique() == 5 and week.actual["time"].dt.normalize().nunique() == 2
+    assert (week.peaks["peak_volume"] > 0).all()
