@@ -27,12 +27,13 @@ def backtest(info: dict, queue: str) -> None:
     chosen = pv.backtest_headline(bt)
     metrics([("WAPE (all)", pct(chosen.get("wape"))), ("WAPE evening 20:00-24:00", pct(chosen.get("evening_wape"))),
              ("Bias", pct(chosen.get("bias"))), ("Poisson floor WAPE", pct(chosen.get("poisson_floor_wape")))])
-    tables.show(bt, columns=("model", "chosen", "wape", "evening_wape", "bias", "coverage_80", "mase",
-                             "poisson_floor_wape"), key=f"backtest_{queue}")
+    tables.show(bt, columns=("model", "chosen", "wape", "evening_wape", "bias", "coverage_80"),
+                key=f"backtest_{queue}")
     st.caption("WAPE = sum |error| / sum actual; evening WAPE the same after 20:00; MASE = mean |error| / "
                "the in-sample error of the weekly seasonal naive (so even snaive scores above 1 when the "
-               "test weeks are harder than the training weeks); coverage_80 = share of actuals inside the 80% interval; the Poisson floor "
-               "is the WAPE even a perfect rate forecast makes at this interval length.")
+               "test weeks are harder than the training weeks); 80% band = share of actuals inside the 80% interval; the Poisson floor "
+               "is the WAPE even a perfect rate forecast makes at this interval length. MASE and the Poisson floor "
+               "of every model are in the CSV.")
     download(bt, f"backtest_{queue}")
 
 

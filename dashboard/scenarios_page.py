@@ -64,10 +64,7 @@ def finance(base, res) -> None:
     if deltas:
         metrics([(f"{d['scenario']}: net value vs {base.baseline}", f"{d['delta_net_value']:+,.0f} {cur}",
                   f"over the plan period of {res.period_days:.0f} days; FTE {d['delta_fte']:+.1f}") for d in deltas])
-    view = pv.comparison_view(res)
-    tables.show(view, columns=("scenario", "net_value", "delta_net_value", "fte", "total_cost", "service_level",
-                               "asa_s", "abandon_rate", "cost_per_handled_contact", "sim_service_level"),
-                currency=cur, key="comparison")
+    tables.show(pv.comparison_table(res, cur), labels={"measure": ("Measure", "text")}, key="comparison")
     st.caption(f"Amounts in {cur} over the plan period ({res.period_days:.0f} days); {COMPARISON_NOTE}")
     st.altair_chart(charts.money_bars(pv.money_bars(res), cur), width="stretch")
     if res.break_even is not None and not res.break_even.empty:

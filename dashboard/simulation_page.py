@@ -116,7 +116,7 @@ def announcement(q, queue: str, plan) -> None:
                + (f", patience {q.patience_s:g} s (callers ahead may hang up)" if q.patience_s else "")
                + ". Announced: the 80% quantile (8 in 10 callers in that position wait less).")
     st.markdown("\n".join(f"- {line}" for line in pv.announcement_lines(ann, ahead_max)))
-    tables.show(ann, first=("announce",), key=f"announcement_{queue}")
+    tables.show(ann, first=("announce",), key=f"announcement_{queue}", max_text_px=240)
     download(ann, f"announcement_{queue}")
 
 

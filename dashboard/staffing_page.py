@@ -94,9 +94,9 @@ def render(queue: str) -> None:
     f, shown = agents_charts(cfg, queue, req)
     predicted_service(cfg, q, f, shown)
     st.subheader("Headcount per week")
-    tables.show(pv.headcount_table(hc), columns=("week_start", "fte", "days", "volume", "agent_hours", "paid_hours",
-                                                 "fte_scheduled", "peak_agents"), key=f"headcount_{queue}")
-    st.caption("FTE = agent-hours / (1 - shrinkage) / paid hours per week. Partial weeks show their days.")
+    tables.show(pv.headcount_table(hc), columns=("week_start", "fte", "days", "volume", "agent_hours", "paid_hours"), key=f"headcount_{queue}")
+    st.caption("FTE = agent-hours / (1 - shrinkage) / paid hours per week. Partial weeks show their days. "
+               "The CSV adds the scheduled view and the peak agents per week.")
     c1, c2 = st.columns(2)
     with c1:
         download(req, f"requirements_{queue}")

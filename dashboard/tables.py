@@ -12,9 +12,9 @@ import streamlit as st
 # s (seconds), fte, text, check. Unknown columns get their name in words and two decimals.
 COLUMNS: dict[str, tuple[str, str]] = {
     # backtest
-    "chosen": ("Chosen", "check"), "model": ("Model", "text"), "wape": ("WAPE", "pct"),
-    "evening_wape": ("WAPE after 20:00", "pct"), "wape_evening": ("WAPE after 20:00", "pct"),
-    "mase": ("MASE", "n2"), "bias": ("Bias", "pct"), "coverage_80": ("In 80% band", "pct"),
+    "chosen": ("Pick", "check"), "model": ("Model", "text"), "wape": ("WAPE", "pct"),
+    "evening_wape": ("Evening WAPE", "pct"), "wape_evening": ("WAPE after 20:00", "pct"),
+    "mase": ("MASE", "n2"), "bias": ("Bias", "pct"), "coverage_80": ("80% band", "pct"),
     "coverage_p10_p90": ("In p10-p90 band", "pct"), "hit_80": ("Hit 80%", "check"),
     "poisson_floor_wape": ("Poisson floor WAPE", "pct"), "fit_s": ("Fit time (s)", "n1"),
     "folds": ("Folds", "int"), "baseline": ("Baseline", "text"),
@@ -40,7 +40,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "current_value": ("Value now", "n3"), "advantage_now": ("Advantage now", "money"),
     "break_even": ("Break-even", "text"), "weekday": ("Weekday", "text"), "windows": ("Chat windows (local)", "text"),
     "posted_hours": ("Posted hours", "h"), "demand": ("Chats per week in the windows", "n0"),
-    "demand_share": ("Share of the day's chats", "pct"), "agent_hours_per_week": ("Agent-hours per week", "h"),
+    "demand_share": ("Chats served", "pct"), "agent_hours_per_week": ("Agent-hours per week", "h"),
     "evening_hours": ("Hours after 20:00", "h"), "peak_agents": ("Peak agents", "int"),
     # runs
     "run_id": ("Run", "text"), "created_at_utc": ("Created (UTC)", "text"), "plan_name": ("Plan", "text"),
@@ -72,27 +72,46 @@ def _simulated(column: str) -> tuple[str, str] | None:
     return None if base is None else (f"Simulated {base[0][:1].lower()}{base[0][1:]}", base[1])
 
 
-def column_config(frame, currency: str = "", labels: dict | None = None) -> dict:
-    """``st.dataframe``'s column_config for ``frame``: a label and a format per column."""
+PX_PER_CHAR = 7.2   # Streamlit's table font (14 px sans-serif), average character width
+PAD_PX = 18         # cell padding
+MAX_TEXT_PX = 170   # longer texts end in "..." (the full text on hover) rather than widen the table
+
+
+def _width(label: str, frame, col, kind: str, max_text_px: int = MAX_TEXT_PX) -> int:
+    """Pixels a column needs: its label or its widest shown value (numbers ~12 characters)."""
+    if kind in ("text", "") and frame[col].dtype == object:
+        longest = int(frame[col].astype(str).str.len().max()) if len(frame) else 0
+    elif kind == "check":
+        longest = 3
+    else:
+        longest = 7 if kind in ("pct", "int", "fte", "n0", "n1") else 11
+    return int(min(max_text_px, max(len(label), longest) * PX_PER_CHAR + PAD_PX))
+
+
+def column_config(frame, currency: str = "", labels: dict | None = None, max_text_px: int = MAX_TEXT_PX) -> dict:
+    """``st.dataframe``'s column_config for ``frame``: a label, a format and a width per column
+    (as wide as the label or the values need, so a table is only as wide as its content)."""
     out = {}
     for col in frame.columns:
         label, kind = (labels or {}).get(col) or COLUMNS.get(col) or _simulated(col) or (_words(col), "")
+        width = _width(label, frame, col, kind, max_text_px)
         if kind == "check":
-            out[col] = st.column_config.CheckboxColumn(label)
+            out[col] = st.column_config.CheckboxColumn(label, width=width)
         elif kind == "text" or frame[col].dtype == object:
-            out[col] = st.column_config.TextColumn(label)
+            out[col] = st.column_config.TextColumn(label, width=width)
         else:
             fmt = _format(kind, currency) or ("%,d" if frame[col].dtype.kind in "iu" else "%,.2f")
-            out[col] = st.column_config.NumberColumn(label, format=fmt)
+            out[col] = st.column_config.NumberColumn(label, format=fmt, width=width)
     return out
 
 
 def show(frame, *, first: tuple = (), columns: tuple | None = None, currency: str = "",
-         labels: dict | None = None, key: str | None = None) -> None:
+         labels: dict | None = None, key: str | None = None, max_text_px: int = MAX_TEXT_PX) -> None:
     """Show ``frame`` as a readable table: ``columns`` (default all) with ``first`` moved to the
-    front; ``labels`` override :data:`COLUMNS` (column -> (label, kind))."""
+    front; ``labels`` override :data:`COLUMNS` (column -> (label, kind)); a text column is at most
+    ``max_text_px`` wide (a table whose text is the point allows more)."""
     cols = [c for c in (columns or frame.columns) if c in frame.columns]
     cols = [c for c in first if c in cols] + [c for c in cols if c not in first]
     view = frame[cols]
-    st.dataframe(view, hide_index=True, width="stretch", column_config=column_config(view, currency, labels),
+    st.dataframe(view, hide_index=True, width="stretch", column_config=column_config(view, currency, labels, max_text_px),
                  column_order=cols, key=key)

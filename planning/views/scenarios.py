@@ -15,7 +15,7 @@ from .common import DAY_NAMES, share_text
 __all__ = ["BUNDLED_STUDY", "STUDY_MONEY_KEYS", "COMPARISON_COLUMNS", "MoneyField", "load_study_with",
            "study_money_defaults", "study_money_overrides", "overrides_text", "money_fields", "changed_money",
            "chat_budget_default", "changed_budget", "study_forecast", "combine_forecasts", "run_study_for_dashboard",
-           "comparison_view", "scenario_deltas", "money_bars", "break_even_view", "chat_window_grid",
+           "comparison_view", "comparison_table", "scenario_deltas", "money_bars", "break_even_view", "chat_window_grid",
            "no_waiting_text"]
 
 BUNDLED_STUDY = Path(__file__).resolve().parents[2] / "data" / "scenarios.toml"
@@ -81,6 +81,38 @@ def comparison_view(result) -> pd.DataFrame:
     comp = result.comparison
     cols = [c for c in COMPARISON_COLUMNS if c in comp] + [c for c in comp if c.startswith("sim_")]
     return comp[cols]
+
+
+# measure of the comparison -> (label with unit, kind): shown one row per measure, one column per scenario
+COMPARISON_MEASURES = (
+    ("net_value", "Net value", "money"), ("delta_net_value", "Net value vs the baseline", "money"),
+    ("fte", "FTE (per full week)", "fte"), ("total_cost", "Cost", "money"),
+    ("cross_sell_value", "Cross-sell value", "money"), ("churn_cost", "Churn cost", "money"),
+    ("abandon_cost", "Abandonment cost", "money"), ("net_present_value", "Net present value", "money"),
+    ("service_level", "Service level (formula)", "pct"), ("sim_service_level", "Service level (simulated)", "pct"),
+    ("sl_awt_s", "Service level answered within (s)", "s"), ("asa_s", "ASA, average speed of answer (s)", "s1"),
+    ("sim_asa_s", "ASA simulated (s)", "s1"), ("abandon_rate", "Abandoned (formula)", "pct"),
+    ("sim_abandon_rate", "Abandoned (simulated)", "pct"), ("cost_per_handled_contact", "Cost per handled contact",
+                                                           "money2"))
+
+
+def comparison_table(result, currency: str) -> pd.DataFrame:
+    """The scenario comparison as a planner reads it: one row per measure (``measure``, with its
+    unit), one column per scenario, the values as text (money with ``currency`` and thousands
+    separators, shares in %, seconds); a scenario's missing value reads "n/a"."""
+    comp = result.comparison
+    fmt = {"money": lambda v: f"{v:,.0f} {currency}",
+           "money2": lambda v: f"{v:,.2f} {currency}", "fte": lambda v: f"{v:,.1f}",
+           "pct": lambda v: f"{100 * v:.1f}%", "s": lambda v: f"{v:,.0f} s", "s1": lambda v: f"{v:,.1f} s"}
+    rows = []
+    for key, label, kind in COMPARISON_MEASURES:
+        if key not in comp:
+            continue
+        row = {"measure": label}
+        for name, value in zip(comp["scenario"].astype(str), pd.to_numeric(comp[key], errors="coerce")):
+            row[name] = fmt[kind](value) if np.isfinite(value) else "n/a"
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def money_bars(result) -> pd.DataFrame:
