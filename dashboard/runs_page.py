@@ -50,9 +50,11 @@ def run_against_actuals(cfg, url: str, pick: str, queue: str) -> None:
     if scores is None or scores.empty:
         st.info("No actuals yet for this run's horizon: scores appear once the history covers it.")
     else:
-        tables.show(scores, key="run_scores")
-        st.caption("lead_week 0 = the whole scored horizon. WAPE = sum |forecast - actual| / sum actual; "
-                   "wape_evening after 20:00; bias positive = over-forecast; coverage of the p10-p90 band (target 80%).")
+        tables.show(scores, columns=("lead_week", "queue", "wape", "wape_evening", "bias", "coverage_p10_p90"),
+                    key="run_scores")
+        st.caption("Lead week 0 = the whole scored horizon. WAPE = sum |forecast - actual| / sum actual; "
+                   "evening WAPE after 20:00; bias positive = over-forecast; p10-p90 band: share of actuals inside "
+                   "it (target 80%). The CSV adds intervals, actual and forecast totals.")
         download(scores, f"run_{pick}_scores")
     download(series, f"run_{pick}_forecast_vs_actual")
 
@@ -68,8 +70,8 @@ def render(queue: str) -> None:
     if runs.empty:
         st.info("No runs stored yet. Run the plan above, or on a schedule with `staffcast run --config data/plan.toml`.")
         return
-    tables.show(runs, columns=("run_id", "as_of", "horizon_start", "horizon_end", "queues", "fte_total", "plan_name",
-                               "created_at_utc"), first=("run_id", "fte_total"), key="runs_list")
+    tables.show(runs, columns=("run_id", "fte_total", "as_of", "queues"), labels={"fte_total": ("FTE", "fte")},
+                key="runs_list")
     download(runs, "runs")
     ids = runs["run_id"].tolist()
     state.reset_unless(state.RUN_PICK, ids, ids[0])

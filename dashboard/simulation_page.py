@@ -95,6 +95,7 @@ def waiting_times(qcfg, queue: str, plan, summ, reps: int) -> None:
     if ws["waited_s"].empty:
         st.info("No simulated contact waited on that day.")
     else:
+        st.markdown("**Waits of contacts that waited** (answered contacts, all replications)")
         st.altair_chart(charts.wait_histogram(ws["waited_s"]), width="stretch")
 
 

@@ -13,9 +13,9 @@ import streamlit as st
 COLUMNS: dict[str, tuple[str, str]] = {
     # backtest
     "chosen": ("Pick", "check"), "model": ("Model", "text"), "wape": ("WAPE", "pct"),
-    "evening_wape": ("Evening WAPE", "pct"), "wape_evening": ("WAPE after 20:00", "pct"),
+    "evening_wape": ("Evening WAPE", "pct"), "wape_evening": ("Evening WAPE", "pct"),
     "mase": ("MASE", "n2"), "bias": ("Bias", "pct"), "coverage_80": ("80% band", "pct"),
-    "coverage_p10_p90": ("In p10-p90 band", "pct"), "hit_80": ("Hit 80%", "check"),
+    "coverage_p10_p90": ("p10-p90 band", "pct"), "hit_80": ("Hit 80%", "check"),
     "poisson_floor_wape": ("Poisson floor WAPE", "pct"), "fit_s": ("Fit time (s)", "n1"),
     "folds": ("Folds", "int"), "baseline": ("Baseline", "text"),
     # headcount
