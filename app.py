@@ -46,9 +46,19 @@ def sidebar(cfg) -> str:
                              format_func=lambda n: f"{n} ({cfg.queues[n].kind})")
         st.caption("voice: real Anonymous Bank 1999 calls; chat: synthetic with an after-20:00 peak "
                    "(see data/README.md)." if Path(cached.PLAN_PATH) == pv.BUNDLED_PLAN.resolve() else "")
+        plan_settings_note(cfg, queue)
     if st.query_params.get("queue") != queue:
         st.query_params["queue"] = queue
     return queue
+
+
+def plan_settings_note(cfg, queue: str) -> None:
+    """Say whether the numbers shown are the plan's (the CLI's) or where the planner departs from it."""
+    away = pv.departures_from_plan(cfg, state.forecast_settings(cfg), queue, state.queue_settings(queue))
+    if away:
+        st.warning("Departs from the plan file (numbers differ from `staffcast run`): " + "; ".join(away) + ".")
+    else:
+        st.caption("Settings: the plan file's own (the same numbers as `staffcast run`).")
 
 
 def main() -> None:

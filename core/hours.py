@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 __all__ = ["OpeningHours", "parse_hours", "WEEKDAYS"]
 
@@ -166,6 +165,8 @@ class OpeningHours:
 
     @staticmethod
     def _local_parts(interval_start) -> tuple[np.ndarray, np.ndarray]:
+        import pandas as pd  # here, not at the top: the CLI's --help imports this module and needs no pandas
+
         idx = pd.DatetimeIndex(interval_start)
         minutes = np.asarray(idx.hour * 60 + idx.minute + idx.second / 60.0, float)
         return np.asarray(idx.day_of_week), minutes

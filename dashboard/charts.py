@@ -2,6 +2,8 @@
 already plan-local in ``time`` columns). Builders only encode; they compute nothing."""
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -10,6 +12,15 @@ import pandas as pd
 AXIS_TITLES = {"service_level": "service level", "p_wait": "P(wait)", "asa_s": "ASA (s)",
                "abandon_rate": "abandoned share"}
 TIME_FORMAT = "%a %d %b %H:%M"
+
+
+TITLE_CHARS = 56  # a title line at most this long fits a 1024 px window with the sidebar (13 px bold)
+
+
+def chart_title(text: str, subtitle: str = "") -> alt.TitleParams:
+    """A chart title wrapped into lines that fit the narrowest page (1024 px), the legend in a subtitle."""
+    sub = textwrap.wrap(subtitle, TITLE_CHARS + 20) if subtitle else alt.Undefined
+    return alt.TitleParams(textwrap.wrap(text, TITLE_CHARS), subtitle=sub, anchor="start")
 
 
 def _local_x(tz_label: str, fmt: str = TIME_FORMAT, angle: int | None = -30) -> alt.X:
@@ -29,7 +40,7 @@ def _axis(unit: str) -> alt.Axis:
 def heatmap(profile: pd.DataFrame, title: str, legend: str, scheme: str = "blues") -> alt.Chart:
     """``value`` by weekday x time of day (a ``planning.views.weekday_time_profile`` frame)."""
     order = profile.sort_values("weekday_order")["weekday"].drop_duplicates().tolist()
-    return (alt.Chart(profile, title=title).mark_rect().encode(
+    return (alt.Chart(profile, title=chart_title(title)).mark_rect().encode(
         x=alt.X("time_of_day:O", title="time of day (local)", axis=alt.Axis(labelAngle=-90)),
         y=alt.Y("weekday:O", sort=order, title="weekday", axis=alt.Axis(labelOverlap=False)),
         color=alt.Color("value:Q", title=legend, scale=alt.Scale(scheme=scheme)),
@@ -40,9 +51,9 @@ def heatmap(profile: pd.DataFrame, title: str, legend: str, scheme: str = "blues
 
 def evening_share_bars(by_weekday: pd.DataFrame) -> alt.Chart:
     """The evening share per weekday (``planning.views.evening_share(...)["by_weekday"]``)."""
-    return alt.Chart(by_weekday, title="Evening share by weekday").mark_bar().encode(
+    return alt.Chart(by_weekday, title=chart_title("Evening share by weekday")).mark_bar().encode(
         x=alt.X("weekday:O", sort=by_weekday["weekday"].tolist(), title="weekday"),
-        y=alt.Y("share:Q", title="share of the day's contacts after 20:00", axis=alt.Axis(format="%")),
+        y=alt.Y("share:Q", title="share after 20:00", axis=alt.Axis(format="%")),
         tooltip=["weekday", alt.Tooltip("share:Q", format=".1%")]).properties(height=220)
 
 
@@ -71,13 +82,14 @@ def forecast_chart(view, tz_label: str, unit: str) -> alt.LayerChart:
     start_rule = alt.Chart(pd.DataFrame({"t": [view.start]})).mark_rule(
         strokeDash=[4, 3], color="black").encode(x="t:T")
     return (evening + band + act + line + peak_pts + start_rule).properties(
-        height=380, title="Forecast with p10-p90 band (blue), last 2 weeks actual (grey); "
-                          "shaded: after 20:00, red marks: evening peak per day")
+        height=380, title=chart_title("Forecast with its p10-p90 band and the actuals before it",
+                                "blue: forecast and band; grey: actual; shaded: after 20:00; "
+                                "red marks: each evening's peak; dashed: forecast start")).interactive(bind_y=False)
 
 
 def day_lines(frame: pd.DataFrame, which: str, shown: list[str]) -> alt.Chart:
     """``which`` (agents / scheduled) per interval, one line per day (``planning.views.staffing_days``)."""
-    return alt.Chart(frame, title=f"{which.capitalize()} per interval, one line per day").mark_line(
+    return alt.Chart(frame, title=chart_title(f"{which.capitalize()} per interval, one line per day")).mark_line(
         interpolate="step-after").encode(
         x=alt.X("time_of_day:O", title="time of day (local)", axis=alt.Axis(labelAngle=-90)),
         y=alt.Y(f"{which}:Q", title=f"{which} (agents)"),
@@ -94,7 +106,7 @@ def predicted_service(frame: pd.DataFrame, col: str, label: str, target: float |
         tooltip=[alt.Tooltip("time:T", format=TIME_FORMAT), alt.Tooltip(f"{col}:Q", format=".3f"), "agents"])
     if target is not None:
         ch = ch + _rule(target, "target", color="red", strokeDash=[4, 3])
-    return ch.properties(height=220, title=f"{label}; red: target")
+    return ch.properties(height=220, title=chart_title(label, "red: target"))
 
 
 def simulated_service(sim: pd.DataFrame, plan: pd.DataFrame, col: str, label: str, target: float | None,
@@ -116,32 +128,36 @@ def simulated_service(sim: pd.DataFrame, plan: pd.DataFrame, col: str, label: st
             x=x, y=f"{col}:Q", detail="block:N")
     if target is not None:
         layers = layers + _rule(target, "t", color="red")
-    return layers.properties(height=260, title=f"{label}: simulated (blue, 95% band) vs formula "
-                                               "(orange, dashed); red: target")
+    return layers.properties(height=260, title=chart_title(f"{label}: simulated vs formula",
+                                                     "blue: simulated with its 95% band; orange, dashed: formula; "
+                                                     "red: target"))
 
 
 def wait_histogram(waited: pd.DataFrame) -> alt.Chart:
     """Waits (``wait_s``, seconds) of the simulated contacts that waited."""
-    return alt.Chart(waited, title="Waits of contacts that waited (answered contacts)").mark_bar().encode(
+    # no Vega title: a title on a binned bar chart of this height is drawn above its box (clipped);
+    # the page writes it above the chart
+    return alt.Chart(waited).mark_bar().encode(
         x=alt.X("wait_s:Q", bin=alt.Bin(maxbins=40), title="wait until answered (s)"),
-        y=alt.Y("count():Q", title="contacts (all replications)")).properties(height=220)
+        y=alt.Y("count():Q", title="contacts")).properties(height=240)
 
 
 def money_bars(bars: pd.DataFrame, currency: str) -> alt.Chart:
     """Cost and value per scenario (``planning.views.money_bars``), grouped bars."""
-    return alt.Chart(bars, title=f"Cost and value per scenario ({currency} over the plan period)").mark_bar().encode(
+    head = chart_title(f"Cost and value per scenario ({currency} over the plan period)")
+    return alt.Chart(bars, title=head).mark_bar().encode(
         x=alt.X("scenario:N", title="scenario", axis=alt.Axis(labelAngle=0)),
         xOffset="item:N",
         y=alt.Y("amount:Q", title=f"{currency} (costs negative)"),
-        color=alt.Color("item:N", title=""),
+        color=alt.Color("item:N", title="", legend=alt.Legend(orient="bottom", columns=2, labelLimit=0)),
         tooltip=["scenario", "item", alt.Tooltip("amount:Q", format=",.0f")]).properties(height=320)
 
 
 def sensitivity(sens: pd.DataFrame, baseline: str, currency: str) -> alt.Chart:
     """The scenario's advantage when one assumption moves down / up (a tornado chart)."""
     x = float(sens["relative_change"].iloc[0])
-    return alt.Chart(sens, title=f"Advantage of {sens['scenario'].iloc[0]} over {baseline} when one "
-                                 f"assumption moves by -{x:.0%} / +{x:.0%} ({currency})").mark_bar().encode(
+    return alt.Chart(sens, title=chart_title(f"Advantage of {sens['scenario'].iloc[0]} over {baseline} ({currency})",
+                                       f"when one assumption moves by -{x:.0%} / +{x:.0%}")).mark_bar().encode(
         y=alt.Y("assumption:N", sort=sens["assumption"].tolist(), title="",
                 axis=alt.Axis(labelLimit=220, labelOverlap=False)),
         x=alt.X("advantage_low:Q", title=f"advantage, {currency} over the plan period"), x2="advantage_high:Q",
@@ -151,7 +167,7 @@ def sensitivity(sens: pd.DataFrame, baseline: str, currency: str) -> alt.Chart:
 
 def chat_windows(grid: pd.DataFrame) -> alt.Chart:
     """The posted chat hours by weekday x time of day (``planning.views.chat_window_grid``)."""
-    return alt.Chart(grid, title="Posted chat hours (dark: open)").mark_rect().encode(
+    return alt.Chart(grid, title=chart_title("Posted chat hours (green: open)")).mark_rect().encode(
         x=alt.X("time_of_day:O", title="time of day (local)", axis=alt.Axis(labelAngle=-90)),
         y=alt.Y("weekday:O", sort=grid.sort_values("weekday_order")["weekday"].drop_duplicates().tolist(),
                 title="weekday", axis=alt.Axis(labelOverlap=False)),
@@ -167,4 +183,5 @@ def run_vs_actual(chart, tz_label: str, unit: str) -> alt.LayerChart:
                                                                        y2="volume_p90:Q")
           + alt.Chart(s).mark_line(color="#1f4e79").encode(x=x, y="forecast:Q")
           + alt.Chart(chart.actuals).mark_line(color="#555555", strokeWidth=1).encode(x=x, y="actual:Q"))
-    return ch.properties(height=320, title="Forecast (blue, p10-p90 band) and actual (grey)")
+    return ch.properties(height=320, title=chart_title("Forecast (blue, p10-p90 band) and actual (grey)")).interactive(
+        bind_y=False)

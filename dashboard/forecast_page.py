@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import cached, charts, state
-from dashboard.widgets import download, metrics, model_select, pct
+from dashboard import cached, charts, state, tables
+from dashboard.widgets import day_range, download, metrics, model_select, pct
 from planning import views as pv
 
 
@@ -27,11 +27,13 @@ def backtest(info: dict, queue: str) -> None:
     chosen = pv.backtest_headline(bt)
     metrics([("WAPE (all)", pct(chosen.get("wape"))), ("WAPE evening 20:00-24:00", pct(chosen.get("evening_wape"))),
              ("Bias", pct(chosen.get("bias"))), ("Poisson floor WAPE", pct(chosen.get("poisson_floor_wape")))])
-    st.dataframe(bt, hide_index=True, width="stretch")
+    tables.show(bt, columns=("model", "chosen", "wape", "evening_wape", "bias", "coverage_80"),
+                key=f"backtest_{queue}")
     st.caption("WAPE = sum |error| / sum actual; evening WAPE the same after 20:00; MASE = mean |error| / "
                "the in-sample error of the weekly seasonal naive (so even snaive scores above 1 when the "
-               "test weeks are harder than the training weeks); coverage_80 = share of actuals inside the 80% interval; the Poisson floor "
-               "is the WAPE even a perfect rate forecast makes at this interval length.")
+               "test weeks are harder than the training weeks); 80% band = share of actuals inside the 80% interval; the Poisson floor "
+               "is the WAPE even a perfect rate forecast makes at this interval length. MASE and the Poisson floor "
+               "of every model are in the CSV.")
     download(bt, f"backtest_{queue}")
 
 
@@ -47,6 +49,8 @@ def render(queue: str) -> None:
              ("Forecast contacts", f"{fsum['total']:,.0f}"), ("From", f"{info['start']:%Y-%m-%d}"),
              ("Evening share (forecast)", pct(fsum["evening_share"]))])
     view = pv.forecast_chart(fc, cached.histories()[queue], info["start"])
+    first, last = day_range(state.forecast_days_key(queue), view.days, view.default_days())
+    view = view.between(first, last)
     unit = f"contacts {pv.per_interval_text(cfg)}"
     st.altair_chart(charts.forecast_chart(view, pv.tz_label(cfg), unit), width="stretch")
     st.caption(f"Times are {pv.tz_label(cfg)}. The evening window 20:00-24:00 is shaded; the red triangle marks "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import cached, charts, state
-from dashboard.widgets import download, model_select
+from dashboard import cached, charts, state, tables
+from dashboard.widgets import day_range, download, model_select
 from planning import views as pv
 from planning.config import InputError
 
@@ -45,13 +45,16 @@ def run_against_actuals(cfg, url: str, pick: str, queue: str) -> None:
     st.caption(f"Run as of {meta.get('as_of')}, horizon {meta.get('horizon_start')} to {meta.get('horizon_end')}; "
                f"{chart.with_actuals} of {chart.intervals} intervals have actuals so far.")
     unit = f"contacts {pv.per_interval_text(cfg)}"
-    st.altair_chart(charts.run_vs_actual(chart, pv.tz_label(cfg), unit), width="stretch")
+    first, last = day_range(state.run_days_key(chart.queue), chart.days, chart.default_days())
+    st.altair_chart(charts.run_vs_actual(chart.between(first, last), pv.tz_label(cfg), unit), width="stretch")
     if scores is None or scores.empty:
         st.info("No actuals yet for this run's horizon: scores appear once the history covers it.")
     else:
-        st.dataframe(scores, hide_index=True, width="stretch")
-        st.caption("lead_week 0 = the whole scored horizon. WAPE = sum |forecast - actual| / sum actual; "
-                   "wape_evening after 20:00; bias positive = over-forecast; coverage of the p10-p90 band (target 80%).")
+        tables.show(scores, columns=("lead_week", "queue", "wape", "wape_evening", "bias", "coverage_p10_p90"),
+                    key="run_scores")
+        st.caption("Lead week 0 = the whole scored horizon. WAPE = sum |forecast - actual| / sum actual; "
+                   "evening WAPE after 20:00; bias positive = over-forecast; p10-p90 band: share of actuals inside "
+                   "it (target 80%). The CSV adds intervals, actual and forecast totals.")
         download(scores, f"run_{pick}_scores")
     download(series, f"run_{pick}_forecast_vs_actual")
 
@@ -67,7 +70,8 @@ def render(queue: str) -> None:
     if runs.empty:
         st.info("No runs stored yet. Run the plan above, or on a schedule with `staffcast run --config data/plan.toml`.")
         return
-    st.dataframe(runs, hide_index=True, width="stretch")
+    tables.show(runs, columns=("run_id", "fte_total", "as_of", "queues"), labels={"fte_total": ("FTE", "fte")},
+                key="runs_list")
     download(runs, "runs")
     ids = runs["run_id"].tolist()
     state.reset_unless(state.RUN_PICK, ids, ids[0])

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import cached, charts, state
-from dashboard.widgets import download, metrics, number_formats, pct
+from dashboard import cached, charts, state, tables
+from dashboard.widgets import download, metrics, pct
 from planning import views as pv
 
 COMPARISON_NOTE = (
@@ -64,19 +64,15 @@ def finance(base, res) -> None:
     if deltas:
         metrics([(f"{d['scenario']}: net value vs {base.baseline}", f"{d['delta_net_value']:+,.0f} {cur}",
                   f"over the plan period of {res.period_days:.0f} days; FTE {d['delta_fte']:+.1f}") for d in deltas])
-    view = pv.comparison_view(res)
-    st.dataframe(view, hide_index=True, width="stretch", column_config=number_formats(view.columns))
+    tables.show(pv.comparison_table(res, cur), labels={"measure": ("Measure", "text")}, key="comparison")
     st.caption(f"Amounts in {cur} over the plan period ({res.period_days:.0f} days); {COMPARISON_NOTE}")
     st.altair_chart(charts.money_bars(pv.money_bars(res), cur), width="stretch")
     if res.break_even is not None and not res.break_even.empty:
         st.subheader("Break-even")
         st.caption("The value of each assumption at which the scenario's net value equals the baseline's, "
                    "everything else fixed ('always': the scenario wins for any value).")
-        st.dataframe(pv.break_even_view(res), hide_index=True, width="stretch", column_config={
-            "current_value": st.column_config.NumberColumn(format="%.4g"),
-            "break_even_value": st.column_config.NumberColumn(format="%.4g"),
-            "break_even_factor": st.column_config.NumberColumn(format="%.3f"),
-            "advantage_now": st.column_config.NumberColumn(format="%,.0f")})
+        tables.show(pv.break_even_view(res), columns=("assumption", "break_even", "current_value", "advantage_now",
+                                                      "scenario"), currency=cur, key="break_even")
     if res.sensitivity is not None and not res.sensitivity.empty:
         st.subheader("Sensitivity")
         st.altair_chart(charts.sensitivity(res.sensitivity, base.baseline, cur), width="stretch")
@@ -101,13 +97,15 @@ def chat_windows(base, res) -> None:
         else:
             st.caption(f"Every open interval meets 'no waiting' ({limits}). Evening windows open: "
                        f"{', '.join(cw.evening_windows) or 'none'}.")
-        st.dataframe(cw.windows, hide_index=True, width="stretch")
-        st.altair_chart(charts.chat_windows(pv.chat_window_grid(cw, base.plan.interval_s)), width="stretch")
+        tables.show(pv.in_weekday_order(cw.windows, base.plan.week_start), columns=("weekday", "windows", "posted_hours", "demand_share", "agent_hours"),
+                    key="chat_windows")
+        st.altair_chart(charts.chat_windows(pv.chat_window_grid(cw, base.plan.interval_s, base.plan.week_start)), width="stretch")
         download(cw.windows, "chat_windows")
     if ch is not None:
         st.write(f"To keep the posted hours with no waiting: **{ch.result.agent_hours_per_week:.0f} agent-hours "
                  f"per week** logged in, **{ch.paid_hours_per_week:.0f} paid hours** with shrinkage.")
-        st.dataframe(ch.result.windows, hide_index=True, width="stretch")
+        tables.show(pv.in_weekday_order(ch.result.windows, base.plan.week_start), columns=("weekday", "windows", "posted_hours", "demand_share", "agent_hours"),
+                    key="chat_posted_hours")
         download(ch.result.windows, "chat_posted_hours")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import cached, charts, state
+from dashboard import cached, charts, state, tables
 from dashboard.widgets import download, metrics, pct
 from planning import views as pv
 from planning.config import InputError
@@ -46,20 +46,34 @@ def service_charts(cfg, q, sim, plan, summ, reps: int) -> None:
                             width="stretch")
 
 
-def raised(qcfg, queue: str, sim, summ, reps: int, refine: bool) -> None:
+def verdict(qcfg, queue: str, sim, reps: int, refine: bool) -> None:
+    """The verdict first (holds / misses / cannot tell), with the button that decides."""
+    v = pv.simulation_verdict(sim, qcfg, queue, reps, refine)
+    where = f" Intervals: {v.intervals}." if v.intervals else ""
+    if v.kind == "holds":
+        st.success(v.text)
+    elif v.kind == "misses":
+        box = st.warning if refine else st.error
+        box(v.text + where)
+        if not refine:
+            st.button("Raise those intervals (add agents where the simulation misses)",
+                      on_click=lambda: st.session_state.update({state.SIM_REFINE: True}), key=f"raise_{queue}")
+    else:
+        st.warning(v.text + where)
+        n = v.replications_to_decide
+        if n and n > reps:
+            st.button(f"Run {n} replications to decide", key=f"decide_{queue}",
+                      on_click=lambda: st.session_state.update({state.SIM_REPS: n}))
+
+
+def raised(qcfg, queue: str, sim) -> None:
     st.subheader("Intervals the simulation had to raise")
     up = pv.raised_intervals(sim, qcfg, queue)
-    below = pv.below_target_intervals(sim, qcfg, queue)
     if up.empty:
-        st.info("None raised: no interval misses a target with 95% confidence"
-                + ("." if refine else " (adding agents is switched off)."))
+        st.caption("None: the simulation added no agents.")
     else:
-        st.dataframe(pv.raised_table(up), hide_index=True, width="stretch")
+        tables.show(pv.raised_table(up), key=f"raised_{queue}")
         download(up, f"simulation_raised_{queue}")
-    if not below.empty:
-        st.warning(f"{len(below)} of {summ['intervals']} intervals have a simulated mean below a target "
-                   f"(not proven at 95% with {reps} replications; more replications tell): "
-                   + pv.intervals_text(below))
 
 
 def waiting_times(qcfg, queue: str, plan, summ, reps: int) -> None:
@@ -81,6 +95,7 @@ def waiting_times(qcfg, queue: str, plan, summ, reps: int) -> None:
     if ws["waited_s"].empty:
         st.info("No simulated contact waited on that day.")
     else:
+        st.markdown("**Waits of contacts that waited** (answered contacts, all replications)")
         st.altair_chart(charts.wait_histogram(ws["waited_s"]), width="stretch")
 
 
@@ -102,7 +117,7 @@ def announcement(q, queue: str, plan) -> None:
                + (f", patience {q.patience_s:g} s (callers ahead may hang up)" if q.patience_s else "")
                + ". Announced: the 80% quantile (8 in 10 callers in that position wait less).")
     st.markdown("\n".join(f"- {line}" for line in pv.announcement_lines(ann, ahead_max)))
-    st.dataframe(ann, hide_index=True, width="stretch")
+    tables.show(ann, first=("announce",), key=f"announcement_{queue}", max_text_px=240)
     download(ann, f"announcement_{queue}")
 
 
@@ -130,8 +145,9 @@ def render(queue: str) -> None:
     q = qcfg.queues[queue]
     plan = pv.simulated_plan(req, sim)
     summ = pv.simulation_summary(sim)
+    verdict(qcfg, queue, sim, reps, refine)
     service_charts(cfg, q, sim, plan, summ, reps)
-    raised(qcfg, queue, sim, summ, reps, refine)
+    raised(qcfg, queue, sim)
     waiting_times(qcfg, queue, plan, summ, reps)
     announcement(q, queue, plan)
     download(sim, f"simulation_{queue}")

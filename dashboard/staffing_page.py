@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import cached, charts, state
+from dashboard import cached, charts, state, tables
 from dashboard.widgets import download, metrics, setting_input
 from planning import views as pv
 from planning.config import InputError
@@ -12,12 +12,14 @@ from planning.config import InputError
 
 def targets_form(queue: str) -> dict:
     """The queue's targets form (its fields from ``planning.views.setting_fields``); returns the
-    settings in use (the applied ones, else the plan's)."""
-    q = cached.plan_config().queues[queue]
+    settings in use (the applied ones, else the plan's). A value that cannot be used is named with
+    its reason under its box; the other values of the same submit are applied."""
+    cfg = cached.plan_config()
     current = state.queue_settings(queue)
+    problems = state.setting_problems(queue)
     st.subheader("Targets and staffing rules")
     with st.form(f"targets_{queue}"):
-        fields = pv.setting_fields(q)
+        fields = pv.setting_fields(cfg.queues[queue])
         boxes = [f for f in fields if not f.slider]
         cols = st.columns(max(len(boxes), 4))
         values = {}
@@ -28,8 +30,13 @@ def targets_form(queue: str) -> dict:
             state.default(state.setting_key(field.name, queue), field.value)
             values[field.name] = setting_input(st, field, state.setting_key(field.name, queue))
         if st.form_submit_button("Apply targets", type="primary"):
-            state.set_queue_settings(queue, values)
-            current = values
+            good, problems = pv.checked_settings(cfg, queue, fields, values)
+            current = {**current, **good}
+            state.set_queue_settings(queue, current)
+            state.set_setting_problems(queue, problems)
+        shown = {f.name: col for col, f in zip(cols, boxes)}
+        for name, text in problems.items():
+            (shown.get(name) or st).error(text)
     return current
 
 
@@ -87,8 +94,9 @@ def render(queue: str) -> None:
     f, shown = agents_charts(cfg, queue, req)
     predicted_service(cfg, q, f, shown)
     st.subheader("Headcount per week")
-    st.dataframe(pv.headcount_table(hc), hide_index=True, width="stretch")
-    st.caption("FTE = agent-hours / (1 - shrinkage) / paid hours per week. Partial weeks show their days.")
+    tables.show(pv.headcount_table(hc), columns=("week_start", "fte", "days", "volume", "agent_hours", "paid_hours"), key=f"headcount_{queue}")
+    st.caption("FTE = agent-hours / (1 - shrinkage) / paid hours per week. Partial weeks show their days. "
+               "The CSV adds the scheduled view and the peak agents per week.")
     c1, c2 = st.columns(2)
     with c1:
         download(req, f"requirements_{queue}")

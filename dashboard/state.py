@@ -36,6 +36,7 @@ RESET_UPLOAD = "reset_upload"
 # --------------------------------------------------------------------------- other keys
 UPLOADS = "uploads"                # queue -> Upload in use instead of the plan's file
 QUEUE_SETTINGS = "queue_settings"  # queue -> settings applied with "Apply targets"
+SETTING_PROBLEMS = "setting_problems"  # queue -> {setting: why the last "Apply targets" refused it}
 SIM_RESULTS = "sim_results"        # the last simulation (one per session, memory)
 STUDY_MONEY = "study_money"        # the money assumptions applied with "Compare scenarios"
 STUDY_BUDGET = "study_budget"
@@ -56,6 +57,16 @@ def staff_days_key(queue: str) -> str:
     return f"w_staff_days_{queue}"
 
 
+def forecast_days_key(queue: str) -> str:
+    """The Forecast chart's date range (first, last day) of ``queue``."""
+    return f"w_fc_days_{queue}"
+
+
+def run_days_key(queue: str) -> str:
+    """The Runs page chart's date range (first, last day) of ``queue``."""
+    return f"w_run_days_{queue}"
+
+
 def wait_day_key(queue: str) -> str:
     return f"w_wait_day_{queue}"
 
@@ -70,12 +81,14 @@ def money_key(key: str) -> str:
 
 
 def init(cfg) -> None:
-    """Defaults of the widgets shared between pages (set once per session)."""
+    """Defaults of the widgets shared between pages (set once per session): the plan's own forecast
+    settings (so the dashboard's numbers are the CLI's), within the sliders' ranges."""
+    model, horizon, weeks = pv.plan_forecast_settings(cfg)
     for key, val in {
-        MODEL: pv.FAST_MODEL, HORIZON: min(cfg.forecast.horizon_days, 28),
-        WEEKS: min(max(cfg.forecast.history_weeks or 10, 4), 26), DATA_WEEKS: 8,
+        MODEL: model, HORIZON: min(max(horizon, 7), 28),
+        WEEKS: min(max(weeks, 4), 26), DATA_WEEKS: 8,
         STAFF_WHICH: "agents", SIM_DAYS: 2, SIM_REPS: max(cfg.simulation.replications, 2),
-        SIM_REFINE: cfg.simulation.refine, ANN_AHEAD: 15, RUN_MODEL: pv.FAST_MODEL, RUN_SIM: False,
+        SIM_REFINE: cfg.simulation.refine, ANN_AHEAD: 15, RUN_MODEL: model, RUN_SIM: False,
         STUDY_SIM_CHECK: False,
     }.items():
         st.session_state.setdefault(key, val)
@@ -110,10 +123,8 @@ def keep_subset(key: str, allowed: list, value: list) -> None:
 def forecast_settings(cfg) -> tuple[str, int, int]:
     """The Forecast page's settings: ``(model, horizon_days, history_weeks)``."""
     ss = st.session_state
-    model = ss.get(MODEL, pv.FAST_MODEL)
-    horizon = ss.get(HORIZON, min(cfg.forecast.horizon_days, 28))
-    weeks = ss.get(WEEKS, cfg.forecast.history_weeks or 10)
-    return (model, int(horizon), int(weeks))
+    model, horizon, weeks = pv.plan_forecast_settings(cfg)
+    return (ss.get(MODEL, model), int(ss.get(HORIZON, horizon)), int(ss.get(WEEKS, weeks)))
 
 
 def queue_settings(queue: str) -> dict:
@@ -123,6 +134,15 @@ def queue_settings(queue: str) -> dict:
 
 def set_queue_settings(queue: str, settings: dict) -> None:
     st.session_state.setdefault(QUEUE_SETTINGS, {})[queue] = dict(settings)
+
+
+def setting_problems(queue: str) -> dict:
+    """setting -> why the last "Apply targets" of ``queue`` refused its value (empty: none refused)."""
+    return dict(st.session_state.get(SETTING_PROBLEMS, {}).get(queue, {}))
+
+
+def set_setting_problems(queue: str, problems: dict) -> None:
+    st.session_state.setdefault(SETTING_PROBLEMS, {})[queue] = dict(problems)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Widgets and formats more than one page uses: CSV downloads, metric rows, number formats of
-tables, the forecast model select box, and percentages."""
+"""Widgets and formats more than one page uses: CSV downloads, metric rows, the forecast model
+select box, the targets form's inputs, and percentages."""
 from __future__ import annotations
 
 import math
@@ -9,12 +9,6 @@ import streamlit as st
 
 from planning import views as pv
 from planning.safe_csv import to_safe_csv
-
-# Scenario-table columns (``sim_`` prefix removed) and how Streamlit formats them.
-_SHARE_COLUMNS = {"service_level", "abandon_rate", "occupancy"}
-_MONEY_COLUMNS = {"total_cost", "cross_sell_value", "churn_cost", "abandon_cost", "net_value", "delta_net_value",
-                  "net_present_value", "delta_net_present_value", "churn_avoided"}
-
 
 def download(frame: pd.DataFrame, name: str, label: str | None = None, key: str | None = None) -> None:
     """A CSV download of ``frame`` (formula injection neutralised)."""
@@ -35,22 +29,6 @@ def pct(x) -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{100 * x:.1f}%"
 
 
-def number_formats(columns) -> dict:
-    """Streamlit column formats for scenario tables: money with thousands separators, shares as %."""
-    fmt = {}
-    for col in columns:
-        base = col.removeprefix("sim_")
-        if base in _SHARE_COLUMNS:
-            fmt[col] = st.column_config.NumberColumn(format="percent")
-        elif base == "cost_per_handled_contact":
-            fmt[col] = st.column_config.NumberColumn(format="%,.2f")
-        elif base in ("fte", "asa_s"):
-            fmt[col] = st.column_config.NumberColumn(format="%,.1f")
-        elif base in _MONEY_COLUMNS:
-            fmt[col] = st.column_config.NumberColumn(format="%,.0f")
-    return fmt
-
-
 def model_select(container, key: str) -> str:
     """A select box of the forecast models (``planning.views.model_choices``)."""
     choices = pv.model_choices()
@@ -59,7 +37,25 @@ def model_select(container, key: str) -> str:
 
 def setting_input(container, field, key: str):
     """The widget of one ``planning.views.SettingField`` (a number box or a slider); returns the
-    setting (a share for a percentage)."""
-    widget = container.slider if field.slider else container.number_input
-    shown = widget(field.label, field.minimum, field.maximum, step=field.step, key=key, help=field.help or None)
-    return field.setting(shown)
+    value as shown (a percentage for a share). Number boxes take any number: the form checks the
+    range and says why a value is refused (a bounded box would only outline it in red)."""
+    if field.slider:
+        return container.slider(field.label, field.minimum, field.maximum, step=field.step, key=key,
+                                help=field.help or None)
+    help_ = f"{field.help + '; ' if field.help else ''}from {field.minimum:g} to {field.maximum:g}"
+    return container.number_input(field.label, min_value=None, max_value=None, step=field.step, key=key,
+                                  help=help_)
+
+
+def day_range(key: str, bounds: tuple, default: tuple, label: str = "Days shown") -> tuple:
+    """A date-range picker for a long chart: ``(first, last)`` dates within ``bounds``, ``default``
+    at first (and again when the bounds change, e.g. another horizon); a half-picked range keeps
+    its first day."""
+    lo, hi = bounds
+    held = st.session_state.get(key)
+    if not held or not all(lo <= d <= hi for d in held):
+        st.session_state[key] = tuple(default)
+    picked = st.date_input(label, min_value=lo, max_value=hi, key=key, format="YYYY-MM-DD",
+                           help="Pick the first and the last day; drag or scroll in the chart to pan and zoom.")
+    picked = tuple(picked) if isinstance(picked, (tuple, list)) else (picked,)
+    return (picked[0], picked[-1]) if picked else tuple(default)

@@ -12,62 +12,60 @@ Packages, in the order of the flow: ``pipeline`` (history -> window -> stages ->
 (runs and studies), ``scenarios`` (study -> what-ifs -> evaluation -> finance -> analysis, sweeps),
 ``chat_windows`` (grid -> solver -> windows), ``cli`` (one module per command).
 """
-from .accuracy import score_forecast, score_runs
-from .config import (
-    ConfigError,
-    ForecastConfig,
-    HeadcountConfig,
-    InputError,
-    OpeningHours,
-    PlanConfig,
-    QueueConfig,
-    SimulationConfig,
-    Targets,
-    load_config,
-    parse_config,
-    parse_hours,
-)
-from .exports import export_run, write_frame
-from .headcount import headcount
-from .pipeline import (
-    PlanResult,
-    forecast_queues,
-    load_histories,
-    plan_window,
-    requirements_for,
-    run_plan,
-    simulate_plan,
-)
-from .progress import Progress
-from .store import RunRecord, RunStore, StoreBusyError, StoreError, resolve_store_url
-from .chat_windows import ChatWindowsResult, agent_hours_for_hours, chat_week_grid, chat_windows, solve_windows
-from .scenarios import (
-    Deflection,
-    Money,
-    Scenario,
-    Study,
-    StudyResult,
-    Surge,
-    annuity_factor,
-    apply_deflection,
-    apply_outsourcing,
-    apply_surges,
-    apply_volume_change,
-    break_even,
-    export_study,
-    idle_capacity,
-    load_saved_study,
-    load_study,
-    parse_study,
-    queue_finance,
-    run_study,
-    save_study,
-    scenario_finance,
-    scenario_operations,
-    sensitivity,
-    study_forecast,
-    sweep,
-)
+# Names are imported on first use (PEP 562), so that ``staffcast --help`` and the dashboard's first
+# page do not pay for pandas, SQLAlchemy and the engines before they need them.
+from importlib import import_module as _import_module
+
+_LAZY = {
+    **dict.fromkeys((
+        'score_forecast', 'score_runs'
+    ), '.accuracy'),
+    **dict.fromkeys((
+        'ConfigError', 'ForecastConfig', 'HeadcountConfig', 'InputError', 'OpeningHours', 'PlanConfig',
+        'QueueConfig', 'SimulationConfig', 'Targets', 'load_config', 'parse_config', 'parse_hours'
+    ), '.config'),
+    **dict.fromkeys((
+        'export_run', 'write_frame'
+    ), '.exports'),
+    **dict.fromkeys((
+        'headcount',
+    ), '.headcount'),
+    **dict.fromkeys((
+        'PlanResult', 'forecast_queues', 'load_histories', 'plan_window', 'requirements_for', 'run_plan',
+        'simulate_plan'
+    ), '.pipeline'),
+    **dict.fromkeys((
+        'Progress',
+    ), '.progress'),
+    **dict.fromkeys((
+        'RunRecord', 'RunStore', 'StoreBusyError', 'StoreError', 'resolve_store_url'
+    ), '.store'),
+    **dict.fromkeys((
+        'ChatWindowsResult', 'agent_hours_for_hours', 'chat_week_grid', 'chat_windows', 'solve_windows'
+    ), '.chat_windows'),
+    **dict.fromkeys((
+        'Deflection', 'Money', 'Scenario', 'Study', 'StudyResult', 'Surge', 'annuity_factor',
+        'apply_deflection', 'apply_outsourcing', 'apply_surges', 'apply_volume_change', 'break_even',
+        'export_study', 'idle_capacity', 'load_saved_study', 'load_study', 'parse_study', 'queue_finance',
+        'run_study', 'save_study', 'scenario_finance', 'scenario_operations', 'sensitivity',
+        'study_forecast', 'sweep'
+    ), '.scenarios'),
+}
+
+
+def __getattr__(name: str):
+    """Import the public name ``name`` from its module on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'planning' has no attribute {name!r}")
+    value = getattr(_import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "ConfigError", "InputError", "PlanConfig", "QueueConfig", "Targets", "OpeningHours", "ForecastConfig",

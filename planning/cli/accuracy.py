@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..config import load_config
 from .common import EPILOG_STORE, EXIT_OK, add_output_flags, emit_table, fmt_table, progress_for, queue_file_arg
 
 __all__ = ["add_parser", "cmd_accuracy"]
@@ -31,6 +30,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def cmd_accuracy(args) -> int:
     """Handler of ``staffcast accuracy``: scores of the stored forecasts (stored unless --no-save)."""
+    from ..config import load_config
     from ..accuracy import score_runs
     from ..store import RunStore, resolve_store_url
 

@@ -7,11 +7,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 from core import TARGET_SPECS
 
-from ..config import ConfigError, InputError
 from ..progress import Progress
 
 __all__ = ["EXIT_OK", "EXIT_FAILURE", "EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "EPILOG_STORE", "date_arg",
@@ -83,9 +80,11 @@ def progress_for(args) -> Progress:
     return Progress(sys.stderr, fmt="quiet" if args.quiet else args.log_format)
 
 
-def emit_table(frame: pd.DataFrame, out: str | None, progress: Progress, what: str):
-    """Write ``frame`` to ``out`` (.csv / .parquet, atomically) or as CSV on stdout. CSV text cells a
-    spreadsheet would run as a formula are neutralised (planning.safe_csv), as in dashboard downloads."""
+def emit_table(frame: pd.DataFrame, out: str | None, progress: Progress, what: str, summary=None):
+    """Write ``frame`` to ``out`` (.csv / .parquet, atomically; one line on stdout says what was
+    written), or print ``summary()`` when stdout is a terminal and a summary is offered, else the CSV
+    on stdout. CSV text cells a spreadsheet would run as a formula are neutralised
+    (planning.safe_csv), as in dashboard downloads."""
     from ..safe_csv import neutralise_frame, to_safe_csv
 
     if out:
@@ -94,12 +93,17 @@ def emit_table(frame: pd.DataFrame, out: str | None, progress: Progress, what: s
         csv = Path(out).suffix.lower() == ".csv"
         path = write_frame(neutralise_frame(frame) if csv else frame, out)
         progress.info(f"wrote {what} to {path}", rows=len(frame), path=str(path))
+        print(f"wrote {what}: {len(frame):,} rows, {len(frame.columns)} columns to {path}")
+    elif summary is not None and sys.stdout.isatty():
+        print(summary())
     else:
         sys.stdout.write(to_safe_csv(frame).decode("utf-8"))
 
 
 def fmt_table(frame: pd.DataFrame) -> str:
     """A table as text for the terminal (3 decimals, up to 200 rows)."""
+    import pandas as pd
+
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_rows", 200):
         return frame.to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
@@ -112,6 +116,8 @@ def flag_name(key: str) -> str:
 def blame_flags(exc: ConfigError, flag_of, source) -> InputError:
     """``exc`` with each problem caused by a command-line flag named by that flag (``flag_of(key)``:
     the flag, or None if the key's value came from the config file)."""
+    from ..config import ConfigError, InputError
+
     probs = [(flag_of(k) or k, m) for k, m in exc.problems]
     if all(flag_of(k) for k, _ in exc.problems):
         if len(probs) == 1:

@@ -7,7 +7,6 @@ import os
 import sys
 import traceback
 
-from ..config import InputError
 from ..progress import Progress
 from . import accuracy, forecast, run, runs, scenarios, schedule, simulate, staff
 from .common import EPILOG_STORE, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK
@@ -38,20 +37,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``staffcast``; returns the exit code (``sys.exit(main())``)."""
-    from ..store import StoreError
-
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: 2 on bad arguments, 0 for --help
         return int(exc.code or 0)
+    from ..config import InputError  # after parsing: --help imports no pandas, pydantic or SQLAlchemy
+    from ..store import StoreError
+
     structured = not sys.stderr.isatty() and getattr(args, "log_format", "auto") != "steps"
 
     def fail(code: int, kind: str, message: str) -> int:
         print(f"staffcast {args.command}: error: {message}", file=sys.stderr)
         if structured and not getattr(args, "quiet", False):
-            Progress(sys.stderr, fmt="json" if getattr(args, "log_format", "") == "json" else "kv")._emit(
-                "error", "failed", command=args.command, kind=kind, exit_code=code, msg=message or None)
+            # key=value lines do not repeat the message of the line above (an error is read once);
+            # JSON lines, asked for by a log collector, carry it
+            as_json = getattr(args, "log_format", "") == "json"
+            Progress(sys.stderr, fmt="json" if as_json else "kv")._emit(
+                "error", "failed", command=args.command, kind=kind, exit_code=code,
+                **({"msg": message or None} if as_json else {}))
         if getattr(args, "debug", False):
             traceback.print_exc()
         return code

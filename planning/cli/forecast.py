@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 
-from ..config import ConfigError, InputError, load_config
 from .common import EXIT_OK, add_output_flags, blame_flags, date_arg, emit_table, positive_int, progress_for
 
 __all__ = ["add_parser", "cmd_forecast"]
@@ -27,6 +26,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def cmd_forecast(args) -> int:
     """Handler of ``staffcast forecast``: the forecast table on stdout or to ``--out``."""
+    from ..config import ConfigError, InputError, load_config
     from ..pipeline import forecast_queues, load_histories, plan_window
 
     progress = progress_for(args)

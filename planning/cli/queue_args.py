@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pandas as pd
-
 from ..config import ConfigError, InputError, PlanConfig, QueueConfig, load_config, parse_config
 from ..config.schema import QUEUE_TARGET_NAMES
 from .common import blame_flags, flag_name
@@ -102,6 +100,8 @@ def one_queue(h: pd.DataFrame, path: Path, name: str | None) -> tuple[pd.DataFra
     """The rows of queue ``name`` of a file with a queue column (without the column), and the queue.
 
     A file without a queue column is taken as it is; without ``name`` the file must hold one queue."""
+    import pandas as pd
+
     if "queue" not in h:
         return h, name
     values = list(pd.unique(h["queue"].astype(str)))

@@ -4,9 +4,6 @@ from __future__ import annotations
 import argparse
 import json
 
-import pandas as pd
-
-from ..config import InputError, load_config
 from .common import EPILOG_STORE, EXIT_OK, add_output_flags, date_arg, fmt_table, progress_for
 from .schedule import schedule_report
 
@@ -37,6 +34,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def cmd_run(args) -> int:
     """Handler of ``staffcast run``; returns the exit code."""
+    from ..config import InputError, load_config
+    import pandas as pd
     from ..pipeline import run_plan
 
     progress = progress_for(args)

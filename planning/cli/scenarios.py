@@ -12,10 +12,6 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from ..config import InputError
 from .common import EXIT_OK, add_output_flags, positive_int, progress_for
 
 __all__ = ["add_parser", "cmd_scenarios", "format_study"]
@@ -81,6 +77,8 @@ def _parse_value(text: str):
 
 def _parse_sweep(items: list[str]) -> dict:
     """``--sweep KEY=V1,V2`` flags as ``{key: [values]}`` (numbers and true/false parsed)."""
+    from ..config import InputError
+
     grid = {}
     for item in items:
         if "=" not in item:
@@ -94,6 +92,8 @@ def _parse_sweep(items: list[str]) -> dict:
 
 
 def _fmt_num(v, digits):
+    import numpy as np
+
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
         return "-"
     return f"{v:,.{digits}f}"
@@ -101,6 +101,8 @@ def _fmt_num(v, digits):
 
 def format_study(result) -> str:
     """The comparison, break-even, sensitivity and chat windows as text."""
+    import pandas as pd
+
     study = result.study
     cur = study.currency
     lines = []

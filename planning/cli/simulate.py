@@ -5,13 +5,9 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from ..config import ConfigError, InputError, load_config, parse_config, simulation_with
 from .common import (EPILOG_STORE, EXIT_OK, add_output_flags, add_queue_flags, blame_flags, emit_table, flag_name,
                      positive_int, progress_for)
-from .queue_args import read_queue_file
+from .summaries import simulation_summary
 
 __all__ = ["add_parser", "cmd_simulate"]
 
@@ -43,6 +39,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def _requirements_of_run(args) -> tuple:
     """``(plan config, requirements)`` of the stored run ``--run`` (its config, or ``--config``),
     cut to ``--queue`` when given."""
+    from ..config import InputError, load_config, parse_config
+    import numpy as np
     from ..store import RunStore, resolve_store_url
 
     store = RunStore(resolve_store_url(args.store, None), create=False)
@@ -64,6 +62,10 @@ def _requirements_of_run(args) -> tuple:
 def _requirements_of_file(args) -> tuple:
     """``(plan config, requirements)`` of the plan file ``--plan`` (agents in ``--agents-col``;
     intervals with agents are open)."""
+    from .queue_args import read_queue_file
+    import numpy as np
+    import pandas as pd
+
     qf = read_queue_file(args, Path(args.plan), extra_cols=(args.agents_col,))
     h, q = qf.frame, qf.queue
     agents = h[args.agents_col].to_numpy(float)
@@ -90,6 +92,7 @@ def _refuse_rows(path, h: pd.DataFrame, bad: np.ndarray, col: str, what: str, ex
 
 def cmd_simulate(args) -> int:
     """Handler of ``staffcast simulate``: the simulation table on stdout or to ``--out``."""
+    from ..config import ConfigError, simulation_with
     from ..pipeline import simulate_plan
 
     progress = progress_for(args)
@@ -104,5 +107,5 @@ def cmd_simulate(args) -> int:
     progress.total = 1
     with progress.step("simulation", "simulate"):
         sim = simulate_plan(cfg, req, progress)
-    emit_table(sim, args.out, progress, "simulation results")
+    emit_table(sim, args.out, progress, "simulation results", summary=lambda: simulation_summary(sim))
     return EXIT_OK

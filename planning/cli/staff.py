@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 from .common import EXIT_OK, add_output_flags, add_queue_flags, emit_table, progress_for
-from .queue_args import read_queue_file
+from .summaries import requirements_summary
 
 __all__ = ["add_parser", "cmd_staff"]
 
@@ -28,6 +28,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def cmd_staff(args) -> int:
     """Handler of ``staffcast staff``: the requirements table on stdout or to ``--out``."""
+    from .queue_args import read_queue_file
     from ..pipeline import requirements_for
 
     progress = progress_for(args)
@@ -35,5 +36,5 @@ def cmd_staff(args) -> int:
     q, h, interval_s = qf.queue, qf.frame, qf.interval_s
     with progress.step("requirements", f"requirements {q.name}"):
         req = requirements_for(q, h, interval_s)
-    emit_table(req, args.out, progress, "requirements")
+    emit_table(req, args.out, progress, "requirements", summary=lambda: requirements_summary(req, interval_s))
     return EXIT_OK

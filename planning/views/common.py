@@ -22,7 +22,8 @@ from ..progress import Progress
 __all__ = [
     "BUNDLED_PLAN", "EVENING_START_MIN", "DAY_NAMES", "CallbackProgress", "load_plan", "local_naive",
     "local_time_frame", "weekday_time_profile", "evening_share", "service_columns", "config_error_text",
-    "files_stamp", "segments", "tz_label", "per_interval_text", "share_text",
+    "files_stamp", "segments", "tz_label", "per_interval_text", "share_text", "weekday_order", "in_weekday_order",
+    "days_between",
 ]
 
 BUNDLED_PLAN = Path(__file__).resolve().parents[2] / "data" / "plan.toml"
@@ -67,9 +68,24 @@ def local_naive(values) -> pd.Series:
     return s
 
 
-def _weekday_order(week_start: str) -> list[str]:
+def weekday_order(week_start: str) -> list[str]:
+    """Weekday names ("Sun", "Mon", ...) from the plan's ``week_start``: the one order of every page."""
     i = WEEKDAYS.index(week_start)
     return [DAY_NAMES[d] for d in WEEKDAYS[i:] + WEEKDAYS[:i]]
+
+
+def in_weekday_order(frame: pd.DataFrame, week_start: str, col: str = "weekday") -> pd.DataFrame:
+    """``frame``'s rows sorted by the plan's week (``col`` holds "Mon" or "mon" names)."""
+    order = {d.lower(): i for i, d in enumerate(weekday_order(week_start))}
+    return frame.iloc[frame[col].astype(str).str[:3].str.lower().map(order).argsort(kind="stable")].reset_index(drop=True)
+
+
+def days_between(frame: pd.DataFrame, first, last, col: str = "time") -> pd.DataFrame:
+    """The rows of ``frame`` whose ``col`` (naive local time) falls on the days ``first`` to ``last``
+    (dates, both included): what a date-range picker shows of a long chart."""
+    t = pd.to_datetime(frame[col])
+    day = t.dt.normalize()
+    return frame[((day >= pd.Timestamp(first)) & (day <= pd.Timestamp(last))).to_numpy()]
 
 
 def weekday_time_profile(frame: pd.DataFrame, value: str, *, week_start: str = "mon", agg: str = "mean",
@@ -83,7 +99,7 @@ def weekday_time_profile(frame: pd.DataFrame, value: str, *, week_start: str = "
         "v": frame[value].to_numpy(float),
     })
     out = work.groupby(["weekday", "time_of_day"]).agg(value=("v", agg), n=("v", "size")).reset_index()
-    order = _weekday_order(week_start)
+    order = weekday_order(week_start)
     out["weekday_order"] = out["weekday"].map({d: i for i, d in enumerate(order)})
     return out.sort_values(["weekday_order", "time_of_day"]).reset_index(drop=True)
 
@@ -100,7 +116,7 @@ def evening_share(history: pd.DataFrame, start_min: int = EVENING_START_MIN, *, 
                           "evening": np.where(ev, vol, 0.0), "total": vol})
     by = frame.groupby("weekday")[["evening", "total"]].sum()
     by["share"] = np.where(by["total"] > 0, by["evening"] / by["total"].where(by["total"] > 0, 1), np.nan)
-    order = _weekday_order(week_start)
+    order = weekday_order(week_start)
     by = by.reindex([d for d in order if d in by.index]).reset_index()
     return {"overall": float(vol[ev].sum() / total) if total > 0 else float("nan"),
             "by_weekday": by[["weekday", "share", "evening", "total"]]}

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import PlanConfig
-from .common import EVENING_START_MIN, evening_share, local_naive, local_time_frame
+from .common import EVENING_START_MIN, days_between, evening_share, local_naive, local_time_frame
 from .settings import one_queue
 
 __all__ = ["ForecastChart", "forecast_queue", "backtest_table", "backtest_headline", "recent_actuals",
@@ -67,7 +67,7 @@ def evening_peaks(forecast: pd.DataFrame, start_min: int = EVENING_START_MIN) ->
         idx = np.asarray(list(idx))
         ev = idx[minutes[idx] >= start_min]
         total = vol[idx].sum()
-        if not len(ev) or total <= 0:
+        if not len(ev) or total <= 0 or vol[ev].max() <= 0:  # closed evening: no peak to mark
             continue
         k = ev[np.argmax(vol[ev])]
         d = pd.Timestamp(d)
@@ -102,6 +102,25 @@ class ForecastChart:
     actual: pd.DataFrame
     peaks: pd.DataFrame
     start: pd.Timestamp
+
+    @property
+    def days(self) -> tuple:
+        """The first and last day (dates) the chart can show: the actuals' first, the forecast's last."""
+        times = pd.concat([self.actual["time"], self.forecast["time"]])
+        return (times.min().date(), times.max().date())
+
+    def default_days(self, days: int = 7) -> tuple:
+        """One week around the forecast start by default: the last 2 days of actuals and the first
+        ``days - 2`` forecast days (within :attr:`days`)."""
+        lo, hi = self.days
+        first = max(lo, (self.start - pd.Timedelta(days=2)).date())
+        return (first, min(hi, (pd.Timestamp(first) + pd.Timedelta(days=days - 1)).date()))
+
+    def between(self, first, last) -> "ForecastChart":
+        """The chart on the days ``first`` to ``last`` (dates, both included)."""
+        return ForecastChart(forecast=days_between(self.forecast, first, last),
+                             actual=days_between(self.actual, first, last),
+                             peaks=days_between(self.peaks, first, last, col="day"), start=self.start)
 
 
 def forecast_chart(forecast: pd.DataFrame, history: pd.DataFrame, start, *, actual_weeks: float = 2) -> ForecastChart:

@@ -9,7 +9,7 @@ from typing import Callable
 import pandas as pd
 
 from ..config import PlanConfig
-from .common import CallbackProgress, local_time_frame
+from .common import CallbackProgress, days_between, local_time_frame
 from .settings import with_forecast_settings
 
 __all__ = ["RunChart", "store_url", "list_runs", "run_vs_actual", "run_plan_now", "default_as_of", "run_chart"]
@@ -109,6 +109,20 @@ class RunChart:
     def actuals(self) -> pd.DataFrame:
         """The rows with an actual (for the actual line)."""
         return self.series.dropna(subset=["actual"])
+
+    @property
+    def days(self) -> tuple:
+        """The first and last day (dates) of the run's horizon."""
+        return (self.series["time"].min().date(), self.series["time"].max().date())
+
+    def default_days(self, days: int = 7) -> tuple:
+        """The first week of the horizon."""
+        lo, hi = self.days
+        return (lo, min(hi, (pd.Timestamp(lo) + pd.Timedelta(days=days - 1)).date()))
+
+    def between(self, first, last) -> "RunChart":
+        """The chart on the days ``first`` to ``last`` (dates, both included); the counts stay the run's."""
+        return RunChart(self.queue, days_between(self.series, first, last), self.intervals, self.with_actuals)
 
 
 def run_chart(series: pd.DataFrame, queue: str) -> RunChart:

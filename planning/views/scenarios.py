@@ -15,7 +15,7 @@ from .common import DAY_NAMES, share_text
 __all__ = ["BUNDLED_STUDY", "STUDY_MONEY_KEYS", "COMPARISON_COLUMNS", "MoneyField", "load_study_with",
            "study_money_defaults", "study_money_overrides", "overrides_text", "money_fields", "changed_money",
            "chat_budget_default", "changed_budget", "study_forecast", "combine_forecasts", "run_study_for_dashboard",
-           "comparison_view", "scenario_deltas", "money_bars", "break_even_view", "chat_window_grid",
+           "comparison_view", "comparison_table", "scenario_deltas", "money_bars", "break_even_view", "chat_window_grid",
            "no_waiting_text"]
 
 BUNDLED_STUDY = Path(__file__).resolve().parents[2] / "data" / "scenarios.toml"
@@ -83,6 +83,38 @@ def comparison_view(result) -> pd.DataFrame:
     return comp[cols]
 
 
+# measure of the comparison -> (label with unit, kind): shown one row per measure, one column per scenario
+COMPARISON_MEASURES = (
+    ("net_value", "Net value", "money"), ("delta_net_value", "Net value vs the baseline", "money"),
+    ("fte", "FTE (per full week)", "fte"), ("total_cost", "Cost", "money"),
+    ("cross_sell_value", "Cross-sell value", "money"), ("churn_cost", "Churn cost", "money"),
+    ("abandon_cost", "Abandonment cost", "money"), ("net_present_value", "Net present value", "money"),
+    ("service_level", "Service level (formula)", "pct"), ("sim_service_level", "Service level (simulated)", "pct"),
+    ("sl_awt_s", "Service level answered within (s)", "s"), ("asa_s", "ASA, average speed of answer (s)", "s1"),
+    ("sim_asa_s", "ASA simulated (s)", "s1"), ("abandon_rate", "Abandoned (formula)", "pct"),
+    ("sim_abandon_rate", "Abandoned (simulated)", "pct"), ("cost_per_handled_contact", "Cost per handled contact",
+                                                           "money2"))
+
+
+def comparison_table(result, currency: str) -> pd.DataFrame:
+    """The scenario comparison as a planner reads it: one row per measure (``measure``, with its
+    unit), one column per scenario, the values as text (money with ``currency`` and thousands
+    separators, shares in %, seconds); a scenario's missing value reads "n/a"."""
+    comp = result.comparison
+    fmt = {"money": lambda v: f"{v:,.0f} {currency}",
+           "money2": lambda v: f"{v:,.2f} {currency}", "fte": lambda v: f"{v:,.1f}",
+           "pct": lambda v: f"{100 * v:.1f}%", "s": lambda v: f"{v:,.0f} s", "s1": lambda v: f"{v:,.1f} s"}
+    rows = []
+    for key, label, kind in COMPARISON_MEASURES:
+        if key not in comp:
+            continue
+        row = {"measure": label}
+        for name, value in zip(comp["scenario"].astype(str), pd.to_numeric(comp[key], errors="coerce")):
+            row[name] = fmt[kind](value) if np.isfinite(value) else "n/a"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def money_bars(result) -> pd.DataFrame:
     """Cost, value and net value per scenario in long format (for a grouped bar chart)."""
     comp = result.comparison
@@ -99,15 +131,16 @@ def money_bars(result) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def chat_window_grid(windows_result, interval_s: int) -> pd.DataFrame:
-    """The chosen chat windows as weekday x time of day (``weekday``, ``weekday_order``,
-    ``time_of_day``, ``open``, ``value``: 1 open, 0 closed) for a heatmap."""
+def chat_window_grid(windows_result, interval_s: int, week_start: str = "mon") -> pd.DataFrame:
+    """The chosen chat windows as weekday x time of day (``weekday``, ``weekday_order`` from the
+    plan's ``week_start``, ``time_of_day``, ``open``, ``value``: 1 open, 0 closed) for a heatmap."""
     open_ = np.asarray(windows_result.open, dtype=bool)
+    first = WEEKDAYS.index(week_start)
     rows = []
     for d in range(open_.shape[0]):
         for s in range(open_.shape[1]):
             m = s * interval_s // 60
-            rows.append({"weekday": DAY_NAMES[WEEKDAYS[d]], "weekday_order": d,
+            rows.append({"weekday": DAY_NAMES[WEEKDAYS[d]], "weekday_order": (d - first) % 7,
                          "time_of_day": f"{m // 60:02d}:{m % 60:02d}", "open": bool(open_[d, s])})
     out = pd.DataFrame(rows)
     out["value"] = out["open"].astype(int)
@@ -201,11 +234,18 @@ def scenario_deltas(result, baseline: str) -> list[dict]:
 
 
 def break_even_view(result) -> pd.DataFrame:
-    """The break-even table with its numbers as numbers (None -> NaN, shown empty)."""
+    """The break-even table with its numbers as numbers and ``break_even`` in words: the value and
+    on which side the scenario wins ("above 12.5 (now 10)"), or "never: the baseline wins for any
+    value" / "always: the scenario wins for any value" where no value breaks even."""
     be = result.break_even.copy()
     for col in ("current_value", "break_even_value", "break_even_factor", "advantage_now"):
         if col in be:
             be[col] = pd.to_numeric(be[col], errors="coerce")
+    words = {"always": "always: the scenario wins for any value",
+             "never": "never: the baseline wins for any value"}
+    be["break_even"] = [words.get(side) or f"scenario wins {side} {value:.4g}" if np.isfinite(value) or side in words
+                        else "not found"
+                        for side, value in zip(be["scenario_wins_when"].astype(str), be["break_even_value"])]
     return be
 
 

@@ -15,7 +15,8 @@ from forecast import model_choices as registry_choices
 from ..config import InputError, PlanConfig
 
 __all__ = ["FAST_MODEL", "MODEL_CHOICES", "QUEUE_LEVEL_TARGETS", "QUEUE_SETTINGS", "model_choices",
-           "check_queue", "one_queue", "with_forecast_settings", "with_queue_settings"]
+           "check_queue", "one_queue", "with_forecast_settings", "with_queue_settings", "plan_forecast_settings",
+           "departures_from_plan"]
 
 FAST_MODEL = "profile"  # recent weekday x time-of-day profile: seconds, and what auto picks on the bundled voice queue
 MODEL_CHOICES = dict(registry_choices())  # name -> description, from the one model registry ("auto" last)
@@ -31,6 +32,40 @@ QUEUE_SETTINGS = TARGET_NAMES + ("awt_s", "shrinkage", "concurrency", "aht_s", "
 def model_choices() -> dict[str, str]:
     """Forecast model name -> what a planner reads in a model select box."""
     return dict(MODEL_CHOICES)
+
+
+def plan_forecast_settings(config: PlanConfig) -> tuple[str, int, int]:
+    """The plan's own forecast settings ``(model, horizon_days, history_weeks)``: where the dashboard
+    starts, so that its numbers are the CLI's (``staffcast run``). A model the select box does not
+    offer (e.g. a list of models) falls back to ``auto``; history weeks default to 10."""
+    fc = config.forecast
+    model = fc.model if isinstance(fc.model, str) and fc.model in MODEL_CHOICES else "auto"
+    return (model, int(fc.horizon_days), int(fc.history_weeks or 10))
+
+
+def departures_from_plan(config: PlanConfig, forecast_settings: tuple, queue: str | None = None,
+                         queue_settings: dict | None = None) -> list[str]:
+    """Where the planner's settings depart from the plan file, in words (empty: none).
+
+    ``forecast_settings`` is ``(model, horizon_days, history_weeks)``; ``queue_settings`` the
+    settings applied to ``queue`` (keywords of :func:`with_queue_settings`, in setting units)."""
+    out = []
+    names = ("model", "horizon (days)", "history used (weeks)")
+    for name, mine, plan in zip(names, forecast_settings, plan_forecast_settings(config)):
+        if mine != plan:
+            out.append(f"{name} {mine} (plan: {plan})")
+    if queue and queue_settings:
+        q = config.queues[queue]
+        for key, val in sorted(queue_settings.items()):
+            if val is None:
+                continue
+            if key in TARGET_NAMES and key not in QUEUE_LEVEL_TARGETS or key == "awt_s":
+                plan_val = getattr(q.targets, key, None)
+            else:
+                plan_val = getattr(q, key, None)
+            if plan_val is None or abs(float(val) - float(plan_val)) > 1e-9:
+                out.append(f"{queue} {key} {float(val):g} (plan: {'none' if plan_val is None else f'{float(plan_val):g}'})")
+    return out
 
 
 def check_queue(config: PlanConfig, queue: str) -> None:

@@ -4,6 +4,7 @@ announcement ("k ahead -> about m minutes")."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -14,7 +15,10 @@ from .common import local_naive, service_columns
 
 __all__ = ["simulate_queue", "raised_intervals", "below_target_intervals", "wait_distribution",
            "announcement_table", "simulated_plan", "simulation_summary", "wait_summary", "announcement_intervals",
-           "raised_table", "intervals_text", "busiest_label", "announcement_row", "announcement_lines"]
+           "raised_table", "intervals_text", "busiest_label", "announcement_row", "announcement_lines",
+           "SimulationVerdict", "simulation_verdict"]
+
+MAX_REPLICATIONS = 100  # the most replications the dashboard's form offers
 
 def simulate_queue(config: PlanConfig, req: pd.DataFrame, queue: str, *, days: int | None = 7,
                    replications: int | None = None, refine: bool | None = None,
@@ -180,3 +184,72 @@ def announcement_lines(table: pd.DataFrame, ahead_max: int) -> list[str]:
     """The announcements of :func:`announcement_table` for 0, 4, 9 and ``ahead_max`` contacts ahead."""
     picks = sorted({0, min(4, ahead_max), min(9, ahead_max), ahead_max})
     return [table.loc[k, "announce"] for k in picks]
+
+
+@dataclass(frozen=True)
+class SimulationVerdict:
+    """What a planner does with a simulation, in one word and one sentence.
+
+    ``kind``: ``"holds"`` (no interval misses a target), ``"misses"`` (intervals miss with 95%
+    confidence: raised by the simulation, or to raise), ``"undecided"`` (simulated means below a
+    target that ``replications`` replications cannot tell apart from it); ``intervals``: the
+    intervals concerned (plan-local "Sat 20:00" text); ``replications_to_decide``: how many
+    replications would likely decide the undecided intervals (None unless undecided)."""
+
+    kind: str
+    text: str
+    intervals: str = ""
+    replications_to_decide: int | None = None
+
+
+def _replications_to_decide(sim: pd.DataFrame, below: pd.DataFrame, config: PlanConfig, queue: str,
+                            replications: int) -> int:
+    """Replications at which the 95% band of every undecided interval would no longer hold the
+    target, given its present gap (the band narrows as 1 / sqrt(replications)); at most 100."""
+    need = 2 * replications
+    rows = sim[sim["interval_start"].isin(below["interval_start"])]
+    for col, _, target, _ in service_columns(config.queues[queue]):
+        if target is None or f"{col}_lo" not in rows:
+            continue
+        half = (rows[f"{col}_hi"] - rows[f"{col}_lo"]).to_numpy(float) / 2.0
+        gap = np.abs(rows[col].to_numpy(float) - target)
+        ok = np.isfinite(half) & (gap > 1e-9)
+        if ok.any():
+            need = max(need, int(math.ceil(replications * float(np.max((half[ok] / gap[ok]) ** 2)) * 1.2)))
+    return int(min(MAX_REPLICATIONS, need))
+
+
+def simulation_verdict(sim: pd.DataFrame, config: PlanConfig, queue: str, replications: int,
+                       refine: bool) -> SimulationVerdict:
+    """The verdict on a simulation of :func:`simulate_queue`: does the formula's plan hold, miss in
+    named intervals, or can ``replications`` replications not tell?"""
+    raised = raised_intervals(sim, config, queue)
+    below = below_target_intervals(sim, config, queue)
+    if len(raised):
+        return SimulationVerdict(
+            "misses", f"The formula's plan misses a target in {len(raised)} interval(s) with 95% confidence; "
+            f"the simulation raised them by {int(raised['agents_added'].sum())} agent-interval(s) in total.",
+            intervals_text(raised))
+    if len(below) and not refine:
+        proven = _proven_misses(sim, below, config, queue)
+        if len(proven):
+            return SimulationVerdict(
+                "misses", f"The plan misses a target in {len(proven)} interval(s) with 95% confidence "
+                "(adding agents is switched off).", intervals_text(proven))
+    if len(below):
+        n = _replications_to_decide(sim, below, config, queue, replications)
+        return SimulationVerdict(
+            "undecided", f"{len(below)} interval(s) have a simulated mean below a target that cannot be told "
+            f"apart from it with {replications} replications.", intervals_text(below), n)
+    return SimulationVerdict("holds", "The plan holds: every simulated interval meets its targets.")
+
+
+def _proven_misses(sim: pd.DataFrame, below: pd.DataFrame, config: PlanConfig, queue: str) -> pd.DataFrame:
+    """The intervals of ``below`` whose 95% band lies wholly on the wrong side of a target."""
+    rows = sim[sim["interval_start"].isin(below["interval_start"])]
+    proven = np.zeros(len(rows), dtype=bool)
+    for col, _, target, _ in service_columns(config.queues[queue]):
+        if target is None or f"{col}_lo" not in rows:
+            continue
+        proven |= ((rows[f"{col}_hi"] < target) if col == "service_level" else (rows[f"{col}_lo"] > target)).to_numpy()
+    return rows[proven]

@@ -8,12 +8,12 @@ import pandas as pd
 
 from core import TARGET_SPECS
 
-from ..config import PlanConfig, QueueConfig
+from ..config import InputError, PlanConfig, QueueConfig
 from ..headcount import per_full_week
-from .common import local_time_frame, segments, service_columns, share_text
-from .settings import QUEUE_LEVEL_TARGETS
+from .common import config_error_text, local_time_frame, segments, service_columns, share_text
+from .settings import QUEUE_LEVEL_TARGETS, with_queue_settings
 
-__all__ = ["SettingField", "setting_fields", "requirements_for_queue", "headcount_for_queue", "staffing_summary",
+__all__ = ["SettingField", "setting_fields", "requirements_for_queue", "headcount_for_queue", "staffing_summary", "checked_settings",
            "targets_text", "queue_model_text", "staffing_days", "day_labels", "days_shown", "open_intervals_shown",
            "headcount_table"]
 
@@ -72,6 +72,17 @@ class SettingField:
         """The setting for a shown value (a share for a percentage)."""
         return int(shown) if self.whole else shown * self.scale
 
+    def problem(self, shown) -> str | None:
+        """Why ``shown`` cannot be used (outside ``minimum``..``maximum``, or not whole), in the
+        units it is shown in; None when it can."""
+        if shown is None:
+            return "enter a number"
+        if not self.minimum <= float(shown) <= self.maximum:
+            return f"{float(shown):g} is outside {self.minimum:g} to {self.maximum:g}"
+        if self.whole and float(shown) != int(shown):
+            return f"{float(shown):g} is not a whole number"
+        return None
+
 
 # Widget bounds by the spec's unit ("share" shown in %, "s" in seconds): inside every spec's valid
 # range, which a number box cannot express as an open interval.
@@ -120,6 +131,29 @@ def setting_fields(q: QueueConfig) -> list[SettingField]:
                                scale=0.01, help="share of paid time not available for contacts"))
     fields += [_target_field(q, name) for name in QUEUE_LEVEL_TARGETS]
     return fields
+
+
+def checked_settings(config: PlanConfig, queue: str, fields: list[SettingField],
+                     shown: dict[str, float]) -> tuple[dict[str, float | int], dict[str, str]]:
+    """Split the form's ``shown`` values (field name -> value in shown units) into the settings
+    that can be used and the reasons the others cannot: ``(settings, problems)``.
+
+    Each value is checked against its field's range and then like the plan TOML (alone, so one bad
+    value does not hold back the good ones)."""
+    settings, problems = {}, {}
+    for field in fields:
+        value = shown.get(field.name)
+        why = field.problem(value)
+        if why is None:
+            try:
+                with_queue_settings(config, queue, **{field.name: field.setting(value)})
+            except InputError as exc:
+                why = config_error_text(exc)
+        if why is None:
+            settings[field.name] = field.setting(value)
+        else:
+            problems[field.name] = f"{field.label}: {why}; not applied."
+    return settings, problems
 
 
 # --------------------------------------------------------------------------- texts and chart frames

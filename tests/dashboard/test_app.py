@@ -200,7 +200,8 @@ def test_parquet_upload():
 def test_forecast_page_and_model_and_horizon_change_results():
     at = _app("Forecast", "chat")
     _ok(at)
-    assert _metric(at, "Model chosen") == "profile"
+    assert _metric(at, "Model chosen") == "glm_poisson"  # the plan's model = "auto" picks it, as `staffcast run` does
+    assert "the same numbers as `staffcast run`" in _texts(at)
     assert _metric(at, "From") == "2000-01-01"
     assert 40 < _num(_metric(at, "Evening share (forecast)")) < 60
     wape = _metric(at, "WAPE evening 20:00-24:00")
@@ -213,6 +214,7 @@ def test_forecast_page_and_model_and_horizon_change_results():
     at.selectbox(key="w_model").set_value("mean4").run()
     _ok(at)
     assert _metric(at, "Model chosen") == "mean4"
+    assert any("model mean4 (plan: auto)" in w.value for w in at.sidebar.warning)
     assert _num(_metric(at, "Forecast contacts")) != total14
     assert len(at.dataframe) >= 1  # backtest table
     assert "evening window 20:00-24:00 is shaded" in _texts(at)
@@ -243,6 +245,22 @@ def test_staffing_targets_change_agents_and_fte():
     assert "Download requirements_voice.csv" in labels and "Download headcount_voice.csv" in labels
 
 
+def test_a_refused_target_says_why_and_the_other_changes_apply():
+    at = _app("Staffing", "voice")
+    fte = _num(_metric(at, "Headcount (FTE per full week)"))
+    at.number_input(key="w_service_level_voice").set_value(150.0)
+    at.number_input(key="w_shrinkage_voice").set_value(40.0)
+    at.button[0].click().run()
+    _ok(at, errors_allowed=True)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "Service level target (%): 150 is outside 0.1 to 99.9" in errors[0], errors
+    assert _num(_metric(at, "Headcount (FTE per full week)")) > fte  # the shrinkage was applied
+    at.number_input(key="w_shrinkage_voice").set_value(95.0)
+    at.number_input(key="w_service_level_voice").set_value(80.0)
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Shrinkage (%): 95 is outside 0 to 90; not applied."]
+
+
 def test_staffing_chat_no_waiting_and_concurrency():
     at = _app("Staffing", "chat")
     _ok(at)
@@ -271,6 +289,9 @@ def test_simulation_page_runs_with_progress_and_shows_results():
         assert title in _texts(at)
     assert "ahead -> about" in _texts(at)
     assert _num(_metric(at, "Contacts simulated (8 replications)")) > 1000
+    verdicts = [w.value for w in at.warning] + [s.value for s in at.success]
+    assert any(v.startswith(("The plan holds", "The formula's plan misses")) or "cannot be told apart" in v
+               for v in verdicts), verdicts
     at.number_input(key="w_sim_days").set_value(3)
     at.button[0].click().run()  # "Run simulation"
     _ok(at)

@@ -2,16 +2,20 @@
 
 Starts ``streamlit run app.py`` on a free local port, opens every page (at its own URL, e.g.
 ``/forecast``; the Data page at the root) in Debian's Chromium
-(``/usr/bin/chromium``, or ``$STAFFCAST_CHROMIUM``) driven by Playwright, checks that the page's key
-elements render (title, metrics, charts drawn) and that no error box or exception appears, and saves
-a screenshot of each page in ``tests/screenshots/`` (with ``STAFFCAST_UPDATE_SCREENSHOT=1`` the
-Forecast page also goes to ``docs/screenshot.png`` for the README).
+(``/usr/bin/chromium``, or ``$STAFFCAST_CHROMIUM``) driven by Playwright at 1024 and 1600 px wide,
+checks that the page's key elements render (title, metrics, charts drawn), that no error box or
+exception appears, that no chart title, axis title or legend is clipped and no table is cut
+horizontally (``layout_check.js``), that the Staffing page's FTE is ``staffcast run``'s, and that a
+refused target says why; it saves a screenshot of each page in ``tests/screenshots/`` (with
+``STAFFCAST_UPDATE_SCREENSHOT=1`` also in ``docs/screenshots/`` for the README, and the chat
+forecast in ``docs/screenshot.png``).
 
 Without Chromium the test is skipped with the reason, unless ``STAFFCAST_REQUIRE_BROWSER=1`` (set by
 ``.ci/run``): then a missing browser is a failure. Playwright never downloads a browser here.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -128,35 +132,86 @@ def _wait_idle(page, timeout_s: float = 60):
     raise AssertionError("the app kept running for more than %s s" % timeout_s)
 
 
+LAYOUT_CHECK = (Path(__file__).parent / "layout_check.js").read_text()
+WIDTHS = (1024, 1600)
+
+
+def _cli_fte() -> dict[str, float]:
+    """FTE per full week per queue as ``staffcast run`` computes it (formula staffing)."""
+    out = subprocess.run([sys.executable, "-m", "planning.cli", "run", "--config", str(ROOT / "data" / "plan.toml"),
+                          "--json", "--no-simulate", "--no-store", "--no-export", "--quiet"],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    return {q: s["fte_per_week"] for q, s in json.loads(out)["summary"]["by_queue"].items()}
+
+
+def _full_page_shot(page, path: Path, width: int) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so the window is made
+    as tall as the content for the shot."""
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": width, "height": min(int(height) + 40, 8000)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": width, "height": 1000})
+
+
+def _open(page, server: str, name: str, texts, charts: int) -> None:
+    path = "" if name == "Data" else name.lower()  # the Data page opens at the root URL
+    page.goto(f"{server}/{path}", wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stSidebar"]', timeout=60_000)
+    for t in texts:  # every key text appears (the first load reads and forecasts the data)
+        try:
+            page.get_by_text(t, exact=False).first.wait_for(timeout=90_000)
+        except Exception:
+            page.screenshot(path=str(SHOTS / f"failed_{name.lower()}.png"), full_page=True)
+            raise AssertionError(f"{name}: {t!r} not shown within 90 s") from None
+    _wait_idle(page)
+    if charts:
+        # Vega draws into a canvas (or svg) inside each chart container
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas, "
+            "[data-testid=\"stVegaLiteChart\"] svg.marks').length >= n", arg=charts, timeout=30_000)
+        page.wait_for_timeout(500)  # the last chart's titles laid out
+    errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
+    assert errors.count() == 0, f"{name}: error box: {errors.first.inner_text()[:500]}"
+
+
 def test_every_page_renders_without_errors_and_reacts(browser, server):
     """One test (one server and browser even under pytest-xdist)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    docs = ROOT / "docs" / "screenshots"
+    update = os.environ.get("STAFFCAST_UPDATE_SCREENSHOT") == "1"
+    cli_fte = _cli_fte()
+    ctx = browser.new_context(viewport={"width": WIDTHS[0], "height": 1000})
     page = ctx.new_page()
     console_errors = []
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
     try:
-        for name, (texts, charts) in PAGES.items():
-            path = "" if name == "Data" else name.lower()  # the Data page opens at the root URL
-            page.goto(f"{server}/{path}", wait_until="domcontentloaded")
-            page.wait_for_selector('[data-testid="stSidebar"]', timeout=60_000)
-            for t in texts:  # every key text appears (the first load reads and forecasts the data)
-                try:
-                    page.get_by_text(t, exact=False).first.wait_for(timeout=60_000)
-                except Exception:
-                    page.screenshot(path=str(SHOTS / f"failed_{name.lower()}.png"), full_page=True)
-                    raise AssertionError(f"{name}: {t!r} not shown within 60 s") from None
-            _wait_idle(page)
-            if charts:
-                # Vega draws into a canvas (or svg) inside each chart container
-                page.wait_for_function(
-                    "n => document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas, "
-                    "[data-testid=\"stVegaLiteChart\"] svg.marks').length >= n", arg=charts, timeout=30_000)
-            errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
-            assert errors.count() == 0, f"{name}: error box: {errors.first.inner_text()[:500]}"
-            shot = SHOTS / f"{name.lower()}.png"
-            page.screenshot(path=str(shot), full_page=True)
-            assert shot.stat().st_size > 10_000
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 1000})
+            for name, (texts, charts) in PAGES.items():
+                _open(page, server, name, texts, charts)
+                problems = page.evaluate(LAYOUT_CHECK)
+                assert not problems, f"{name} at {width} px: {problems}"
+                shot = SHOTS / f"{name.lower()}_{width}.png"
+                _full_page_shot(page, shot, width)
+                assert shot.stat().st_size > 10_000
+                if update and width == WIDTHS[-1]:
+                    docs.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(shot, docs / f"{name.lower()}.png")
+
+        # the dashboard starts from the plan: its FTE is the CLI's
+        _open(page, server, "Staffing", PAGES["Staffing"][0], 0)
+        fte = page.locator('[data-testid="stMetric"]', has_text="Headcount (FTE per full week)")
+        shown = fte.locator('[data-testid="stMetricValue"]').inner_text()
+        assert shown == f"{cli_fte['voice']:.1f}", (shown, cli_fte)
+        # a refused target says why next to its box, and the other changes apply
+        page.get_by_role("spinbutton", name="Service level target (%)").fill("150")
+        page.get_by_role("button", name="Apply targets").click()
+        page.get_by_text("Service level target (%): 150 is outside").first.wait_for(timeout=30_000)
+        _wait_idle(page)
+        page.get_by_role("spinbutton", name="Service level target (%)").fill("80")
+        page.get_by_role("button", name="Apply targets").click()
+        _wait_idle(page)
         # the README screenshot: the chat queue's forecast with its after-20:00 peak marked
         page.goto(f"{server}/forecast?queue=chat", wait_until="domcontentloaded")
         page.get_by_text("Forecast: queue 'chat'").first.wait_for(timeout=60_000)
@@ -191,7 +246,11 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
         _wait_idle(page)
         assert page.get_by_text("stored.").count() > 0
         assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0
-        page.screenshot(path=str(SHOTS / "runs_stored.png"))
+        page.set_viewport_size({"width": WIDTHS[0], "height": 1000})  # the runs list and scores fit 1024 px too
+        page.wait_for_timeout(800)
+        problems = page.evaluate(LAYOUT_CHECK)
+        assert not problems, f"Runs with a stored run at {WIDTHS[0]} px: {problems}"
+        _full_page_shot(page, SHOTS / "runs_stored.png", WIDTHS[0])
     finally:
         ctx.close()
 

@@ -167,3 +167,65 @@ def test_dashboard_pages_only_present():
                     f"{path.name} imports {name}"
                 assert top != "planning" or name in {"planning", "planning.views", "planning.config"}, \
                     f"{path.name} imports {name}"
+
+
+def cli_fte_by_queue() -> dict[str, float]:
+    """FTE per full week per queue as ``staffcast run`` prints it (formula staffing: --no-simulate)."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "planning.cli", "run", "--config", str(pv.BUNDLED_PLAN), "--json",
+                          "--no-simulate", "--no-store", "--no-export", "--quiet"],
+                         capture_output=True, text=True, check=True).stdout
+    return {q: s["fte_per_week"] for q, s in json.loads(out)["summary"]["by_queue"].items()}
+
+
+def test_the_dashboard_starts_from_the_plan_and_its_fte_is_the_cli_s():
+    cfg = pv.load_plan()
+    fs = pv.plan_forecast_settings(cfg)
+    assert fs == ("auto", 28, 10)  # data/plan.toml
+    assert pv.departures_from_plan(cfg, fs, "chat", {"shrinkage": 0.30}) == []
+    assert pv.departures_from_plan(cfg, ("profile", 28, 10), "chat", {"shrinkage": 0.4}) == [
+        "model profile (plan: auto)", "chat shrinkage 0.4 (plan: 0.3)"]
+    hist, _ = load_histories(cfg)
+    cli = cli_fte_by_queue()
+    for queue in cfg.queues:
+        c = pv.with_forecast_settings(cfg, model=fs[0], horizon_days=fs[1], history_weeks=fs[2])
+        fc, _ = pv.forecast_queue(c, hist, queue)
+        req = pv.requirements_for_queue(c, fc, queue)
+        fte = pv.staffing_summary(req, pv.headcount_for_queue(c, req, queue), c.interval_s)["fte_per_week"]
+        assert round(fte, 2) == cli[queue], queue
+
+
+def test_simulation_verdict_holds_misses_or_says_how_many_replications_decide(plan):
+    cfg, _ = plan
+    t = pd.date_range("2000-01-01 20:00", periods=3, freq="30min", tz=cfg.timezone)
+    sim = pd.DataFrame({"interval_start": t, "agents_plan": [5, 5, 5], "agents_final": [5, 5, 5],
+                        "agents_added": [0, 0, 0], "service_level": [0.9, 0.85, 0.82],
+                        "service_level_lo": [0.85, 0.8, 0.79], "service_level_hi": [0.95, 0.9, 0.85]})
+    v = pv.simulation_verdict(sim, cfg, "voice", 8, True)
+    assert v.kind == "holds" and v.text.startswith("The plan holds")
+    sim.loc[2, ["service_level", "service_level_lo", "service_level_hi"]] = [0.78, 0.74, 0.82]  # band holds 0.80
+    v = pv.simulation_verdict(sim, cfg, "voice", 8, True)
+    assert v.kind == "undecided" and "cannot be told apart from it with 8 replications" in v.text
+    assert v.intervals == "Sat 21:00" and v.replications_to_decide == 39  # ceil(8 * (0.04 / 0.02)^2 * 1.2)
+    sim.loc[2, ["service_level_lo", "service_level_hi"]] = [0.75, 0.79]
+    assert pv.simulation_verdict(sim, cfg, "voice", 8, False).kind == "misses"  # proven, not raised
+    sim.loc[2, ["agents_final", "agents_added"]] = [6, 1]
+    v = pv.simulation_verdict(sim, cfg, "voice", 8, True)
+    assert v.kind == "misses" and "raised them by 1 agent-interval" in v.text
+
+
+def test_one_weekday_order_and_a_one_week_chart_by_default(plan):
+    cfg, hist = plan
+    assert pv.weekday_order("sun")[:2] == ["Sun", "Mon"]
+    rows = pd.DataFrame({"weekday": ["Mon", "Sat", "Sun"], "x": [1, 2, 3]})
+    assert pv.in_weekday_order(rows, "sun")["weekday"].tolist() == ["Sun", "Mon", "Sat"]
+    fc, info = pv.forecast_queue(cfg, hist, "chat")
+    view = pv.forecast_chart(fc, hist["chat"], info["start"])
+    first, last = view.default_days()
+    assert (pd.Timestamp(last) - pd.Timestamp(first)).days == 6 and first < view.start.date() < last
+    week = view.between(first, last)
+    assert week.forecast["time"].dt.normalize().nunique() == 5 and week.actual["time"].dt.normalize().nunique() == 2
+    assert (week.peaks["peak_volume"] > 0).all()

@@ -489,3 +489,40 @@ def test_real_run_killed_during_its_store_transaction_leaves_store_consistent(tm
                              "--as-of", "1999-02-24")
     assert code == 0 and "stored" in out, err
     assert len(RunStore(store).list_runs()) == 2
+
+
+def test_an_error_is_printed_once_and_out_says_what_it_wrote(capsys, tmp_path):
+    code, out, err = run_cli(capsys, "run", "--config", str(tmp_path / "missing.toml"))
+    assert code == 2 and out == "" and err.count("file not found") == 1
+    code, out, err = run_cli(capsys, "forecast", "--config", str(PLAN), "--queue", "chat", "--model", "profile",
+                             "--horizon-days", "2", "--out", str(tmp_path / "f.csv"), "-q")
+    assert code == 0 and out == f"wrote forecast: 96 rows, {len(pd.read_csv(tmp_path / 'f.csv').columns)} columns " \
+                                f"to {tmp_path / 'f.csv'}\n"
+
+
+def test_help_imports_no_pandas_and_a_terminal_gets_a_summary(tmp_path):
+    import pty
+
+    code = ("import sys; from planning.cli import main; rc = main(['--help']); "
+            "sys.exit(3 if {'pandas', 'sqlalchemy', 'pydantic'} & set(sys.modules) else rc)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+    fc = tmp_path / "f.csv"
+    assert subprocess.run([sys.executable, "-m", "planning.cli", "forecast", "--config", str(PLAN), "--queue", "chat",
+                           "--model", "profile", "--horizon-days", "2", "--out", str(fc), "-q"]).returncode == 0
+    master, slave = pty.openpty()  # stdout a terminal: the short summary, not the CSV
+    p = subprocess.Popen([sys.executable, "-m", "planning.cli", "staff", "--forecast", str(fc), "--config", str(PLAN),
+                          "--queue", "chat", "-q"], stdout=slave, stderr=subprocess.DEVNULL)
+    os.close(slave)
+    text = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        text += chunk
+    assert p.wait() == 0
+    lines = text.decode().splitlines()
+    assert lines[0].startswith("Agents needed per interval: 96 intervals of 30 minutes, 64 open; peak")
+    assert "open_hours" in lines[1] and lines[-1].startswith("Full table: --out FILE") and len(lines) == 5
