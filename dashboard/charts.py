@@ -185,3 +185,32 @@ def run_vs_actual(chart, tz_label: str, unit: str) -> alt.LayerChart:
           + alt.Chart(chart.actuals).mark_line(color="#555555", strokeWidth=1).encode(x=x, y="actual:Q"))
     return ch.properties(height=320, title=chart_title("Forecast (blue, p10-p90 band) and actual (grey)")).interactive(
         bind_y=False)
+
+
+def schedule_coverage(cov: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Agents on duty (net of breaks, line) against the requirement (step area); over-coverage
+    shaded green, under-coverage red (``planning.views.coverage_for_queue``)."""
+    base = alt.Chart(cov).encode(x=alt.X("time:T", title="local time", axis=alt.Axis(format="%a %d %H:%M")))
+    req = base.mark_area(interpolate="step-after", color="#cccccc", opacity=0.6).encode(
+        y=alt.Y("required:Q", title="agents"))
+    over = base.mark_bar(color="#54a24b", opacity=0.6).encode(y="required:Q", y2="on_duty:Q").transform_filter(
+        alt.datum.over > 0)
+    under = base.mark_bar(color="#e45756", opacity=0.8).encode(y="on_duty:Q", y2="required:Q").transform_filter(
+        alt.datum.under > 0)
+    duty = base.mark_line(interpolate="step-after", color="#4c78a8").encode(
+        y="on_duty:Q", tooltip=[alt.Tooltip("time:T", format=TIME_FORMAT), "required:Q", "on_duty:Q"])
+    return (req + over + under + duty).properties(
+        height=320, title=alt.TitleParams(textwrap.wrap(title, 90),
+                                          subtitle="grey: required on duty; blue: on duty; green: over; red: under"))
+
+
+def shift_gantt(gantt: pd.DataFrame, title: str) -> alt.Chart:
+    """One bar per shift and one (orange) per break, an agent per row (``planning.views.day_gantt``)."""
+    order = list(dict.fromkeys(gantt["agent_id"]))
+    return alt.Chart(gantt).mark_bar(height=10).encode(
+        x=alt.X("start_time:T", title="local time", axis=alt.Axis(format="%H:%M")), x2="end_time:T",
+        y=alt.Y("agent_id:N", sort=order, title="agent"),
+        color=alt.Color("kind:N", scale=alt.Scale(domain=["shift", "break"], range=["#4c78a8", "#f58518"]),
+                        title=None),
+        tooltip=["agent_id", "contract", "kind", "label"]).properties(
+        height=max(120, 14 * len(order)), title=textwrap.wrap(title, 90))

@@ -27,6 +27,7 @@ RUN_MODEL = "w_run_model"          # Runs page form
 RUN_SIM = "w_run_sim"
 RUN_ASOF = "w_run_asof"
 RUN_PICK = "w_run_pick"
+SCHEDULE_DAY = "w_schedule_day"     # Schedule page: the day of the Gantt
 CW_BUDGET = "w_cw_budget"          # Scenarios page form
 STUDY_SIM_CHECK = "w_study_sim"
 UPLOAD_FILE = "upload_file"        # Data page: the file uploader (not kept: a file is read once)

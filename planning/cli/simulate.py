@@ -82,6 +82,10 @@ def _requirements_of_file(args) -> tuple:
 
 def _refuse_rows(path, h: pd.DataFrame, bad: np.ndarray, col: str, what: str, expected: str) -> None:
     """InputError naming the file, the column and the first rows (by interval) where ``bad``."""
+    import numpy as np
+
+    from ..config import InputError
+
     if bad.any():
         idx = np.flatnonzero(bad)
         rows = "; ".join(f"interval_start={h['interval_start'].iloc[i]} ({col}={h[col].iloc[i]:g}, "

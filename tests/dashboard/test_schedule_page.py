@@ -1,0 +1,66 @@
+"""The Schedule page and its view functions, on a stored run of a one-week voice schedule."""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planning import views as pv
+from planning.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location("cli_schedule_helpers",
+                                               ROOT / "tests" / "planning" / "cli" / "test_cli_schedule.py")
+_helpers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_helpers)
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("schedule_page")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["schedule", "--config", str(_helpers.small_plan(tmp)), "--store", str(tmp / "s.sqlite"),
+                     "--out-dir", str(tmp / "out"), "-q"])
+    assert code == 0, err.getvalue()
+    return f"sqlite:///{tmp / 's.sqlite'}"
+
+
+def test_views_read_the_latest_stored_schedule(store_url, tmp_path):
+    assert pv.latest_schedule(f"sqlite:///{tmp_path / 'none.sqlite'}") is None
+    stored = pv.latest_schedule(store_url, "bank-voice-and-chat")
+    assert stored is not None and stored.summary["fte_basis"] == "rostered paid hours"
+    cov = pv.coverage_for_queue(stored.coverage, "voice")
+    assert (cov["on_duty"] >= cov["required"] - 1e-9).all() and (cov["under"] == 0).all()
+    assert (cov["over"] == (cov["on_duty"] - cov["required"]).clip(lower=0)).all()
+    day = pv.schedule_days(stored.schedule)[1]
+    gantt = pv.day_gantt(stored.schedule, day, "voice")
+    shifts, breaks = gantt[gantt["kind"] == "shift"], gantt[gantt["kind"] == "break"]
+    assert len(shifts) == sum(pd.Timestamp(d).date() == day and q == "voice"
+                              for d, q in zip(stored.schedule["date"], stored.schedule["queue"]))
+    for r in breaks.itertuples():  # every break lies inside its agent's shift that day
+        s = shifts[shifts["agent_id"] == r.agent_id].iloc[0]
+        assert s["start"] <= r.start < r.end <= s["end"]
+    hc = pv.headcount_by_contract(stored.headcount)
+    total = hc[hc["queue"] == "total"]
+    assert total["paid_h"].sum() == pytest.approx(stored.schedule["paid_hours"].sum())
+
+
+def test_schedule_page_shows_coverage_gantt_and_headcount(store_url, monkeypatch):
+    monkeypatch.setenv("STAFFCAST_STORE", store_url)
+    monkeypatch.delenv("STAFFCAST_PLAN", raising=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["queue"] = "voice"
+    at.run()
+    at.switch_page("dashboard/schedule_page.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.header[0].value == "Schedule: shifts, breaks and rosters"
+    labels = [m.label for m in at.metric]
+    assert "FTE per week (rostered paid hours)" in labels and "Cover gap to its LP bound" in labels
+    assert len(at.get("arrow_vega_lite_chart")) >= 2 or len(at.get("vega_lite_chart")) >= 2
+    assert any("Headcount by contract" in s.value for s in at.subheader)
