@@ -6,9 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 
-import pandas as pd
-
-from ..config import ConfigError, InputError, load_config
 from .common import (EPILOG_STORE, EXIT_OK, add_output_flags, blame_flags, date_arg, fmt_table, positive_int,
                      progress_for)
 
@@ -42,6 +39,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def _config(args):
     """The plan with the command-line overrides of ``[schedule]``; InputError without one."""
+    from ..config import ConfigError, InputError, load_config
+
     config = load_config(args.config)
     if config.schedule is None:
         raise InputError(f"{args.config}: no [schedule] section; add shift templates and contracts "
@@ -58,6 +57,8 @@ def _config(args):
 
 def schedule_report(summary: dict) -> str:
     """The schedule part of a run summary as text: per queue, the solver, people and the check."""
+    import pandas as pd
+
     s = summary.get("schedule") or {}
     if s.get("skipped"):
         return f"schedule skipped: {s['skipped']}"
@@ -89,6 +90,8 @@ def schedule_report(summary: dict) -> str:
 
 def cmd_schedule(args) -> int:
     """Handler of ``staffcast schedule``; returns the exit code."""
+    from ..config import InputError
+
     from ..pipeline import run_plan
 
     if args.no_store and args.force:

@@ -220,6 +220,7 @@ class RunStore:
         try:
             with self._writer.begin() as conn:
                 metadata.create_all(conn)
+                _add_missing_columns(conn)
                 got = conn.execute(sa.select(store_meta.c.value).where(store_meta.c.key == "schema_version")).scalar()
                 if got is None:
                     conn.execute(store_meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
@@ -233,6 +234,7 @@ class RunStore:
 
     def close(self):
         self.engine.dispose()
+
 
     def __enter__(self):
         return self
@@ -385,12 +387,13 @@ class RunStore:
             raise InputError(f"unknown table {name!r}; expected one of {', '.join(FRAME_TABLES)}")
         meta = self.get_run(run_id)
         table = FRAME_TABLES[name]
-        q = sa.select(table).where(table.c.run_id == meta["run_id"])
         try:
             with self.engine.connect() as conn:
                 if not sa.inspect(conn).has_table(table.name):  # a store older than the table, opened read-only
                     rows = []
-                else:
+                else:  # a store older than a column, opened read-only: the column reads as missing
+                    have = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
+                    q = sa.select(*[c for c in table.columns if c.name in have]).where(table.c.run_id == meta["run_id"])
                     rows = conn.execute(q).mappings().all()
                 frame = pd.DataFrame(rows, columns=[c.name for c in table.columns])
         except sa.exc.DatabaseError as exc:
@@ -426,3 +429,15 @@ class RunStore:
             for t in (runs_t, *FRAME_TABLES.values(), accuracy_t):
                 out[t.name] = conn.execute(sa.select(sa.func.count()).select_from(t)).scalar()
         return out
+
+
+def _add_missing_columns(conn) -> None:
+    """Columns added to the schema after a store was created (all nullable) are added to it, so an
+    older store stays readable and writable without a new schema version."""
+    inspector = sa.inspect(conn)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for col in table.columns:
+            if col.name not in have and col.nullable:
+                kind = col.type.compile(dialect=conn.dialect)
+                conn.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{col.name}" {kind}'))

@@ -68,6 +68,7 @@ requirements_t = sa.Table(
     sa.Column("agents_analytic", sa.Integer), sa.Column("agents", sa.Integer), sa.Column("scheduled", sa.Integer),
     sa.Column("service_level", sa.Float), sa.Column("asa_s", sa.Float), sa.Column("p_wait", sa.Float),
     sa.Column("abandon_rate", sa.Float), sa.Column("occupancy", sa.Float),
+    sa.Column("agents_busy", sa.Float),  # added later: older stores get it on open (nullable)
     sa.PrimaryKeyConstraint("run_id", "queue", "interval_start_utc"),
 )
 

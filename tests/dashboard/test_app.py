@@ -200,7 +200,7 @@ def test_parquet_upload():
 def test_forecast_page_and_model_and_horizon_change_results():
     at = _app("Forecast", "chat")
     _ok(at)
-    assert _metric(at, "Model chosen") == "glm_poisson"  # the plan's model = "auto" picks it, as `staffcast run` does
+    assert _metric(at, "Model chosen") == "profile"  # the plan's model = "auto" keeps the default with 2 backtest folds, as `staffcast run` does
     assert "the same numbers as `staffcast run`" in _texts(at)
     assert _metric(at, "From") == "2000-01-01"
     assert 40 < _num(_metric(at, "Evening share (forecast)")) < 60

@@ -141,7 +141,8 @@ def _cli_fte() -> dict[str, float]:
     out = subprocess.run([sys.executable, "-m", "planning.cli", "run", "--config", str(ROOT / "data" / "plan.toml"),
                           "--json", "--no-simulate", "--no-store", "--no-export", "--quiet"],
                          capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    return {q: s["fte_per_week"] for q, s in json.loads(out)["summary"]["by_queue"].items()}
+    # the interval basis (the Staffing page's); with a [schedule] the headline is the roster's (Schedule page)
+    return {q: s.get("fte_per_week_intervals", s["fte_per_week"]) for q, s in json.loads(out)["summary"]["by_queue"].items()}
 
 
 def _full_page_shot(page, path: Path, width: int) -> None:

@@ -178,7 +178,8 @@ def cli_fte_by_queue() -> dict[str, float]:
     out = subprocess.run([sys.executable, "-m", "planning.cli", "run", "--config", str(pv.BUNDLED_PLAN), "--json",
                           "--no-simulate", "--no-store", "--no-export", "--quiet"],
                          capture_output=True, text=True, check=True).stdout
-    return {q: s["fte_per_week"] for q, s in json.loads(out)["summary"]["by_queue"].items()}
+    # the interval basis (the Staffing page's); with a [schedule] the headline is the roster's (Schedule page)
+    return {q: s.get("fte_per_week_intervals", s["fte_per_week"]) for q, s in json.loads(out)["summary"]["by_queue"].items()}
 
 
 def test_the_dashboard_starts_from_the_plan_and_its_fte_is_the_cli_s():

@@ -62,6 +62,7 @@ def test_cli_table_to_file_and_stdout(tmp_path, capsys):
     prog = Progress(io.StringIO(), fmt="quiet")
     emit_table(_evil_frame("\r"), str(tmp_path / "t.csv"), prog, "table")
     _assert_safe((tmp_path / "t.csv").read_bytes().decode("utf-8"), len(PAYLOADS))
+    assert "wrote table" in capsys.readouterr().out  # --out says what it wrote, on stdout
     emit_table(_evil_frame("\x1e"), None, prog, "table")
     _assert_safe(capsys.readouterr().out, len(PAYLOADS))
 

@@ -65,7 +65,7 @@ def test_study_wrong_type_or_non_finite_names_the_key(study_raw, path, value, ke
     ("paid_hours_per_week = 42.0", "paid_hours_per_week = nan", "headcount.paid_hours_per_week"),
     ("patience_s = 180.0", "patience_s = inf", "queues.voice.patience_s"),
     ("rate_cv = 0.05", "rate_cv = nan", "simulation.rate_cv"),
-    ("shrinkage = 0.30", "shrinkage = -inf", "defaults.shrinkage"),
+    ("shrinkage_unplanned = 0.20", "shrinkage_unplanned = -inf", "defaults.shrinkage_unplanned"),
     ("aht_s = 210.0", 'aht_s = "210"', "queues.voice.aht_s"),
 ])
 def test_plan_non_finite_or_text_names_the_key(plan_file, old, new, key):

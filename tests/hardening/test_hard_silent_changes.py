@@ -78,14 +78,18 @@ def test_conflicting_handle_times_named(plan_file):
 
 
 def test_conflicting_handle_times_from_defaults_named(plan_file):
-    path = plan_file(("shrinkage = 0.30", "shrinkage = 0.30\naht_s = 200.0"), ("aht_s = 210.0", "aht_s = 200.0"))
+    path = plan_file(("shrinkage_unplanned = 0.20 ", "shrinkage_unplanned = 0.20\naht_s = 200.0 "),
+                     ("aht_s = 210.0", "aht_s = 200.0"))
     with pytest.raises(ConfigError) as e:
         load_config(path)
     assert "defaults.aht_s" in str(e.value) and "chat" in str(e.value)
 
 
-def test_agreeing_handle_times_accepted(plan_file):
-    load_config(plan_file(("concurrency = 3", "concurrency = 3\naht_s = 360.0")))
+def test_two_one_chat_handle_times_are_refused_even_when_they_agree(plan_file):
+    """aht_by_concurrency_s[0] is the one-chat time: a second one (aht_s) is refused, not picked."""
+    with pytest.raises(ConfigError) as e:
+        load_config(plan_file(("concurrency = 3", "concurrency = 3\naht_s = 360.0")))
+    assert "queues.chat.aht_s" in str(e.value) and "aht_by_concurrency_s" in str(e.value)
 
 
 @pytest.mark.parametrize("cell", ["/1", "2000", "-1", "2000-01", "0000-01-03 09:00"])

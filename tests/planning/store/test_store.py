@@ -224,3 +224,21 @@ def test_concurrent_writers_land_whole_and_identical_runs_store_once(tmp_path, s
     rows = store.count_rows()
     assert rows["run_forecast"] == rows["run_requirements"] == 2 * 96
     assert rows["run_headcount"] == 2
+
+
+def test_a_store_older_than_a_column_gets_it_on_open(tmp_path):
+    """Columns added to the schema later (run_requirements.agents_busy) are added to an older store;
+    opened read-only before that, the column reads as missing."""
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    RunStore(url).close()
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE run_requirements DROP COLUMN agents_busy"))
+    cols = lambda: {c["name"] for c in sa.inspect(engine).get_columns("run_requirements")}  # noqa: E731
+    assert "agents_busy" not in cols()
+    RunStore(url, create=False).close()  # read-only: left as it is
+    assert "agents_busy" not in cols()
+    RunStore(url).close()
+    assert "agents_busy" in cols()
