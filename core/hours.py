@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["OpeningHours", "parse_hours", "WEEKDAYS"]
+__all__ = ["OpeningHours", "parse_hours", "parse_clock_min", "WEEKDAYS"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -70,7 +70,9 @@ def _weekday_index(key) -> int:
     raise ValueError(f"opening_hours: weekday {key!r}: expected 0..6 (0 = Monday) or a day name like 'Mon'")
 
 
-def _hhmm_min(text, what: str) -> int:
+def parse_clock_min(text, what: str) -> int:
+    """Minutes after midnight of a wall-clock time ``'HH:MM'`` (00:00 .. 24:00); ValueError naming
+    ``what`` otherwise."""
     parts = str(text).strip().split(":")
     try:
         h, m = (int(x) for x in parts[:2]) if len(parts) in (2, 3) else (None, None)
@@ -129,8 +131,8 @@ class OpeningHours:
                 if isinstance(rng, str) or not hasattr(rng, "__len__") or len(rng) != 2:
                     raise ValueError(f"opening_hours[{key!r}]: {rng!r}: expected a (start, end) pair like "
                                      "('08:00', '20:00')")
-                a = _hhmm_min(rng[0], f"opening_hours[{key!r}]")
-                b = _hhmm_min(rng[1], f"opening_hours[{key!r}]")
+                a = parse_clock_min(rng[0], f"opening_hours[{key!r}]")
+                b = parse_clock_min(rng[1], f"opening_hours[{key!r}]")
                 if b <= a:
                     raise ValueError(f"opening_hours[{key!r}]: {rng[0]}-{rng[1]} closes before it opens")
                 days[w].append((a, b))

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from core.hours import OpeningHours
+from core.hours import OpeningHours, parse_clock_min
 
 from .history import DAY_S, local_epoch_s
 
@@ -148,22 +148,10 @@ def open_mask(grid: Grid, opening_hours=None) -> np.ndarray:
     return OpeningHours.coerce(opening_hours).slot_mask(grid.interval_s)
 
 
-def _hhmm_s(text: str, what: str = "time") -> int:
-    """Seconds after midnight of 'HH:MM' (00:00 .. 24:00)."""
-    parts = str(text).strip().split(":")
-    try:
-        h, m = (int(x) for x in parts[:2]) if len(parts) in (2, 3) else (None, None)
-    except ValueError:
-        h = m = None
-    if h is None or not (0 <= m < 60) or not (0 <= h * 60 + m <= 24 * 60):
-        raise ValueError(f"{what}: {text!r} is not a wall-clock time; expected 'HH:MM' from 00:00 to 24:00")
-    return h * 3600 + m * 60
-
-
 def _pair(window, what: str) -> tuple[int, int]:
     if isinstance(window, str) or not hasattr(window, "__len__") or len(window) != 2:
         raise ValueError(f"{what}: {window!r}: expected a (start, end) pair like ('20:00', '24:00')")
-    return _hhmm_s(window[0], what), _hhmm_s(window[1], what)
+    return 60 * parse_clock_min(window[0], what), 60 * parse_clock_min(window[1], what)
 
 
 def window_mask(n_slots: int, interval_s: int, window) -> np.ndarray:

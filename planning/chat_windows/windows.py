@@ -118,7 +118,6 @@ def _result(grid: WeekGrid, open_: np.ndarray, budget, status, solver, evening,
     ev = _evening_slots(grid, evening)
     rows, evening_windows = [], []
     for d in range(7):
-        runs = open_blocks(open_[d])
         day_demand = float(grid.demand[:, d, :].sum()) / weeks
         dem = float(grid.demand[:, d, open_[d]].sum()) / weeks
         rows.append({
