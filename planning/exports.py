@@ -96,17 +96,23 @@ def atomic_folder(final: str | Path):
         raise
 
 
-def export_run(tables: dict[str, pd.DataFrame], out_dir: str | Path, formats=("csv", "parquet")) -> list[Path]:
-    """Write every non-empty table as ``out_dir/<name>.<fmt>``, the folder as a whole
-    (:func:`atomic_folder`). Returns the written paths."""
+def export_run(tables: dict[str, pd.DataFrame], out_dir: str | Path, formats=("csv", "parquet"),
+               *, schedule=None) -> list[Path]:
+    """Write every non-empty table as ``out_dir/<name>.<fmt>`` and, with ``schedule`` (a
+    :class:`planning.pipeline.schedule.ScheduleResult`), the agents' calendars under ``out_dir/ics/``
+    (:func:`export_calendars`) -- the folder as a whole (:func:`atomic_folder`): a crash or an
+    interrupt anywhere, calendars included, leaves the previous export as it was. Returns the
+    written paths."""
     out_dir = Path(out_dir)
-    names = []
+    names: list[Path] = []
     with atomic_folder(out_dir) as tmp:
         for name, frame in tables.items():
             if frame is None:
                 continue
             for fmt in formats:
-                names.append(write_frame(frame, tmp / f"{name}.{fmt}").name)
+                names.append(write_frame(frame, tmp / f"{name}.{fmt}").relative_to(tmp))
+        if schedule is not None:
+            names += [p.relative_to(tmp) for p in export_calendars(schedule, tmp / "ics")]
     return [out_dir / n for n in names]
 
 

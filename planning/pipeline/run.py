@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import PlanConfig, load_config
-from ..exports import check_output_dir, export_calendars, export_run
+from ..exports import check_output_dir, export_run
 from ..headcount import headcount, per_full_week
 from ..progress import Progress
 from ..store import RunRecord, RunStore, resolve_store_url, run_key
@@ -269,10 +269,8 @@ def _export(result: PlanResult, out_dir, progress: Progress) -> None:
     result.export_dir = _export_base(out_dir, result.config) / result.run_id
     with progress.step("export", "export CSV + Parquet"):
         tables = {name: getattr(result, name) for name in TABLES + SCHEDULE_TABLES}
-        result.exports = export_run(tables, result.export_dir)
-        if result.schedule_result is not None:
-            result.exports += export_calendars(result.schedule_result, result.export_dir / "ics")
-        elif result.schedule is not None:
+        result.exports = export_run(tables, result.export_dir, schedule=result.schedule_result)
+        if result.schedule_result is None and result.schedule is not None:
             progress.info("stored run: ics/ calendars are written when the schedule is computed (--force)")
 
 
