@@ -1,0 +1,63 @@
+"""Plan TOML: the per-queue redial and callback settings reach core.QueueModel, and bad values are
+refused naming the key and the expected range."""
+from __future__ import annotations
+
+import copy
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from planning.config import ConfigError, parse_config
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+RAW = tomllib.loads((DATA / "plan.toml").read_text())
+
+
+def parse(**voice):
+    doc = copy.deepcopy(RAW)
+    doc["queues"]["voice"].update(voice)
+    return parse_config(doc, base_dir=DATA)
+
+
+def test_settings_reach_the_queue_model():
+    plan = parse(retrial_prob=0.4, retrial_delay_s=600, callback_threshold_s=90, callback_accept_prob=0.5,
+                 callback_promise_s=1800)
+    m = plan.queues["voice"].model
+    assert (m.retrial_prob, m.retrial_delay_s, m.callback_threshold_s, m.callback_accept_prob,
+            m.callback_promise_s) == (0.4, 600.0, 90.0, 0.5, 1800.0)
+    assert m.retries and m.offers_callbacks
+
+
+def test_defaults_leave_todays_model():
+    m = parse().queues["voice"].model
+    assert m.retrial_prob == 0.0 and m.callback_accept_prob == 0.0
+    assert not m.retries and not m.offers_callbacks
+
+
+def test_defaults_table_sets_them_for_every_queue():
+    doc = copy.deepcopy(RAW)
+    doc.setdefault("defaults", {})["retrial_prob"] = 0.3
+    plan = parse_config(doc, base_dir=DATA)
+    assert all(q.model.retrial_prob == 0.3 for q in plan.queues.values())
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("retrial_prob", 1.0, "out of range: 1.0; expected [0.0, 1.0)"),
+    ("retrial_prob", -0.1, "out of range: -0.1; expected [0.0, 1.0)"),
+    ("retrial_delay_s", 0.0, "out of range: 0.0; expected (0.0, 86400.0]"),
+    ("callback_threshold_s", -5.0, "out of range: -5.0; expected [0.0, 86400.0]"),
+    ("callback_accept_prob", 1.5, "out of range: 1.5; expected [0.0, 1.0]"),
+    ("callback_promise_s", 0.0, "out of range: 0.0; expected (0.0, 604800.0]"),
+])
+def test_bad_values_are_refused_by_key(key, value, message):
+    with pytest.raises(ConfigError) as info:
+        parse(**{key: value})
+    found = dict(info.value.problems)
+    assert found == {f"queues.voice.{key}": message}
+
+
+def test_a_string_is_not_a_share():
+    with pytest.raises(ConfigError) as info:
+        parse(retrial_prob="half")
+    assert "queues.voice.retrial_prob" in dict(info.value.problems)
