@@ -14,9 +14,10 @@ shared domain objects of :mod:`core` (:class:`core.QueueModel`, :class:`core.Tar
 - :mod:`simulation.settings`: :class:`RunSettings`, :class:`RefineSettings`.
 """
 # --- queueing core (analytic) ---
-from .queueing import (SL_DEFINITIONS, AnnouncedWait, QueueMetrics, StaffingResult,  # noqa: F401
-                       announced_wait, chat_metrics, erlang_a_metrics, erlang_b, erlang_c,
-                       erlang_c_metrics, one_chat_handle_time, poisson_log_pmf, required_agents)
+from .queueing import (SL_DEFINITIONS, AnnouncedWait, QueueMetrics, RetrialImpact,  # noqa: F401
+                       StaffingResult, announced_wait, chat_metrics, erlang_a_metrics, erlang_b,
+                       erlang_c, erlang_c_metrics, one_chat_handle_time, plan_metrics,
+                       poisson_log_pmf, required_agents, retrial_impact)
 # --- simulator ---
 from .distributions import Distribution, Empirical, Exponential, Gamma, LogNormal  # noqa: F401
 from .settings import RefineSettings, RunSettings  # noqa: F401
