@@ -109,16 +109,15 @@ def _callback_min_ahead(queue: QueueModel, staff, service_d, patience_d, service
     """Per interval, the fewest contacts ahead at which the announced mean wait
     (:func:`simulation.announced_wait` with the interval's agents, mean handle time and mean
     patience) exceeds ``queue.callback_threshold_s``. Intervals without agents: 0 (always offered)."""
-    from ..queueing.announce import announced_wait
+    from ..queueing.announce import mean_wait_core
 
     scale = np.ones(n_int) if service_scale is None else np.atleast_1d(np.asarray(service_scale, float))
     aht = service_d.mean_s * scale * queue.concurrency_profile[-1]  # chat: per-chat time at full load
-    agents = np.maximum(staff.astype(np.int64), 1)
-    pat = None if patience_d is None else patience_d.mean_s
+    rate = np.maximum(staff, 1) * queue.concurrency / aht  # completions per second, all busy
+    theta = np.zeros(n_int) if patience_d is None else np.full(n_int, 1.0 / patience_d.mean_s)
 
     def above(j):
-        return announced_wait(j, agents, aht, patience_s=pat, concurrency=queue.concurrency).mean_wait_s \
-            > queue.callback_threshold_s
+        return mean_wait_core(j.astype(float), rate, theta) > queue.callback_threshold_s
 
     lo = np.full(n_int, -1)  # waits at lo are <= the threshold (-1: nobody ahead is below it)
     hi = np.full(n_int, 1 << 20)  # beyond: never offered
