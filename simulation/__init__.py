@@ -11,6 +11,7 @@ shared domain objects of :mod:`core` (:class:`core.QueueModel`, :class:`core.Tar
   :mod:`simulation.stats`: replication statistics and the result tables;
   :mod:`simulation.scoring`: which intervals miss which target;
 - :mod:`simulation.refine`: :func:`refine_staffing`, the formula raised by simulation;
+- :mod:`simulation.callbacks`: :func:`compare_callbacks`, what callbacks buy on a plan;
 - :mod:`simulation.settings`: :class:`RunSettings`, :class:`RefineSettings`.
 """
 # --- queueing core (analytic) ---
@@ -24,3 +25,4 @@ from .settings import RefineSettings, RunSettings  # noqa: F401
 from .scoring import TargetMisses, target_misses  # noqa: F401
 from .simulator import METRIC_DEFINITIONS, SimulationResult, simulate  # noqa: F401
 from .refine import REFINE_RUN, RefineResult, refine_staffing  # noqa: F401
+from .callbacks import CallbackComparison, compare_callbacks  # noqa: F401

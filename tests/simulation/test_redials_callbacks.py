@@ -93,3 +93,18 @@ def test_a_due_callback_goes_first_so_the_promise_is_kept():
     waits = late.loc[late["callback"], "wait_s"]
     assert kept["callbacks"] > 10 and kept["callback_kept"] > 0.95
     assert (waits <= 300).mean() < 0.8
+
+
+def test_compare_callbacks_reports_avoided_abandonment_and_agents_saved():
+    from simulation import compare_callbacks
+
+    q = VOICE.with_values(callback_accept_prob=0.8, callback_threshold_s=10, callback_promise_s=900)
+    t = Targets(service_level=0.6, awt_s=20, abandon_rate=0.04)
+    c = compare_callbacks(RATE, [12, 20, 28, 24, 16, 10], 1800, q, t,
+                          settings=RunSettings(replications=20, seed=7, executor="serial"), max_shift=3)
+    assert list(c.table.columns) == ["without", "with"]
+    assert c.table.loc["callbacks", "without"] == 0 and c.table.loc["callbacks", "with"] > 10
+    assert c.table.loc["offered", "without"] == c.table.loc["offered", "with"]  # the same contacts
+    assert c.abandoned_avoided > 5 and c.agents_saved is not None and c.agents_saved > 0
+    with pytest.raises(ValueError, match="callback_accept_prob > 0"):
+        compare_callbacks(RATE, AGENTS, 1800, VOICE, t)
