@@ -61,3 +61,21 @@ def test_a_string_is_not_a_share():
     with pytest.raises(ConfigError) as info:
         parse(retrial_prob="half")
     assert "queues.voice.retrial_prob" in dict(info.value.problems)
+
+
+def test_the_pipeline_staffs_and_simulates_with_them():
+    import numpy as np
+    import pandas as pd
+
+    from planning.pipeline.stages import requirements_for, simulation_kwargs
+
+    base = parse().queues["voice"]
+    redial = parse(retrial_prob=0.6, retrial_delay_s=600, callback_accept_prob=0.5).queues["voice"]
+    starts = pd.date_range("1999-12-01 10:00", periods=6, freq="30min")
+    forecast = pd.DataFrame({"interval_start": starts, "volume": [60, 120, 180, 150, 90, 45.0], "aht_s": 240.0})
+    plain = requirements_for(base, forecast, 1800)
+    more = requirements_for(redial, forecast, 1800)
+    assert (more["agents"] >= plain["agents"]).all() and more["agents"].sum() > plain["agents"].sum()
+    kw = simulation_kwargs(redial, more)
+    assert kw["queue"].retrial_prob == 0.6 and kw["queue"].callback_accept_prob == 0.5
+    assert np.isclose(kw["queue"].retrial_delay_s, 600)
