@@ -79,3 +79,12 @@ def test_the_pipeline_staffs_and_simulates_with_them():
     kw = simulation_kwargs(redial, more)
     assert kw["queue"].retrial_prob == 0.6 and kw["queue"].callback_accept_prob == 0.5
     assert np.isclose(kw["queue"].retrial_delay_s, 600)
+
+
+def test_the_staffing_page_names_them():
+    from planning.views.staffing import queue_model_text
+
+    assert queue_model_text(parse().queues["voice"]) == "Erlang A (patience 180 s)"
+    text = queue_model_text(parse(retrial_prob=0.4, callback_accept_prob=0.5).queues["voice"])
+    assert "40% of those who hang up redial after 300 s on average" in text
+    assert "callbacks (simulation) above 120 s expected wait, 50% accept, promised within 3600 s" in text
