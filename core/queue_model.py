@@ -31,6 +31,13 @@ def _positive(name: str, value, *, allow_inf: bool = False) -> float:
     return v
 
 
+def _share(name: str, value, *, below_one: bool = False) -> float:
+    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and 0.0 <= float(value) <= 1.0
+    if not ok or (below_one and float(value) >= 1.0):
+        raise ValueError(f"{name}: expected a share in [0, {'1)' if below_one else '1]'}, got {value!r}")
+    return float(value)
+
+
 @dataclass(frozen=True)
 class QueueModel:
     """How a queue's contacts are handled.
@@ -56,6 +63,24 @@ class QueueModel:
         Which agent takes a new chat (chat only; lowest agent id among equals in the simulator).
         Both the analytic chat model (:mod:`simulation.queueing.chat_routing`) and the simulator
         follow it. Default ``"least_loaded"``.
+    retrial_prob : share in [0, 1)
+        Share of contacts that abandon (or balk) and then call / chat again (redial) after an
+        exponential delay with mean ``retrial_delay_s`` seconds. Each redial is a new contact
+        (offered again, may abandon and redial again). 0 (default): nobody redials. Used by the
+        analytic staffing (a fixed point of the offered load, :mod:`simulation.queueing.retrial`)
+        and by the simulator.
+    retrial_delay_s : seconds > 0
+        Mean (exponential) delay from hanging up to the redial. Default 300.
+    callback_accept_prob : share in [0, 1]
+        Simulation only: share of contacts offered a callback that accept it. A contact is offered
+        one when it queues and its expected wait (the announced mean wait with the contacts ahead
+        of it, :func:`simulation.announced_wait`) exceeds ``callback_threshold_s``; it then keeps
+        its place virtually (never abandons) and is called back within ``callback_promise_s``.
+        0 (default): no callbacks.
+    callback_threshold_s : seconds >= 0
+        Expected wait above which a callback is offered. Default 120.
+    callback_promise_s : seconds > 0
+        The promised time from acceptance to the call back. Default 3600.
     """
 
     aht_s: float | None = None
@@ -64,6 +89,11 @@ class QueueModel:
     aht_by_concurrency_s: tuple[float, ...] | None = None
     balk_prob: float = 0.0
     routing: str = "least_loaded"
+    retrial_prob: float = 0.0
+    retrial_delay_s: float = 300.0
+    callback_accept_prob: float = 0.0
+    callback_threshold_s: float = 120.0
+    callback_promise_s: float = 3600.0
 
     def __post_init__(self):
         if self.aht_s is not None:
@@ -89,12 +119,27 @@ class QueueModel:
                 raise ValueError(f"aht_by_concurrency_s: {len(curve)} handle times for concurrency {k}")
             object.__setattr__(self, "aht_by_concurrency_s", curve[:k])
         object.__setattr__(self, "concurrency", k)
-        b = self.balk_prob
-        if isinstance(b, bool) or not isinstance(b, (int, float)) or not (0.0 <= float(b) <= 1.0):
-            raise ValueError(f"balk_prob: expected a share in [0, 1], got {b!r}")
-        object.__setattr__(self, "balk_prob", float(b))
+        object.__setattr__(self, "balk_prob", _share("balk_prob", self.balk_prob))
         if self.routing not in CHAT_ROUTINGS:
             raise ValueError(f"routing: {self.routing!r} is not one of {CHAT_ROUTINGS}")
+        object.__setattr__(self, "retrial_prob", _share("retrial_prob", self.retrial_prob, below_one=True))
+        object.__setattr__(self, "retrial_delay_s", _positive("retrial_delay_s", self.retrial_delay_s))
+        object.__setattr__(self, "callback_accept_prob", _share("callback_accept_prob", self.callback_accept_prob))
+        t = self.callback_threshold_s
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or not (0.0 <= float(t) < math.inf):
+            raise ValueError(f"callback_threshold_s: expected a finite number of seconds >= 0, got {t!r}")
+        object.__setattr__(self, "callback_threshold_s", float(t))
+        object.__setattr__(self, "callback_promise_s", _positive("callback_promise_s", self.callback_promise_s))
+
+    @property
+    def retries(self) -> bool:
+        """True when abandoning customers redial (``retrial_prob > 0``)."""
+        return self.retrial_prob > 0
+
+    @property
+    def offers_callbacks(self) -> bool:
+        """True when callbacks are offered and accepted (``callback_accept_prob > 0``)."""
+        return self.callback_accept_prob > 0
 
     @property
     def is_chat(self) -> bool:

@@ -11,15 +11,18 @@ shared domain objects of :mod:`core` (:class:`core.QueueModel`, :class:`core.Tar
   :mod:`simulation.stats`: replication statistics and the result tables;
   :mod:`simulation.scoring`: which intervals miss which target;
 - :mod:`simulation.refine`: :func:`refine_staffing`, the formula raised by simulation;
+- :mod:`simulation.callbacks`: :func:`compare_callbacks`, what callbacks buy on a plan;
 - :mod:`simulation.settings`: :class:`RunSettings`, :class:`RefineSettings`.
 """
 # --- queueing core (analytic) ---
-from .queueing import (SL_DEFINITIONS, AnnouncedWait, QueueMetrics, StaffingResult,  # noqa: F401
-                       announced_wait, chat_metrics, erlang_a_metrics, erlang_b, erlang_c,
-                       erlang_c_metrics, one_chat_handle_time, poisson_log_pmf, required_agents)
+from .queueing import (SL_DEFINITIONS, AnnouncedWait, QueueMetrics, RetrialImpact,  # noqa: F401
+                       StaffingResult, announced_wait, chat_metrics, erlang_a_metrics, erlang_b,
+                       erlang_c, erlang_c_metrics, one_chat_handle_time, plan_metrics,
+                       poisson_log_pmf, required_agents, retrial_impact)
 # --- simulator ---
 from .distributions import Distribution, Empirical, Exponential, Gamma, LogNormal  # noqa: F401
 from .settings import RefineSettings, RunSettings  # noqa: F401
 from .scoring import TargetMisses, target_misses  # noqa: F401
 from .simulator import METRIC_DEFINITIONS, SimulationResult, simulate  # noqa: F401
 from .refine import REFINE_RUN, RefineResult, refine_staffing  # noqa: F401
+from .callbacks import CallbackComparison, compare_callbacks  # noqa: F401

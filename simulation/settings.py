@@ -54,7 +54,7 @@ class RunSettings:
         worker per CPU; serial for a single replication), ``"serial"`` this process.
     engine : {"auto", "fast", "simpy"}
         ``"fast"`` earliest-free-agent recursion (concurrency 1), ``"simpy"`` the SimPy event
-        model, ``"auto"`` fast for concurrency 1 and SimPy for chat.
+        model, ``"auto"`` fast for concurrency 1 and SimPy for chat, redials or callbacks.
     """
 
     replications: int = 30

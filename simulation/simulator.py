@@ -31,6 +31,12 @@ Model (one queue, FCFS)
   chat model of the analytic core.
 - Patience: ``patience`` (default: exponential with mean ``queue.patience_s``; none when the queue
   has no finite patience).
+- Redials and callbacks (``queue.retrial_prob``, ``queue.callback_accept_prob`` > 0; SimPy engine):
+  a contact that hangs up redials after an exponential delay as a new contact; a contact facing a
+  long announced wait may accept a callback instead of queueing. Rules, priority and the extra
+  metrics (``retrials``, ``retried``, ``pending``, ``abandoned_final``, ``callbacks``,
+  ``callback_wait_s``, ``callback_kept``): :mod:`simulation.engine.extras` and
+  :data:`simulation.stats.EXTRA_DEFINITIONS`.
 
 Two engines, same answers (``settings.engine``; :mod:`simulation.engine`)
 ------------------------------------------------------------------------
@@ -41,7 +47,8 @@ Two engines, same answers (``settings.engine``; :mod:`simulation.engine`)
 - ``"simpy"``: a SimPy discrete-event model (arrival, completion, abandonment and plan-change events;
   :mod:`simulation.engine.floor`), needed for chat concurrency. For ``concurrency == 1`` it consumes the same random numbers as the
   fast path and gives the same contacts to floating-point rounding (checked in the tests).
-- ``"auto"`` (default): ``"fast"`` when ``concurrency == 1``, else ``"simpy"``.
+- ``"auto"`` (default): ``"fast"`` when ``concurrency == 1`` without redials or callbacks, else
+  ``"simpy"``.
 
 Reproducibility
 ---------------

@@ -22,7 +22,7 @@ from .engine.inputs import SimConfig
 from .engine.replication import Replication
 from .scoring import TargetMisses, target_misses
 
-__all__ = ["METRIC_DEFINITIONS", "RATIOS", "SimulationResult", "assemble", "ratio_ci", "mean_ci"]
+__all__ = ["METRIC_DEFINITIONS", "EXTRA_DEFINITIONS", "RATIOS", "SimulationResult", "assemble", "ratio_ci", "mean_ci"]
 
 
 METRIC_DEFINITIONS: dict[str, str] = {
@@ -48,6 +48,20 @@ METRIC_DEFINITIONS: dict[str, str] = {
     "from the interval before (whole day: at time 0, so 0)",
 }
 
+# Redials and callbacks (only when the queue has them; counts by arrival interval, mean per
+# replication). Conservation per replication and interval:
+# offered = served + abandoned_final + retried + pending, abandoned = abandoned_final + retried + pending.
+EXTRA_DEFINITIONS: dict[str, str] = {
+    "retrials": "redials arriving (attempts after the first; included in offered)",
+    "retried": "contacts that hung up (abandoned or balked) and redialed within the day",
+    "pending": "contacts that hung up and would redial after the day ends (not simulated)",
+    "abandoned_final": "contacts that hung up and did not redial (lost for good)",
+    "callbacks": "contacts that accepted a callback (kept their place virtually, never abandon)",
+    "callback_wait_s": "mean time (s) from arrival to the call back, of accepted callbacks",
+    "callback_kept": "share of accepted callbacks called back within callback_promise_s",
+}
+METRIC_DEFINITIONS.update(EXTRA_DEFINITIONS)
+
 RATIOS = {  # metric: (numerator, denominator) of per-replication sums
     "service_level": ("answered_in_awt", "offered"),
     "service_level_answered": ("answered_in_awt", "served"),
@@ -59,9 +73,11 @@ RATIOS = {  # metric: (numerator, denominator) of per-replication sums
     "occupancy": ("busy_s", "capacity_s"),
     "agents_busy": ("agent_busy_s", "agent_capacity_s"),
     "mean_queue": ("queue_area_s", "horizon_s"),
+    "callback_wait_s": ("callback_wait_sum", "callbacks"),
+    "callback_kept": ("callbacks_in_promise", "callbacks"),
 }
 SHARES = {"service_level", "service_level_answered", "service_level_excl_short_abandon", "p_wait",
-          "abandon_rate", "occupancy", "agents_busy"}  # in [0, 1]; every other metric is >= 0
+          "abandon_rate", "occupancy", "agents_busy", "callback_kept"}  # in [0, 1]; every other metric is >= 0
 METRIC_ORDER = [
     "offered", "served", "abandoned", "balked", "service_level", "service_level_answered",
     "service_level_excl_short_abandon", "asa_s", "p_wait", "abandon_rate", "aht_s", "occupancy",
@@ -98,7 +114,8 @@ def metric_table(sums: dict[str, np.ndarray]) -> dict[str, tuple]:
     """(value, lo, hi) per metric; the bounds are clipped to the metric's range (shares to [0, 1],
     everything else at 0), since the symmetric t interval can reach past it."""
     out = {}
-    for name in METRIC_ORDER:
+    extra = list(EXTRA_DEFINITIONS) if "callbacks" in sums else []
+    for name in METRIC_ORDER + extra:
         if name in RATIOS:
             num, den = RATIOS[name]
             value, lo, hi = ratio_ci(sums[num], sums[den])
@@ -127,7 +144,8 @@ class SimulationResult:
     contacts : DataFrame or None
         With ``keep_contacts=True``: one row per contact: ``replication`` (0..n-1), ``arrival_s``,
         ``interval``, ``wait_s`` (time in queue; for an abandoned contact the time until it hung
-        up, 0 for a balk), ``outcome`` (``served`` / ``abandoned``), ``balked``, ``handle_s``.
+        up, 0 for a balk), ``outcome`` (``served`` / ``abandoned``), ``balked``, ``handle_s`` (with
+        redials or callbacks also ``attempt``, 0 for a first attempt, and ``callback``).
     per_replication : dict of (replications, intervals) arrays of the per-replication sums behind
         every metric (e.g. ``answered_in_awt``, ``offered``, ``busy_s``, ``capacity_s``).
     targets : core.Targets
@@ -202,6 +220,7 @@ def _contacts(cfg: SimConfig, reps: list[Replication]) -> pd.DataFrame:
             "outcome": np.where(c["served"], "served", "abandoned"),
             "balked": c["balked"],
             "handle_s": c["handle_s"],
+            **({"attempt": c["attempt"], "callback": c["callback"]} if "attempt" in c else {}),
         }))
     contacts = pd.concat(parts, ignore_index=True)
     contacts["outcome"] = pd.Categorical(contacts["outcome"], categories=["served", "abandoned"])

@@ -155,7 +155,9 @@ def _queue_config(qname: str, t: QueueTable, base: Path) -> QueueConfig:
         shrinkage=_total_shrinkage(t), shrinkage_planned=_part(t, t.shrinkage_planned),
         shrinkage_unplanned=_part(t, t.shrinkage_unplanned), patience_s=t.patience_s, concurrency=t.concurrency,
         aht_by_concurrency_s=tuple(t.aht_by_concurrency_s) if t.aht_by_concurrency_s else None,
-        min_agents=t.min_agents, hours=hours,
+        min_agents=t.min_agents, hours=hours, retrial_prob=t.retrial_prob, retrial_delay_s=t.retrial_delay_s,
+        callback_threshold_s=t.callback_threshold_s, callback_accept_prob=t.callback_accept_prob,
+        callback_promise_s=t.callback_promise_s,
     )
 
 

@@ -34,7 +34,9 @@ class QueueConfig:
     ``shrinkage_planned`` (breaks, meals, scheduled training) and ``shrinkage_unplanned`` (absence)
     are its parts when the plan gives them (None otherwise; with a ``[schedule]`` only the unplanned
     part grosses up the shift cover's requirement); ``targets`` includes the
-    occupancy cap (``targets.max_occupancy``); ``hours`` are the opening hours.
+    occupancy cap (``targets.max_occupancy``); ``hours`` are the opening hours; ``retrial_prob``,
+    ``retrial_delay_s`` (s), ``callback_threshold_s`` (s), ``callback_accept_prob`` and
+    ``callback_promise_s`` (s) are the redials and callbacks of ``core.QueueModel``.
     """
 
     name: str
@@ -57,6 +59,11 @@ class QueueConfig:
     aht_by_concurrency_s: tuple[float, ...] | None = None
     min_agents: int = 0
     hours: OpeningHours = field(default_factory=OpeningHours)
+    retrial_prob: float = 0.0
+    retrial_delay_s: float = 300.0
+    callback_threshold_s: float = 120.0
+    callback_accept_prob: float = 0.0
+    callback_promise_s: float = 3600.0
 
     @property
     def max_occupancy(self) -> float | None:
@@ -65,9 +72,12 @@ class QueueConfig:
 
     @property
     def model(self) -> QueueModel:
-        """The queue model: handle time, patience and concurrency of this queue."""
+        """The queue model: handle time, patience, concurrency, redials and callbacks of this queue."""
         return QueueModel(aht_s=self.aht_s, patience_s=self.patience_s, concurrency=self.concurrency,
-                          aht_by_concurrency_s=self.aht_by_concurrency_s)
+                          aht_by_concurrency_s=self.aht_by_concurrency_s, retrial_prob=self.retrial_prob,
+                          retrial_delay_s=self.retrial_delay_s, callback_threshold_s=self.callback_threshold_s,
+                          callback_accept_prob=self.callback_accept_prob,
+                          callback_promise_s=self.callback_promise_s)
 
     @property
     def mean_handle_s(self) -> float | None:

@@ -272,6 +272,9 @@ class QueueTable(BaseModel):
     Validate with ``context={"base": Path, "check_files": bool}`` to resolve and check ``history``.
     Seconds: ``aht_s``, ``patience_s``, ``aht_by_concurrency_s``; shares: ``shrinkage``,
     ``shrinkage_planned``, ``shrinkage_unplanned``, ``max_occupancy`` (see :func:`shrinkage_total`).
+    Redials and callbacks (see ``core.QueueModel``): ``retrial_prob`` (share in [0, 1)),
+    ``retrial_delay_s``, ``callback_threshold_s``, ``callback_accept_prob`` (share),
+    ``callback_promise_s``.
     """
 
     model_config = _TABLE
@@ -295,6 +298,13 @@ class QueueTable(BaseModel):
     aht_by_concurrency_s: Optional[Annotated[list[Seconds], Field(min_length=1)]] = None
     min_agents: Annotated[Integer, Range(0)] = 0
     hours: Optional[HoursTable] = None  # None: open around the clock
+    # redials and callbacks (core.QueueModel): share redialing after hanging up, mean delay (s);
+    # callbacks offered above an expected wait (s), accepted share, promised time (s)
+    retrial_prob: Annotated[Number, Range(0.0, 1.0, hi_open=True)] = 0.0
+    retrial_delay_s: Annotated[Number, Range(0.0, 86_400.0, lo_open=True)] = 300.0
+    callback_threshold_s: Annotated[Number, Range(0.0, 86_400.0)] = 120.0
+    callback_accept_prob: Share = 0.0
+    callback_promise_s: Annotated[Number, Range(0.0, 7 * 86_400.0, lo_open=True)] = 3600.0
 
     @field_validator("history")
     @classmethod

@@ -167,10 +167,17 @@ def targets_text(q: QueueConfig) -> str:
 
 
 def queue_model_text(q: QueueConfig) -> str:
-    """The analytic model that sizes the queue, in words."""
+    """The analytic model that sizes the queue, in words (with its redials and callbacks, if any)."""
     if q.kind == "chat":
-        return f"chat with concurrency {q.concurrency}"
-    return f"Erlang A (patience {q.patience_s:g} s)" if q.patience_s else "Erlang C"
+        text = f"chat with concurrency {q.concurrency}"
+    else:
+        text = f"Erlang A (patience {q.patience_s:g} s)" if q.patience_s else "Erlang C"
+    if q.retrial_prob > 0:
+        text += f", {q.retrial_prob:.0%} of those who hang up redial after {q.retrial_delay_s:g} s on average"
+    if q.callback_accept_prob > 0:
+        text += (f"; callbacks (simulation) above {q.callback_threshold_s:g} s expected wait, "
+                 f"{q.callback_accept_prob:.0%} accept, promised within {q.callback_promise_s:g} s")
+    return text
 
 
 def staffing_days(req: pd.DataFrame) -> pd.DataFrame:

@@ -34,7 +34,6 @@ class ChatFloor(Floor):
         self.busy_since: dict[int, float] = {}
         self.busy_start: list[float] = []
         self.busy_end: list[float] = []
-        self.route_u = d.route_u.tolist() if d.route_u is not None else None
         self.levels = range(self.k - 1, -1, -1) if cfg.routing == "busiest_first" else range(self.k)
 
     def advance(self, agent: int, now: float) -> None:

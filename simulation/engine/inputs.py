@@ -31,7 +31,11 @@ class SimConfig:
     ``speed[m]`` the work rate of each chat while its agent holds m chats (``speed[0]`` unused);
     ``awt_s`` the AWT of the service level (s); ``rate_cv`` forecast error; ``engine`` "fast" or
     "simpy" (resolved); ``service_scale`` a handle-time multiplier by arrival interval (or None);
-    ``routing`` which agent takes a new chat (:data:`core.CHAT_ROUTINGS`).
+    ``routing`` which agent takes a new chat (:data:`core.CHAT_ROUTINGS`); ``retrial_prob`` /
+    ``retrial_delay_s`` redials of contacts that hang up; ``callback_accept_prob``,
+    ``callback_promise_s`` and ``callback_min_ahead`` (per interval: the fewest contacts ahead at
+    which the announced mean wait exceeds the queue's ``callback_threshold_s``, so a callback is
+    offered) the callbacks (see :mod:`simulation.engine.extras`).
     """
 
     rate_per_s: np.ndarray
@@ -48,6 +52,16 @@ class SimConfig:
     keep_contacts: bool
     service_scale: np.ndarray | None = None
     routing: str = "least_loaded"
+    retrial_prob: float = 0.0
+    retrial_delay_s: float = 300.0
+    callback_accept_prob: float = 0.0
+    callback_promise_s: float = 3600.0
+    callback_min_ahead: np.ndarray | None = None
+
+    @property
+    def extras(self) -> bool:
+        """True when contacts redial or accept callbacks (the SimPy engine only)."""
+        return self.retrial_prob > 0 or self.callback_accept_prob > 0
 
     @classmethod
     def build(cls, arrival_rate_per_h, agents, interval_s, queue: QueueModel, *, awt_s: float,
@@ -65,10 +79,14 @@ class SimConfig:
         patience_d = default_patience(queue, patience)
         k = queue.concurrency
         engine = settings.engine
+        extras = queue.retries or queue.offers_callbacks
         if engine == "auto":
-            engine = "fast" if k == 1 else "simpy"
+            engine = "fast" if k == 1 and not extras else "simpy"
         if engine == "fast" and k != 1:
             raise ValueError("engine='fast' handles concurrency == 1 only; use engine='simpy' for chat")
+        if engine == "fast" and extras:
+            raise ValueError("engine='fast' has no redials or callbacks (retrial_prob, callback_accept_prob); "
+                             "use engine='simpy' or 'auto'")
         if staff[-1] == 0 and patience_d is None and queue.balk_prob < 1 and np.any(rate > 0):
             raise ValueError(
                 "agents: the last interval needs at least one agent (its level stays until the system "
@@ -80,7 +98,34 @@ class SimConfig:
             speed=_speed(queue), awt_s=_positive(awt_s, "awt_s", allow_zero=True),
             rate_cv=settings.rate_cv, engine=engine, keep_contacts=bool(keep_contacts),
             service_scale=_service_scale(service_scale, rate.size), routing=queue.routing,
+            retrial_prob=queue.retrial_prob, retrial_delay_s=queue.retrial_delay_s,
+            callback_accept_prob=queue.callback_accept_prob, callback_promise_s=queue.callback_promise_s,
+            callback_min_ahead=_callback_min_ahead(queue, staff, service_d, patience_d, service_scale,
+                                                   rate.size) if queue.offers_callbacks else None,
         )
+
+
+def _callback_min_ahead(queue: QueueModel, staff, service_d, patience_d, service_scale, n_int) -> np.ndarray:
+    """Per interval, the fewest contacts ahead at which the announced mean wait
+    (:func:`simulation.announced_wait` with the interval's agents, mean handle time and mean
+    patience) exceeds ``queue.callback_threshold_s``. Intervals without agents: 0 (always offered)."""
+    from ..queueing.announce import mean_wait_core
+
+    scale = np.ones(n_int) if service_scale is None else np.atleast_1d(np.asarray(service_scale, float))
+    aht = service_d.mean_s * scale * queue.concurrency_profile[-1]  # chat: per-chat time at full load
+    rate = np.maximum(staff, 1) * queue.concurrency / aht  # completions per second, all busy
+    theta = np.zeros(n_int) if patience_d is None else np.full(n_int, 1.0 / patience_d.mean_s)
+
+    def above(j):
+        return mean_wait_core(j.astype(float), rate, theta) > queue.callback_threshold_s
+
+    lo = np.full(n_int, -1)  # waits at lo are <= the threshold (-1: nobody ahead is below it)
+    hi = np.full(n_int, 1 << 20)  # beyond: never offered
+    for _ in range(21):  # bisection on the increasing mean wait
+        mid = (lo + hi) // 2
+        ok = above(np.maximum(mid, 0)) & (mid >= 0)
+        hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
+    return np.where(staff > 0, hi, 0)
 
 
 def default_service(queue: QueueModel, service) -> Distribution:
@@ -173,14 +218,16 @@ def _positive(value, name: str, *, allow_zero: bool = False) -> float:
 @dataclass(frozen=True)
 class Draws:
     """The random numbers of one replication: sorted ``arrival`` times (s), the ``work`` (handle
-    time, s) and ``patience`` (s, or None) of each contact, ``balk_u`` uniforms (or None) and
-    ``route_u`` uniforms picking the agent under random chat routing (or None)."""
+    time, s) and ``patience`` (s, or None) of each contact, ``balk_u`` uniforms (or None),
+    ``route_u`` uniforms picking the agent under random chat routing (or None) and ``extra_rng``
+    the stream of redials and callbacks (None without them)."""
 
     arrival: np.ndarray
     work: np.ndarray
     patience: np.ndarray | None
     balk_u: np.ndarray | None
     route_u: np.ndarray | None = None
+    extra_rng: np.random.Generator | None = None
 
 
 def draw(cfg: SimConfig, rng: np.random.Generator) -> Draws:
@@ -201,4 +248,7 @@ def draw(cfg: SimConfig, rng: np.random.Generator) -> Draws:
     balk_u = rng.random(n) if cfg.balk_prob > 0 else None
     # drawn last, so the other numbers are the same under every routing rule
     route_u = rng.random(n) if cfg.routing == "random" and cfg.concurrency > 1 else None
-    return Draws(arrival, work, patience, balk_u, route_u)
+    # redials and callbacks draw from their own stream, seeded last: the numbers above are the same
+    # with and without them
+    extra = np.random.default_rng(rng.integers(2**63)) if cfg.extras else None
+    return Draws(arrival, work, patience, balk_u, route_u, extra)

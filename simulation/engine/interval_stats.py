@@ -36,6 +36,7 @@ def interval_sums(cfg: SimConfig, arrival: np.ndarray, o: Outcome) -> dict[str, 
     L = cfg.interval_s
     n_int = cfg.agents.size
     grid = np.arange(n_int + 1) * L
+    arrival = arrival if o.arrival is None else o.arrival  # with redials: every attempt
     idx = np.minimum((arrival / L).astype(np.int64), n_int - 1)
 
     def count(weights=None):
@@ -65,10 +66,20 @@ def interval_sums(cfg: SimConfig, arrival: np.ndarray, o: Outcome) -> dict[str, 
     out["agent_busy_s"] = (out["busy_s"] if o.busy_start is None
                            else overlap(o.busy_start, o.busy_end, grid))
     queued = wait > 0
+    if o.callback is not None:  # a callback waits virtually, not in the inbound queue
+        queued &= ~o.callback
     q_in, q_out = arrival[queued], arrival[queued] + wait[queued]
     out["queue_area_s"] = overlap(q_in, q_out, grid)
     out["horizon_s"] = np.full(n_int, L)
     out["max_queue"], out["queue_at_start"] = _queue_levels(q_in, q_out, grid, L)
+    if o.attempt is not None:  # redials / callbacks: see simulation.stats.EXTRA_DEFINITIONS
+        out["retrials"] = count(o.attempt > 0)
+        out["retried"] = count(o.retried)
+        out["pending"] = count(o.pending)
+        out["abandoned_final"] = count(abandoned & ~o.retried & ~o.pending)
+        out["callbacks"] = count(o.callback)
+        out["callback_wait_sum"] = count(np.where(o.callback, wait, 0.0))
+        out["callbacks_in_promise"] = count(o.callback & (wait <= cfg.callback_promise_s))
     return out
 
 

@@ -16,7 +16,13 @@ class Outcome:
     (s, end of handling; NaN if not served). ``overtime_start`` / ``overtime_end`` (s): spans in
     which an agent past its plan finished the contact in hand (counted as logged-in time).
     ``busy_start`` / ``busy_end`` (s, chat only, else None): spans in which an agent held at least
-    one contact (for one contact per agent these are the contacts' handling spans)."""
+    one contact (for one contact per agent these are the contacts' handling spans).
+
+    With redials or callbacks (SimPy engine; else None): ``arrival`` (s) of every contact, first
+    attempts then redials in the order they were made; ``attempt`` (0: first, 1: first redial,
+    ...); ``retried`` (hung up and redialed within the day); ``pending`` (hung up, its redial
+    would come after the day); ``callback`` (accepted a callback; served when called back, its
+    wait up to then)."""
 
     wait: np.ndarray
     served: np.ndarray
@@ -27,3 +33,8 @@ class Outcome:
     overtime_end: np.ndarray
     busy_start: np.ndarray | None = None
     busy_end: np.ndarray | None = None
+    arrival: np.ndarray | None = None
+    attempt: np.ndarray | None = None
+    retried: np.ndarray | None = None
+    pending: np.ndarray | None = None
+    callback: np.ndarray | None = None

@@ -21,7 +21,8 @@ __all__ = ["Replication", "run_replication"]
 @dataclass(frozen=True)
 class Replication:
     """One replication's per-interval ``sums`` and, with ``keep_contacts``, its ``contacts``
-    (arrays ``arrival_s``, ``wait_s``, ``served``, ``balked``, ``handle_s``)."""
+    (arrays ``arrival_s``, ``wait_s``, ``served``, ``balked``, ``handle_s``; with redials or
+    callbacks also ``attempt`` and ``callback``)."""
 
     sums: dict
     contacts: dict | None
@@ -40,8 +41,11 @@ def run_replication(cfg: SimConfig, seed_seq: np.random.SeedSequence) -> Replica
     sums = interval_sums(cfg, d.arrival, o)
     contacts = None
     if cfg.keep_contacts:
+        arrival = d.arrival if o.arrival is None else o.arrival
         contacts = {
-            "arrival_s": d.arrival, "wait_s": o.wait, "served": o.served, "balked": o.balked,
-            "handle_s": np.where(o.served, o.end - (d.arrival + o.wait), np.nan),
+            "arrival_s": arrival, "wait_s": o.wait, "served": o.served, "balked": o.balked,
+            "handle_s": np.where(o.served, o.end - (arrival + o.wait), np.nan),
         }
+        if o.attempt is not None:
+            contacts.update(attempt=o.attempt, callback=o.callback)
     return Replication(sums, contacts)

@@ -60,6 +60,19 @@ def _tail_with_abandonment(ahead: np.ndarray, s: np.ndarray, theta: np.ndarray, 
     return np.exp(-s * v + special.logsumexp(log_terms, axis=1))
 
 
+def mean_wait_core(ahead: np.ndarray, s: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Mean wait (s) with ``ahead`` contacts in front, completion rate ``s`` per second and
+    abandonment rate ``theta`` per second of each contact ahead (0: none); flat float arrays.
+    (j + 1) / s without abandonment, (digamma(x + j + 1) - digamma(x)) / theta with x = s / theta."""
+    mean = np.empty(np.shape(ahead))
+    plain = theta == 0
+    mean[plain] = (ahead[plain] + 1.0) / s[plain]
+    ab = ~plain
+    x = s[ab] / theta[ab]
+    mean[ab] = (special.digamma(x + ahead[ab] + 1.0) - special.digamma(x)) / theta[ab]
+    return mean
+
+
 def announced_wait(ahead, agents, aht_s, *, patience_s=None, quantile=0.8, concurrency=1) -> AnnouncedWait:
     """Wait to announce to a contact that finds ``ahead`` contacts queued in front of it.
 
@@ -95,16 +108,13 @@ def announced_wait(ahead, agents, aht_s, *, patience_s=None, quantile=0.8, concu
     s = n * concurrency / aht
     theta = np.where(np.isinf(pat), 0.0, 1.0 / pat)
 
-    mean = np.empty(j.shape)
+    mean = mean_wait_core(j, s, theta)
     quant = np.empty(j.shape)
     plain = theta == 0
-    mean[plain] = (j[plain] + 1.0) / s[plain]
     quant[plain] = stats.gamma.ppf(q, j[plain] + 1.0) / s[plain]
     ab = ~plain
     if ab.any():
         jj, ss, th = j[ab], s[ab], theta[ab]
-        x = ss / th
-        mean[ab] = (special.digamma(x + jj + 1.0) - special.digamma(x)) / th
         # bracket the quantile between 0 and the no-abandonment quantile (waits only get shorter)
         lo = np.zeros(jj.shape)
         hi = stats.gamma.ppf(q, jj + 1.0) / ss

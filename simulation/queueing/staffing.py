@@ -19,9 +19,10 @@ from core.checks import as_count_array, as_float_array, broadcast
 from core.limits import check_staffing_load
 from .chat import chat_core
 from .metrics import QueueMetrics, erlang_a_core, erlang_c_metrics_core
+from .retrial import solve_plan
 from .search import minimal_passing, walk_erlang_c
 
-__all__ = ["StaffingResult", "required_agents"]
+__all__ = ["StaffingResult", "required_agents", "plan_metrics"]
 
 _BETA_START = 1.0  # square-root staffing safety factor used only as the search's starting point
 _VOICE_TARGETS = ("service_level", "asa_s", "p_wait")  # targets Erlang C can answer for Erlang A
@@ -38,6 +39,9 @@ class StaffingResult:
     :class:`core.Targets` that was met. ``occupancy`` is the share of contact slots in use and
     ``agents_busy`` the share of agents holding at least one contact (equal for voice; the cap
     applies to ``targets.occupancy_definition``); ``asa_s`` follows :attr:`asa_definition`.
+    ``offered``: with retrials (``queue.retrial_prob > 0`` and a finite patience), the contacts
+    offered per interval, first attempts plus redials (the metrics are per contact offered), else
+    None (the offered volume is the input).
     """
 
     agents: np.ndarray
@@ -52,6 +56,7 @@ class StaffingResult:
     model: str
     sl_definition: str
     targets: Targets = field(default_factory=Targets)
+    offered: np.ndarray | None = None
 
     @property
     def asa_definition(self) -> str:
@@ -61,7 +66,8 @@ class StaffingResult:
     def to_frame(self) -> pd.DataFrame:
         """Agents, scheduled agents and predicted metrics as a DataFrame, one row per interval."""
         return pd.DataFrame({f.name: np.ravel(getattr(self, f.name)) for f in fields(self)
-                             if f.name not in ("model", "sl_definition", "targets")})
+                             if f.name not in ("model", "sl_definition", "targets")
+                             and getattr(self, f.name) is not None})
 
 
 class _IntervalModel:
@@ -102,17 +108,18 @@ class _IntervalModel:
             return self.lam * self.aht_matrix.min(axis=1) / self.k
         return np.zeros(self.lam.shape)
 
-    def evaluate(self, c: np.ndarray, rows: np.ndarray) -> QueueMetrics:
-        """Metrics with ``c`` agents in the intervals ``rows``."""
+    def evaluate(self, c: np.ndarray, rows: np.ndarray, lam: np.ndarray | None = None) -> QueueMetrics:
+        """Metrics with ``c`` agents in the intervals ``rows`` (``lam``: other arrivals per second)."""
         sl_def, asa_def = self.targets.sl_definition, self.targets.asa_definition
+        lam = self.lam[rows] if lam is None else lam
         if self.model == "chat":
-            return chat_core(c.astype(np.int64), self.lam[rows], self.aht_matrix[rows], self.k,
+            return chat_core(c.astype(np.int64), lam, self.aht_matrix[rows], self.k,
                              self.pat[rows], self.awt[rows], sl_def, self.routing, asa_def)
         if self.model == "erlang_a":
-            return erlang_a_core(c.astype(float), self.lam[rows], self.aht[rows], self.pat[rows],
+            return erlang_a_core(c.astype(float), lam, self.aht[rows], self.pat[rows],
                                  self.awt[rows], sl_def, asa_def)
         # Erlang C: nobody abandons, so both ASA definitions give the same number
-        return replace(erlang_c_metrics_core(c.astype(float), self.lam[rows] * self.aht[rows],
+        return replace(erlang_c_metrics_core(c.astype(float), lam * self.aht[rows],
                                              self.aht[rows], self.awt[rows]), asa_definition=asa_def)
 
     def meets(self, c: np.ndarray, rows: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
@@ -137,8 +144,11 @@ def required_agents(volume, interval_s, queue: QueueModel, targets: Targets, *, 
     queue : core.QueueModel
         Handle time, patience and concurrency; ``queue.model`` picks Erlang C (no patience),
         Erlang A (finite ``patience_s``) or chat (concurrency > 1 or ``aht_by_concurrency_s``,
-        whose shape is scaled to each interval's handle time). ``balk_prob`` is ignored here (the
-        formulas have no balking; the simulator has).
+        whose shape is scaled to each interval's handle time). ``balk_prob`` and the callback
+        settings are ignored here (the formulas have neither; the simulator has). With
+        ``retrial_prob > 0`` and a finite patience, redials join the offered load (the fixed point
+        of :mod:`simulation.queueing.retrial`; the intervals must then be consecutive, of one
+        length) and the answer stays exact-minimal at that load.
     targets : core.Targets
         At least one target; ``targets.awt_s`` is the AWT of the service level, defined by
         ``targets.sl_definition``. ``abandon_rate`` needs a patience in ``queue``.
@@ -158,6 +168,74 @@ def required_agents(volume, interval_s, queue: QueueModel, targets: Targets, *, 
     targets.require_any("required_agents")
     shrink = float(as_float_array("shrinkage", shrinkage, minimum=0.0, maximum=1.0, strict_max=True))
     floor_agents = int(as_count_array("min_agents", min_agents))
+    vol, ivl, aht, shape = _interval_inputs(volume, interval_s, aht_s, queue, targets)
+    check_staffing_load(vol, vol * aht / ivl / queue.concurrency)
+
+    def search(model, rows, offered, start=None):
+        """Smallest passing agents in ``rows`` (the floor where nothing is offered)."""
+        agents = np.full(rows.shape, float(floor_agents))
+        pos = offered[rows] > 0
+        if pos.any():
+            found = _search(model, rows[pos], offered, ivl, aht, queue, targets,
+                            start=None if start is None else start[pos])
+            agents[pos] = np.maximum(found, floor_agents)
+        return agents
+
+    if _with_retrials(queue):
+        L = _one_interval_length(ivl)
+        agents, offered, final = solve_plan(vol, L, queue, lambda lam: _IntervalModel(lam, aht, queue, targets),
+                                            search=search)
+    else:
+        model = _IntervalModel(vol / ivl, aht, queue, targets)
+        agents, offered = search(model, np.arange(vol.size), vol), None
+        final = model.evaluate(agents, np.arange(agents.size))
+    scheduled = np.ceil(agents / (1.0 - shrink) - 1e-9).astype(np.int64)
+    metrics = _metric_arrays(final, vol if offered is None else offered, shape)
+    return StaffingResult(agents.astype(np.int64).reshape(shape), scheduled.reshape(shape),
+                          model=queue.model, sl_definition=targets.sl_definition, targets=targets,
+                          offered=None if offered is None else offered.reshape(shape), **metrics)
+
+
+def plan_metrics(volume, agents, interval_s, queue: QueueModel, targets: Targets, *,
+                 aht_s=None) -> StaffingResult:
+    """The analytic metrics of a given plan: ``agents`` per interval for ``volume`` contacts.
+
+    Arguments as :func:`required_agents` (``targets`` gives the AWT and the definitions; none needs
+    to be set). With retrials (``queue.retrial_prob > 0`` and a finite patience) the load is the
+    plan's own fixed point, so a plan sized without redials shows what they cost.
+    ``scheduled`` equals ``agents`` (no shrinkage).
+    """
+    _check_types(queue, targets)
+    vol, ivl, aht, shape = _interval_inputs(volume, interval_s, aht_s, queue, targets)
+    c = as_count_array("agents", agents)
+    c = np.array(np.broadcast_to(c, shape), float).ravel()
+    if _with_retrials(queue):
+        L = _one_interval_length(ivl)
+        _, offered, final = solve_plan(vol, L, queue, lambda lam: _IntervalModel(lam, aht, queue, targets),
+                                       agents=c)
+    else:
+        offered, final = None, _IntervalModel(vol / ivl, aht, queue, targets).evaluate(c, np.arange(c.size))
+    metrics = _metric_arrays(final, vol if offered is None else offered, shape)
+    plan = c.astype(np.int64).reshape(shape)
+    return StaffingResult(plan, plan.copy(), model=queue.model, sl_definition=targets.sl_definition,
+                          targets=targets, offered=None if offered is None else offered.reshape(shape),
+                          **metrics)
+
+
+def _with_retrials(queue: QueueModel) -> bool:
+    """Redials change the analytic load only where customers abandon."""
+    return queue.retries and queue.abandons
+
+
+def _one_interval_length(ivl: np.ndarray) -> float:
+    if not np.all(ivl == ivl[0]):
+        raise ValueError("interval_s: retrials move redials over consecutive intervals of one length; "
+                         "give a single interval length")
+    return float(ivl[0])
+
+
+def _interval_inputs(volume, interval_s, aht_s, queue: QueueModel, targets: Targets):
+    """Flat float arrays volume, interval_s, aht_s (validated, broadcast) and their shape."""
     if aht_s is None:
         aht_s = queue.mean_handle_s
         if aht_s is None:
@@ -172,23 +250,17 @@ def required_agents(volume, interval_s, queue: QueueModel, targets: Targets, *, 
     if targets.abandon_rate is not None and not queue.abandons:
         raise ValueError("abandon_rate: an abandonment target needs patience_s (without patience "
                          "nobody abandons)")
-    check_staffing_load(vol, vol * aht / ivl / queue.concurrency)
-    model = _IntervalModel(vol / ivl, aht, queue, targets)
-    agents = np.full(vol.shape, float(floor_agents))
-    rows = np.flatnonzero(vol > 0)
-    if rows.size:
-        found = _search(model, rows, vol, ivl, aht, queue, targets)
-        agents[rows] = np.maximum(found, floor_agents)
-    scheduled = np.ceil(agents / (1.0 - shrink) - 1e-9).astype(np.int64)
-    final = model.evaluate(agents, np.arange(agents.size))
+    return vol, ivl, aht, shape
+
+
+def _metric_arrays(final: QueueMetrics, offered: np.ndarray, shape) -> dict:
+    """The reported metrics per interval; intervals with nothing offered: no wait, no loss."""
     metrics = {}
     for name in ("service_level", "asa_s", "p_wait", "abandon_rate", "occupancy", "mean_wait_s", "agents_busy"):
         arr = np.array(getattr(final, name), float)
-        arr[vol == 0] = 1.0 if name == "service_level" else 0.0  # no contacts: no wait, no loss
+        arr[offered == 0] = 1.0 if name == "service_level" else 0.0
         metrics[name] = arr.reshape(shape)
-    return StaffingResult(agents.astype(np.int64).reshape(shape), scheduled.reshape(shape),
-                          model=model.model, sl_definition=targets.sl_definition, targets=targets,
-                          **metrics)
+    return metrics
 
 
 def _check_types(queue, targets) -> None:
@@ -198,8 +270,10 @@ def _check_types(queue, targets) -> None:
         raise ValueError(f"targets: expected a core.Targets, got {targets!r:.80}")
 
 
-def _search(model: _IntervalModel, rows, vol, ivl, aht, queue: QueueModel, targets: Targets) -> np.ndarray:
-    """Smallest passing agents in the intervals ``rows`` (all with volume > 0)."""
+def _search(model: _IntervalModel, rows, vol, ivl, aht, queue: QueueModel, targets: Targets,
+            start: np.ndarray | None = None) -> np.ndarray:
+    """Smallest passing agents in the intervals ``rows`` (all with volume > 0); ``start``: a
+    starting guess per row (e.g. the answer of the retrial fixed point's previous round)."""
     load = model.load()
     # Hard lower bounds: at least one agent; stability without abandonment; the occupancy cap.
     lower = np.ones(vol.shape)
@@ -207,6 +281,8 @@ def _search(model: _IntervalModel, rows, vol, ivl, aht, queue: QueueModel, targe
         lower = np.maximum(lower, np.floor(load) + 1.0)
     if targets.max_occupancy is not None:
         lower = np.maximum(lower, np.ceil(model.busy_lower_bound() / targets.max_occupancy - 1e-9))
+    if start is not None:  # a close guess: gallop and bisect from it
+        return minimal_passing(model.meets, rows, np.maximum(start, lower[rows]), lower[rows])
     start = np.maximum(lower[rows], np.ceil(load[rows] + _BETA_START * np.sqrt(load[rows])))
     voice = {t: getattr(targets, t) for t in _VOICE_TARGETS if getattr(targets, t) is not None}
     if model.model == "erlang_a" and voice:
