@@ -214,18 +214,12 @@ def cmd_scenarios(args) -> int:
 
 
 def _roster_basis(args, study):
-    """The roster basis of the newest stored run of the study's plan with a schedule (None when the
-    store does not exist or holds none: the study then says it priced interval sums)."""
-    from ..config import InputError
-    from ..scenarios.paid_hours import roster_basis_from_store
-    from ..store import RunStore, StoreError, resolve_store_url
+    """The roster basis of the newest stored run of the study's plan with a schedule (None: the
+    study then says it priced interval sums)."""
+    from ..scenarios.paid_hours import roster_basis_at
+    from ..store import resolve_store_url
 
-    url = resolve_store_url(args.store, study.plan.store)
-    try:
-        with RunStore(url, create=False) as store:
-            return roster_basis_from_store(store, study.plan.name)
-    except (StoreError, InputError):  # no store yet (or unreadable): the study says it priced interval sums
-        return None
+    return roster_basis_at(resolve_store_url(args.store, study.plan.store), study.plan.name)
 
 
 def _print_result(args, result, study, grid: dict, sweep_frame: pd.DataFrame | None) -> None:

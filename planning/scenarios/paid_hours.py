@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-__all__ = ["RosterBasis", "roster_factors", "roster_basis_from_store", "with_roster_basis"]
+__all__ = ["RosterBasis", "roster_factors", "roster_basis_from_store", "roster_basis_at", "with_roster_basis"]
 
 
 @dataclass(frozen=True)
@@ -86,3 +86,16 @@ def with_roster_basis(study, basis: RosterBasis | None):
     scenarios = {n: replace(s, paid_hours_factors={q: f for q, f in basis.factors.items() if q in s.plan.queues})
                  for n, s in study.scenarios.items()}
     return replace(study, scenarios=scenarios)
+
+
+def roster_basis_at(store_url: str, plan_name: str) -> RosterBasis | None:
+    """:func:`roster_basis_from_store` on the store at ``store_url``; None when there is no store yet
+    or it cannot be read (the caller then states that it used interval sums or its default)."""
+    from ..config import InputError
+    from ..store import RunStore, StoreError
+
+    try:
+        with RunStore(store_url, create=False) as store:
+            return roster_basis_from_store(store, plan_name)
+    except (StoreError, InputError):
+        return None
