@@ -7,9 +7,9 @@ From a queue's interval history (local time), on daily totals ``v_d``:
 2. **season** ``s[m]`` and **trend** ``b`` (per day, log) by one OLS of the weekday-adjusted log
    volume on a constant, time and calendar-month dummies (season centred over the months): when the
    history covers >= 365 days the season comes from the history, otherwise it is ``log`` of the
-   user's ``monthly_index`` (12 values, mean 1) and only the trend is fitted; ``trend = "none"``
-   fits no slope (with one year of history trend and season are only weakly separable: say which
-   you use);
+   user's ``monthly_index`` (12 values, mean 1) and only the trend is fitted. A season fitted on
+   fewer than two years absorbs the trend, so the trend then is 0 (said in ``trend_source``: give
+   ``growth_per_year``); ``trend = "none"`` fits no slope;
 3. **level** ``L``: the mean weekday-, season- and trend-adjusted log volume of the last 28 days,
    placed at their centre;
 4. **holidays** of the horizon (``holidays`` library, the plan's ``country``): a holiday's volume is
@@ -73,6 +73,7 @@ class DemandModel:
     holiday_factor: float
     sigma_month_log: float
     history_days: int
+    trend_source: str = "history"
 
 
 def _holiday_days(country: str | None, years) -> tuple[set, set]:
@@ -152,8 +153,14 @@ def fit_demand(queue: str, history: pd.DataFrame, *, country: str | None, monthl
         if idx.shape != (12,) or not np.isfinite(idx).all() or (idx <= 0).any():
             raise ValueError(f"capacity.demand.monthly_index: expected 12 positive numbers, got {monthly_index!r}")
         season, source = np.log(idx / idx.mean()), "monthly_index"
+    # a season fitted from fewer than two years absorbs any trend: the trend is then not the history's
+    separable = source == "monthly_index" or span >= 730
+    fit_trend = trend == "history" and separable
+    trend_source = ("history" if fit_trend else "none (asked)" if trend == "none" else
+                    "none: the history covers < 2 years, its trend cannot be told from its season "
+                    "(give demand.growth_per_year)")
     slope, se, season = _trend_and_season(adj.to_numpy(), t, month, fit_season=source == "history",
-                                          fit_trend=trend == "history", season=None if source == "history" else season)
+                                          fit_trend=fit_trend, season=None if source == "history" else season)
     des = adj - season[month]
     tail = des[des.index > daily.index[-1] - pd.Timedelta(days=28)]
     level_date = daily.index[-1] - pd.Timedelta(days=13.5)
@@ -167,7 +174,8 @@ def fit_demand(queue: str, history: pd.DataFrame, *, country: str | None, monthl
         expected = np.exp(level + slope * (t - (level_date - daily.index[-1]).days) + weekday[wd]
                           + season[daily.index.month - 1])
         hf = float(np.mean(daily.to_numpy()[hmask] / expected[hmask]))
-    return DemandModel(queue, level, level_date, slope, se, weekday, season, source, hf, sigma_m, int(span))
+    return DemandModel(queue, level, level_date, slope, se, weekday, season, source, hf, sigma_m, int(span),
+                       trend_source)
 
 
 def project_days(model: DemandModel, start: pd.Timestamp, months: int, *, country: str | None,

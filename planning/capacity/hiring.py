@@ -134,6 +134,7 @@ class HiringPlan:
     status: str
     solve_time_s: float
     cost_parts: dict = field(default_factory=dict)
+    problem: HiringProblem | None = None
 
     def summary(self) -> str:
         return (f"hiring MILP (HiGHS): {self.status}; cost {self.objective:,.0f}, bound {self.bound:,.0f}, "
@@ -141,8 +142,9 @@ class HiringPlan:
                 f"{len(self.classes)} classes; shortfall {self.monthly['shortfall_fte'].sum():.2f} FTE-months")
 
 
-def solve_hiring(p: HiringProblem) -> HiringPlan:
-    """The cheapest hiring classes (see the module docstring)."""
+def solve_hiring(p: HiringProblem, *, relax: bool = False) -> HiringPlan:
+    """The cheapest hiring classes (see the module docstring); ``relax``: the LP relaxation
+    (fractional classes: a lower bound and a time reference, not a plan to use)."""
     import time
 
     Q, T = len(p.queues), p.months
@@ -205,7 +207,7 @@ def solve_hiring(p: HiringProblem) -> HiringPlan:
     ub[Y] = np.where(early, 0, 1)
     ub[U] = p.outsource_cap_fte
     integrality = np.zeros(5 * n)
-    integrality[X] = integrality[Y] = 1
+    integrality[X] = integrality[Y] = 0 if relax else 1
     A = sparse.vstack(rows).tocsr()
     t0 = time.perf_counter()
     res = milp(c, constraints=LinearConstraint(A, lo, hi), integrality=integrality, bounds=Bounds(0, ub),
@@ -213,17 +215,19 @@ def solve_hiring(p: HiringProblem) -> HiringPlan:
     dt = time.perf_counter() - t0
     if res.x is None:
         raise ValueError(f"hiring MILP: no plan found ({res.message})")
-    return _plan(p, res, dt, base, salary_per_hire, X, O, U, Z)
+    plan = _plan(p, res, dt, base, salary_per_hire, X, O, U, Z, rounded=not relax)
+    plan.problem = p
+    return plan
 
 
-def _plan(p, res, dt, base, salary_per_hire, X, O, U, Z) -> HiringPlan:
+def _plan(p, res, dt, base, salary_per_hire, X, O, U, Z, *, rounded: bool) -> HiringPlan:
     Q, T = len(p.queues), p.months
-    x = np.round(res.x[X]).reshape(Q, T)
+    x = (np.round(res.x[X]) if rounded else res.x[X]).reshape(Q, T)
     o, u, z = (res.x[i].reshape(Q, T) for i in (O, U, Z))
     classes, monthly = [], []
     for q, name in enumerate(p.queues):
         for s in np.nonzero(x[q] > 0)[0]:
-            classes.append({"queue": name, "start_month": int(s), "hires": int(x[q, s]),
+            classes.append({"queue": name, "start_month": int(s), "hires": int(x[q, s]) if rounded else float(x[q, s]),
                             "productive_from_month": int(s + p.training_months)})
         S = base[q] + supply_matrix(p, q) @ x[q]
         H = base[q] + supply_matrix(p, q, productive=False) @ x[q]
@@ -233,8 +237,9 @@ def _plan(p, res, dt, base, salary_per_hire, X, O, U, Z) -> HiringPlan:
                             "overtime_fte": float(o[q, t]), "outsourced_fte": float(u[q, t]),
                             "shortfall_fte": float(max(z[q, t], 0.0))})
     obj = float(res.fun)
-    bound = float(getattr(res, "mip_dual_bound", obj))
-    gap = float(getattr(res, "mip_gap", 0.0) or 0.0)
+    bound = getattr(res, "mip_dual_bound", None)
+    bound = obj if bound is None else float(bound)   # an LP (relax=True) is its own bound
+    gap = float(getattr(res, "mip_gap", None) or 0.0)
     parts = {"new_hire_salaries": float((salary_per_hire * x).sum() * p.salary_per_fte_month),
              "hiring_and_training": float(x.sum() * (p.hire_cost + p.training_cost)),
              "classes": float((x > 0).sum() * p.class_cost),

@@ -21,7 +21,7 @@ from .hiring import HiringProblem, solve_hiring
 from .money import break_even_month, month_money, npv, salary_fte_month
 from .need import intraday_shape, need_by_month, representative_weeks
 
-__all__ = ["CapacityResult", "run_capacity", "start_fte", "CAPACITY_TABLES"]
+__all__ = ["CapacityResult", "run_capacity", "start_fte", "hiring_problem", "CAPACITY_TABLES"]
 
 CAPACITY_TABLES = ("demand_monthly", "demand_weekly", "need", "hiring_classes", "supply", "money", "summary")
 
@@ -87,14 +87,18 @@ def _demand(cfg: CapacityConfig, plan, histories: dict) -> tuple[pd.DataFrame, d
     return apply_whatifs(pd.concat(frames, ignore_index=True), cfg.whatifs), models, start
 
 
-def _hiring_problem(cfg, plan, queues, need: pd.DataFrame, months, money_by_q) -> HiringProblem:
-    phw = plan.headcount.paid_hours_per_week
+def hiring_problem(cfg: CapacityConfig, queues, need: pd.DataFrame, months, *, salary_fte_month: float,
+                   paid_hours_per_week: float, attrition_factor: float = 1.0) -> HiringProblem:
+    """The hiring MILP's inputs for one strategy's ``need`` (``queue, month, need_fte``): supply,
+    hiring rules and levers from ``cfg``; ``attrition_factor`` scales every queue's attrition (what-if)."""
+    phw = paid_hours_per_week
     h = cfg.hiring
-    salary = float(np.mean([salary_fte_month(money_by_q[q], phw) for q in queues]))
+    salary = salary_fte_month
     need_m = need.pivot(index="queue", columns="month", values="need_fte").loc[list(queues), months].to_numpy(float)
     return HiringProblem(
         queues=tuple(queues), need_fte=need_m, start_fte=start_fte(cfg, queues, phw),
-        attrition_per_month=np.array([cfg.supply[q]["attrition_per_month"] for q in queues]),
+        attrition_per_month=np.minimum(np.array([cfg.supply[q]["attrition_per_month"] for q in queues]) * attrition_factor,
+                                       0.99),
         salary_per_fte_month=salary, fte_per_hire=cfg.contracts_h_per_week[h["contract"]] / phw,
         lead_months=cfg.lead_months(), training_months=cfg.training_months(), ramp=h["ramp"],
         class_min=h["class_min"], class_max=h["class_max"], trainers=h["trainers"], hire_cost=h["hire_cost"],
@@ -154,7 +158,9 @@ def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, fore
     else:
         eff = {q: cfg.scheduling_efficiency for q in plan.queues}
         source = f"scheduling efficiency {cfg.scheduling_efficiency:g} for every queue ([need] default: no stored schedule)"
-    notes = [source]
+    notes = [source] + [f"demand {q}: season from {m.season_source}; trend {m.trend_source}"
+                        + (f" ({100 * np.expm1(m.slope_per_day * 365.25):+.1f}%/year)" if m.trend_source == "history" else "")
+                        for q, m in models.items()]
     shrink = _shrinkage(cfg, plan, months)
     needs, reqs, supplies, classes, money, plans = [], [], [], [], [], {}
     for name in cfg.strategies:
@@ -169,8 +175,16 @@ def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, fore
                                   aht_factor={q: qs.aht_factor for q, qs in sc.queues.items()},
                                   shrinkage_by_month=shrink, efficiency=eff)
         money_by_q = {q: qs.money for q, qs in sc.queues.items()}
-        hplan = solve_hiring(_hiring_problem(cfg, plan, list(plan.queues), need, months, money_by_q))
+        phw = plan.headcount.paid_hours_per_week
+        salary = float(np.mean([salary_fte_month(money_by_q[q], phw) for q in plan.queues]))
+        hplan = solve_hiring(hiring_problem(cfg, list(plan.queues), need, months, salary_fte_month=salary,
+                                            paid_hours_per_week=phw))
         plans[name] = hplan
+        short = hplan.monthly[hplan.monthly["shortfall_fte"] > 1e-6]
+        if len(short):
+            notes.append(f"strategy {name}: {short['shortfall_fte'].sum():.1f} FTE-months short of need in "
+                         f"{', '.join(sorted({months[t] for t in short['month']}))} (hiring lead time, class and "
+                         "lever limits): the money values the service at need, so there it is worse than valued")
         needs.append(need.assign(strategy=name))
         reqs.append(req.assign(strategy=name))
         sup = hplan.monthly.assign(strategy=name, month=lambda f: [months[t] for t in f["month"]])
@@ -187,7 +201,7 @@ def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, fore
         "hiring_classes": pd.concat(classes, ignore_index=True),
         "supply": pd.concat(supplies, ignore_index=True),
         "money": money_f,
-        "summary": _summary(cfg, money_f, plans, months),
+        "summary": _summary(cfg, money_f, plans, months, plan.headcount.paid_hours_per_week),
     }
     return CapacityResult(cfg, tables, plans, notes, source)
 
@@ -201,7 +215,7 @@ def _demand_monthly(days, models, weeks) -> pd.DataFrame:
     return out
 
 
-def _summary(cfg, money: pd.DataFrame, plans: dict, months) -> pd.DataFrame:
+def _summary(cfg, money: pd.DataFrame, plans: dict, months, paid_hours_per_week: float) -> pd.DataFrame:
     by = money.groupby(["strategy", "month"], sort=False)["net_value"].sum()
     base = cfg.strategies[0]
     rows = []
@@ -219,5 +233,7 @@ def _summary(cfg, money: pd.DataFrame, plans: dict, months) -> pd.DataFrame:
                      "hires": int(p.classes["hires"].sum()), "classes": int(len(p.classes)),
                      "shortfall_fte_months": float(p.monthly["shortfall_fte"].sum()),
                      "milp_status": p.status, "milp_objective": p.objective, "milp_bound": p.bound,
-                     "milp_gap": p.gap, "milp_time_s": p.solve_time_s})
+                     "milp_gap": p.gap, "milp_time_s": p.solve_time_s,
+                     "salary_fte_month": p.problem.salary_per_fte_month,
+                     "paid_hours_per_week": paid_hours_per_week})
     return pd.DataFrame(rows)

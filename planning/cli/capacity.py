@@ -69,7 +69,8 @@ def format_capacity(result) -> str:
         "hires": sm["hires"], "shortfall FTE-months": sm["shortfall_fte_months"].round(1)})
     lines.append(view.to_string())
     for s, r in sm.iterrows():
-        lines.append(f"hiring MILP {s}: {r['milp_status']}, cost {_money(r['milp_objective'])}, bound "
+        lines.append(f"hiring MILP {s}: {r['milp_status']}, objective {_money(r['milp_objective'])} (new hires' pay, "
+                     f"hiring, classes, levers, shortfall penalty), bound "
                      f"{_money(r['milp_bound'])}, gap {100 * r['milp_gap']:.3f}%, {r['milp_time_s']:.2f} s")
     lines += [f"note: {n}" for n in result.notes]
     return "\n".join(lines)

@@ -137,3 +137,9 @@ def test_bundled_capacity_plan_is_labelled_and_valid():
     assert "ILLUSTRATIVE" in text
     cfg = parse_capacity(tomllib.loads(text), base_dir=DATA, source=DATA / "capacity.toml")
     assert cfg.illustrative and cfg.months == 18 and cfg.lead_months() == 2 and cfg.training_months() == 1
+
+
+def test_one_year_of_history_does_not_mistake_season_for_trend():
+    m = fit_demand("q", synthetic_history(days=400, trend_per_year=0.0), country=None)
+    assert m.slope_per_day == 0.0 and "cannot be told from its season" in m.trend_source
+    assert np.exp(m.season_log[0] - m.season_log[6]) == pytest.approx(1.5, rel=0.05)
