@@ -6,6 +6,11 @@ demand (:mod:`.demand`), staffs a representative week of every month (:mod:`.nee
 hiring MILP (:mod:`.hiring`) and prices every month (:mod:`.money`). Scenario what-ifs that act on
 the 28-day forecast (surges, deflection, outsourcing) are not carried into the long range: the
 capacity TOML has its own what-ifs; the result's notes say which were left out.
+
+The hiring MILP prices a paid FTE-month at one rate per strategy, the mean over the queues of
+``cost_per_agent_hour x paid_hours_per_week x 365.25 / 12 / 7 + overhead_per_fte_year / 12``; the
+money by month prices each queue with its own rate. Contracts convert people to FTE (their paid
+hours per week); one loaded rate per queue pays all contracts.
 """
 from __future__ import annotations
 
