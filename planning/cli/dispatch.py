@@ -8,7 +8,7 @@ import sys
 import traceback
 
 from ..progress import Progress
-from . import accuracy, forecast, run, runs, scenarios, schedule, simulate, staff
+from . import accuracy, capacity, forecast, run, runs, scenarios, schedule, simulate, staff
 from .common import EPILOG_STORE, EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK
 
 __all__ = ["main", "build_parser", "COMMANDS"]
@@ -16,8 +16,9 @@ __all__ = ["main", "build_parser", "COMMANDS"]
 # command name -> handler, in the order of ``staffcast --help``
 COMMANDS = {"run": run.cmd_run, "forecast": forecast.cmd_forecast, "staff": staff.cmd_staff,
             "simulate": simulate.cmd_simulate, "runs": runs.cmd_runs, "accuracy": accuracy.cmd_accuracy,
-            "scenarios": scenarios.cmd_scenarios, "schedule": schedule.cmd_schedule}
-_PARSERS = (run, forecast, staff, simulate, runs, accuracy, scenarios, schedule)
+            "scenarios": scenarios.cmd_scenarios, "schedule": schedule.cmd_schedule,
+            "capacity": capacity.cmd_capacity}
+_PARSERS = (run, forecast, staff, simulate, runs, accuracy, scenarios, schedule, capacity)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -49,6 +49,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--out-dir", help="CSV folder (default: the study's output_dir, else the plan's, else ./out); "
                                      "files go to OUT/scenarios-STUDY_ID/")
     p.add_argument("--no-export", action="store_true", help="do not write CSV files")
+    p.add_argument("--paid-hours", choices=("roster", "intervals"), default="roster",
+                   help="money's paid hours: 'roster' (default) uses the newest stored run of the plan with a schedule "
+                        "(roster paid hours per interval-sum paid hour, per queue), falling back to interval sums "
+                        "when the store has none; 'intervals': unrounded interval sums")
     p.add_argument("--no-simulate", action="store_true", help="skip the simulation check")
     p.add_argument("--workers", type=positive_int, help="local worker processes for simulation and sweeps (default: CPUs)")
     p.add_argument("--scheduler", help="Dask scheduler address for the sensitivity and sweeps (e.g. tcp://host:8786)")
@@ -181,9 +185,10 @@ def cmd_scenarios(args) -> int:
                                                                   or Path("out")))
     with progress.step("forecast", "forecast (shared by all scenarios)"):
         forecast = study_forecast(study, progress)
+    basis = _roster_basis(args, study) if args.paid_hours == "roster" else None
     with progress.step("scenarios", "scenarios, break-even, sensitivity, chat windows"):
         result = run_study(study, forecast=forecast, simulate=False if args.no_simulate else None,
-                           workers=args.workers, executor=executor)
+                           workers=args.workers, executor=executor, roster_basis=basis)
     sweep_frame = None
     if grid:
         with progress.step("sweep", "sweep"):
@@ -206,6 +211,15 @@ def cmd_scenarios(args) -> int:
         progress.info(f"wrote {len(paths)} CSV files to {paths[0].parent}", out_dir=str(paths[0].parent))
     _print_result(args, result, study, grid, sweep_frame)
     return EXIT_OK
+
+
+def _roster_basis(args, study):
+    """The roster basis of the newest stored run of the study's plan with a schedule (None: the
+    study then says it priced interval sums)."""
+    from ..scenarios.paid_hours import roster_basis_at
+    from ..store import resolve_store_url
+
+    return roster_basis_at(resolve_store_url(args.store, study.plan.store), study.plan.name)
 
 
 def _print_result(args, result, study, grid: dict, sweep_frame: pd.DataFrame | None) -> None:

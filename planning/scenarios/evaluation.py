@@ -44,6 +44,8 @@ def _scenario_forecast(scenario: Scenario, name: str, f: pd.DataFrame, *, volume
     if q.aht_col is None and q.mean_handle_s is not None:
         f["aht_s"] = q.mean_handle_s  # the scenario's handle time (the plan's may differ)
     f["aht_s"] = f["aht_s"].to_numpy(float) * qs.aht_factor * aht_factor
+    # a like-for-like conversation's length, before mix changes (deflection): what cross-sell earns on
+    f["conversation_aht_s"] = f["aht_s"].to_numpy(float)
     f = apply_volume_change(f, (1.0 + qs.volume_change) * volume_factor - 1.0)
     f = apply_surges(f, [s for s in scenario.surges if s.queues is None or name in s.queues])
     if qs.deflection is not None:
@@ -64,6 +66,7 @@ def scenario_operations(scenario: Scenario, forecast: pd.DataFrame, *, volume_fa
         f = forecast[forecast["queue"] == name]
         in_house, outsourced = _scenario_forecast(scenario, name, f, volume_factor=volume_factor, aht_factor=aht_factor)
         req = requirements_for(q, in_house, plan.interval_s)
+        req["conversation_aht_s"] = in_house["conversation_aht_s"].to_numpy(float)
         req = idle_capacity(req, plan.interval_s)
         open_ = req["open"].to_numpy(bool)
         out[name] = {"requirements": req, "outsourced_contacts": float(outsourced["volume"].to_numpy(float)[open_].sum())}

@@ -9,15 +9,26 @@ Definitions (per interval ``i`` of length ``h = interval_s / 3600`` hours, then 
 --------------------------------------------------------------------------------------
 - ``abandoned_i = volume_i x abandon_rate_i``; ``handled_i = volume_i - abandoned_i``.
 - ``agent_hours = sum agents_i x h`` (logged-in, productive); ``paid_hours = agent_hours /
-  (1 - shrinkage)``; ``fte = paid_hours / weeks / paid_hours_per_week`` with ``weeks =
-  period_days / 7``.
+  (1 - shrinkage) x paid_hours_factor``; ``fte = paid_hours / weeks / paid_hours_per_week`` with
+  ``weeks = period_days / 7``. ``paid_hours_factor`` is 1 (unrounded interval sums) unless a roster
+  of the plan exists: then it is the roster's paid hours per interval-sum paid hour of the same
+  weeks (:mod:`.paid_hours`): real shifts cannot follow every interval, and money pays the shifts.
 - ``labour_cost = paid_hours x cost_per_agent_hour`` (loaded cost of one paid hour: wage, taxes,
   benefits); ``overhead_cost = fte x overhead_per_fte_year x period_days / 365`` (seat, licences,
   supervision); ``outsourced_cost = outsourced_contacts x outsourced_price_per_contact``.
 - cross-sell: a handled contact buys with probability ``conversion_i = min(1, conversion_rate x
-  (aht_i / conversion_ref_aht_s) ^ conversion_aht_elasticity)`` (longer conversations sell more
+  (conv_aht_i / conversion_ref_aht_s) ^ conversion_aht_elasticity)`` (longer conversations sell more
   when the elasticity is > 0; with no reference AHT the ratio is 1); ``sales = sum handled_i x
-  conversion_i``; ``cross_sell_value = sales x margin_per_sale``.
+  conversion_i``; ``cross_sell_value = sales x margin_per_sale``. ``conv_aht_i`` is the column
+  ``conversation_aht_s`` when present, else ``aht_s``: the handle time of a like-for-like
+  conversation (the forecast's times the scenario's real lengthening), NOT the mean of the mix
+  after deflection; removing short contacts raises the mean handle time but lengthens no
+  conversation, so it earns nothing.
+- **one rule for conversion** (no double count): ``conversion_rate`` is the rate at the reference
+  handle time ``conversion_ref_aht_s``, and the effect of longer conversations on sales is carried
+  by the elasticity alone. A scenario may raise ``conversion_rate`` (e.g. a sales script) only
+  when its conversations are not lengthened with an elasticity: raising both counts the same
+  effect twice, and the study refuses it (:func:`.study.parse_study`).
 - customers lost: an abandoned contact's customer leaves with probability ``churn_if_abandoned``;
   an answered one with ``min(1, churn_per_wait_minute x asa_i / 60)`` (linear in the wait, so the
   mean wait ``asa_i`` gives the expected churn exactly while the cap does not bind);
@@ -119,17 +130,20 @@ FINANCE_COLUMNS = (
     "offered", "handled", "abandoned", "outsourced_contacts", "agent_hours", "paid_hours", "fte",
     "labour_cost", "overhead_cost", "outsourced_cost", "total_cost", "sales", "cross_sell_value",
     "customers_lost", "churn_cost", "abandon_cost", "net_value", "net_value_per_year", "net_present_value",
-    "cost_per_handled_contact",
+    "cost_per_handled_contact", "paid_hours_factor",
 )
 
 
 def queue_finance(ops: pd.DataFrame, money: Money, *, interval_s: float, shrinkage: float,
-                  period_days: float, paid_hours_per_week: float, outsourced_contacts: float = 0.0) -> dict:
+                  period_days: float, paid_hours_per_week: float, outsourced_contacts: float = 0.0,
+                  paid_hours_factor: float = 1.0) -> dict:
     """Cost, value and net value of one queue's plan over the plan period (see module docstring).
 
     ``ops`` has one row per interval with ``volume``, ``agents`` and, for open intervals,
     ``abandon_rate``, ``asa_s`` and ``aht_s`` (NaN metrics count as 0: a closed interval has no
-    contacts). Returns a dict with :data:`FINANCE_COLUMNS`.
+    contacts) and optionally ``conversation_aht_s`` (see the module docstring).
+    ``paid_hours_factor`` (> 0): roster paid hours per interval-sum paid hour (1: no roster).
+    Returns a dict with :data:`FINANCE_COLUMNS`.
     """
     if not isinstance(money, Money):
         raise ValueError(f"money: expected a Money, got {type(money).__name__}")
@@ -137,6 +151,7 @@ def queue_finance(ops: pd.DataFrame, money: Money, *, interval_s: float, shrinka
         check_number(name, v, minimum=0.0, strict_min=True)
     check_number("shrinkage", shrinkage, minimum=0.0, maximum=1.0, strict_max=True)
     check_number("outsourced_contacts", outsourced_contacts, minimum=0.0)
+    check_number("paid_hours_factor", paid_hours_factor, minimum=0.0, strict_min=True)
     missing = [c for c in ("volume", "agents", "abandon_rate", "asa_s", "aht_s") if c not in ops]
     if missing:
         raise ValueError(f"ops: missing column(s) {missing}; columns: {list(ops.columns)}")
@@ -144,13 +159,13 @@ def queue_finance(ops: pd.DataFrame, money: Money, *, interval_s: float, shrinka
     agents = np.nan_to_num(ops["agents"].to_numpy(float))
     ab = np.clip(np.nan_to_num(ops["abandon_rate"].to_numpy(float)), 0.0, 1.0)
     asa = np.nan_to_num(ops["asa_s"].to_numpy(float), nan=0.0, posinf=0.0)
-    aht = ops["aht_s"].to_numpy(float)
+    aht = ops["conversation_aht_s" if "conversation_aht_s" in ops else "aht_s"].to_numpy(float)
     h = interval_s / 3600.0
 
     abandoned_i = vol * ab
     handled_i = vol - abandoned_i
     agent_hours = float(agents.sum() * h)
-    paid_hours = agent_hours / (1.0 - shrinkage)
+    paid_hours = agent_hours / (1.0 - shrinkage) * paid_hours_factor
     weeks = period_days / 7.0
     fte = paid_hours / weeks / paid_hours_per_week
 
@@ -199,6 +214,7 @@ def queue_finance(ops: pd.DataFrame, money: Money, *, interval_s: float, shrinka
         "net_value_per_year": per_year,
         "net_present_value": npv,
         "cost_per_handled_contact": total_cost / served if served > 0 else float("nan"),
+        "paid_hours_factor": float(paid_hours_factor),
     }
 
 
@@ -216,6 +232,7 @@ def scenario_finance(scenario: "Scenario", ops: dict, period_days: float, *,
     :data:`FINANCE_COLUMNS`).
 
     ``money_scale``: ``{assumption: factor}`` multiplies money assumptions (break-even, sensitivity).
+    Paid hours use the scenario's ``paid_hours_factors`` (roster basis, :mod:`.paid_hours`).
     """
     plan = scenario.plan
     rows = []
@@ -228,7 +245,8 @@ def scenario_finance(scenario: "Scenario", ops: dict, period_days: float, *,
         req = ops[name]["requirements"]
         fin = queue_finance(req, money, interval_s=plan.interval_s, shrinkage=q.shrinkage, period_days=period_days,
                             paid_hours_per_week=plan.headcount.paid_hours_per_week,
-                            outsourced_contacts=ops[name]["outsourced_contacts"])
+                            outsourced_contacts=ops[name]["outsourced_contacts"],
+                            paid_hours_factor=scenario.paid_hours_factors.get(name, 1.0))
         vol = req["volume"].to_numpy(float)
         handled = vol * (1 - np.nan_to_num(req["abandon_rate"].to_numpy(float)))
         row = {"scenario": scenario.name, "queue": name, "model": "chat" if q.kind == "chat" else

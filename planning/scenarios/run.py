@@ -19,6 +19,7 @@ from ..config import InputError
 from .analysis import break_even, sensitivity
 from .evaluation import comparison_table, period_days, scenario_operations, simulation_check, study_forecast
 from .finance import scenario_finance, weighted_mean
+from .paid_hours import RosterBasis, with_roster_basis
 from .study import Study, load_study
 from .whatif import surges_outside
 
@@ -65,10 +66,15 @@ def _evaluate_all(study: Study, forecast: pd.DataFrame) -> tuple[dict, pd.DataFr
 
 
 def run_study(study: Study | str | Path, *, forecast: pd.DataFrame | None = None, simulate: bool | None = None,
-              workers: int | None = None, executor=None, progress=None) -> StudyResult:
-    """Evaluate every scenario of a study, with break-even, sensitivity and chat windows."""
+              workers: int | None = None, executor=None, progress=None,
+              roster_basis: RosterBasis | None = None) -> StudyResult:
+    """Evaluate every scenario of a study, with break-even, sensitivity and chat windows.
+
+    ``roster_basis`` (:func:`.paid_hours.roster_basis_from_store`): money pays the roster's paid hours
+    (interval sums x the roster factor per queue); None: unrounded interval sums (said in the notes)."""
     if not isinstance(study, Study):
         study = load_study(study)
+    study = with_roster_basis(study, roster_basis)
     if forecast is None:
         forecast = study_forecast(study, progress)
     ops, by_queue, period = _evaluate_all(study, forecast)
@@ -93,6 +99,9 @@ def run_study(study: Study | str | Path, *, forecast: pd.DataFrame | None = None
     notes = [f"scenario {n}: surge '{sg.label}' ({sg.start} .. {sg.end}) lies outside the forecast horizon "
              f"{forecast['interval_start'].min()} .. {forecast['interval_start'].max()}: it changes nothing"
              for n, sc in study.scenarios.items() for sg in surges_outside(forecast, sc.surges)]
+    notes.append(roster_basis.describe() if roster_basis is not None else
+                 "paid hours are unrounded interval sums (agents x h / (1 - shrinkage)): no stored schedule of the plan "
+                 "was given; run `staffcast run` on a plan with [schedule] to price the roster's shifts")
     return StudyResult(study, comparison, by_queue, be, sens, reqs, sim_check, cw, ch, period, notes=notes)
 
 

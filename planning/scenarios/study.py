@@ -77,6 +77,8 @@ class Scenario:
     queues: dict
     surges: tuple
     raw: dict = field(repr=False, compare=False, default_factory=dict)
+    # queue -> roster paid hours per interval-sum paid hour (planning.scenarios.paid_hours); empty: 1
+    paid_hours_factors: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -374,6 +376,25 @@ def _parse_check(problems, ck: dict) -> CheckConfig:
     )
 
 
+def _check_conversion_rule(problems, scenarios: dict, baseline) -> None:
+    """One rule for conversion (see :mod:`.finance`): a scenario whose conversations are longer
+    (``aht_factor != 1``) with a handle-time elasticity earns through the elasticity; raising its
+    ``conversion_rate`` above the baseline's as well counts the same effect twice."""
+    if not isinstance(baseline, str) or baseline not in scenarios:
+        return  # a wrong baseline is reported on its own
+    for name, sc in scenarios.items():
+        for q, qs in sc.queues.items():
+            base = scenarios[baseline].queues[q].money
+            m = qs.money
+            if (name != baseline and qs.aht_factor != 1.0 and m.conversion_aht_elasticity != 0.0
+                    and m.conversion_rate != base.conversion_rate):
+                problems.append((f"scenarios.{name}.queues.{q}.money.conversion_rate",
+                                 f"{m.conversion_rate:g} differs from the baseline's {base.conversion_rate:g} while "
+                                 f"conversations are {qs.aht_factor:g}x longer with elasticity "
+                                 f"{m.conversion_aht_elasticity:g}: that counts the longer conversations twice; "
+                                 "expected the baseline's rate (the elasticity carries the effect) or elasticity 0"))
+
+
 def _check_analysis(problems, sens: dict, be: dict, scenario_names) -> None:
     """``[sensitivity]`` and ``[break_even]``: known scenario, known assumptions, relative change."""
     _unknown(problems, sens, _SENS_KEYS, "sensitivity.")
@@ -464,6 +485,7 @@ def parse_study(raw: dict, *, base_dir: str | Path | None = None, source=None) -
     be = _table(problems, raw, "break_even", "expected a table [break_even] of scenario, assumptions; "
                 f"got {type(raw.get('break_even')).__name__} {raw.get('break_even')!r:.80}")
     _check_analysis(problems, sens, be, scen_raw)
+    _check_conversion_rule(problems, scenarios, baseline)
     cw = _check_chat_windows(problems, raw.get("chat_windows"), plan)
     name = st.get("name", Path(source).stem if source else "study")
     for key in ("name", "note", "output_dir"):

@@ -5,13 +5,15 @@ dashboard only presents. One module per dashboard page, plus shared helpers:
   the evening share, service columns, error texts, a progress reporter;
 - :mod:`.settings`: forecast and queue settings applied to the plan; the forecast model choices;
 - :mod:`.data`, :mod:`.forecast`, :mod:`.staffing`, :mod:`.simulation`, :mod:`.scenarios`,
-  :mod:`.runs`, :mod:`.schedule`: the pages' view functions.
+  :mod:`.runs`, :mod:`.schedule`, :mod:`.capacity`: the pages' view functions.
 
 Every function takes plain values (a :class:`~planning.config.PlanConfig`, DataFrames, numbers)
 and returns DataFrames / dicts / small dataclasses, so the dashboard can cache them and tests can
 call them without Streamlit. Bad input raises :class:`~planning.config.InputError` with a message a
 planner can act on (the dashboard shows it; never a traceback).
 """
+from .capacity import *  # noqa: F401,F403
+from .capacity import __all__ as _capacity
 from .common import *  # noqa: F401,F403
 from .common import __all__ as _common
 from .data import *  # noqa: F401,F403
@@ -31,4 +33,4 @@ from .simulation import __all__ as _simulation
 from .staffing import *  # noqa: F401,F403
 from .staffing import __all__ as _staffing
 
-__all__ = [*_common, *_settings, *_data, *_forecast, *_staffing, *_simulation, *_scenarios, *_runs, *_schedule]
+__all__ = [*_common, *_settings, *_data, *_forecast, *_staffing, *_simulation, *_scenarios, *_runs, *_schedule, *_capacity]

@@ -14,7 +14,7 @@ APP = str(ROOT / "app.py")
 CHAT_CSV = ROOT / "data" / "chat_synthetic_1999_15min.csv"
 # page title -> its module (relative to app.py), as st.navigation registers it
 PAGE_FILES = {name: f"dashboard/{name.lower()}_page.py"
-              for name in ("Data", "Forecast", "Staffing", "Simulation", "Scenarios", "Runs")}
+              for name in ("Data", "Forecast", "Staffing", "Simulation", "Scenarios", "Capacity", "Runs")}
 
 
 @pytest.fixture(autouse=True)
@@ -352,3 +352,47 @@ def test_old_page_links_open_the_page_they_name():
     _ok(at)
     assert at.header[0].value == "Forecast: queue 'chat'"
     assert "page" not in at.query_params
+
+
+# --------------------------------------------------------------------------- Capacity
+
+
+def save_capacity_example(store_url: str) -> str:
+    """A small stored capacity plan (the bundled capacity TOML's rules, six months of given need) for
+    the Capacity page; returns its id. Used by the browser test too."""
+    import tomllib
+    from types import SimpleNamespace
+
+    from planning.capacity import parse_capacity
+    from planning.store.capacity import save_capacity
+
+    raw = tomllib.loads((ROOT / "data" / "capacity.toml").read_text())
+    months = [f"2000-{m:02d}" for m in range(1, 7)]
+    need = pd.DataFrame([{"strategy": s, "queue": q, "month": m, "need_fte": n * f}
+                         for s, f in (("cost_center", 1.0), ("value_center", 1.3))
+                         for q, ns in (("voice", [24, 24, 26, 28, 28, 28]), ("chat", [17, 17, 18, 19, 20, 20]))
+                         for m, n in zip(months, ns)])
+    summary = pd.DataFrame([{"strategy": s, "salary_fte_month": 6000.0, "paid_hours_per_week": 42.0,
+                             "milp_objective": 0.0, "hires": 0} for s in ("cost_center", "value_center")])
+    money = pd.DataFrame([{"strategy": s, "queue": "voice", "month": m, "total_cost": 150_000.0 * f,
+                           "cross_sell_value": 60_000.0 * f, "churn_cost": 90_000.0 / f, "net_value": -180_000.0}
+                          for s, f in (("cost_center", 1.0), ("value_center", 1.3)) for m in months])
+    result = SimpleNamespace(config=parse_capacity(raw, base_dir=ROOT / "data"), notes=["example"],
+                             tables={"need": need, "summary": summary, "money": money})
+    return save_capacity(result, store_url)
+
+
+def test_capacity_page_shows_the_stored_plan_and_its_what_ifs(tmp_path):
+    import os
+
+    at = _app("Capacity", "voice")
+    _ok(at)
+    assert "No capacity plan is stored yet" in _texts(at)
+    save_capacity_example(os.environ["STAFFCAST_STORE"])
+    at.run()
+    _ok(at)
+    hires = int(_metric(at, "Hires"))
+    at.slider(key="w_cap_attrition").set_value(2.5).run()   # more people leave: more hires
+    _ok(at)
+    assert int(_metric(at, "Hires")) >= hires
+    assert "Hiring classes" in _texts(at) and len(at.dataframe) >= 1

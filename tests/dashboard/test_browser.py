@@ -45,6 +45,8 @@ PAGES = {
                     "Queue-position announcement", re.compile(r"\d+ ahead . about \d+ minutes")], 2),
     "Scenarios": (["Scenarios: finance comparison", "ILLUSTRATIVE", "net value vs cost_center", "Break-even",
                    "Chat windows: when to offer real-time chat", "Posted hours per week"], 3),
+    "Capacity": (["Capacity: need, supply, hiring and money by month", "Hiring classes",
+                  "Cost and value by month"], 2),
     "Runs": (["Runs: stored plans", "Run the plan and store it"], 0),
 }
 
@@ -84,6 +86,9 @@ def _free_port() -> int:
 def server(browser, tmp_path_factory):
     port = _free_port()
     store = tmp_path_factory.mktemp("store") / "runs.sqlite"
+    from test_app import save_capacity_example  # a small stored capacity plan for the Capacity page
+
+    save_capacity_example(f"sqlite:///{store}")
     env = dict(os.environ, STAFFCAST_STORE=f"sqlite:///{store}", PYTHONUNBUFFERED="1")
     log = tmp_path_factory.mktemp("log") / "streamlit.log"
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",

@@ -107,8 +107,19 @@ def test_below_target_intervals_name_the_missed_metric():
 
 
 def test_study_money_overrides_name_the_scenarios_that_keep_their_own_value():
+    import copy
+
+    from planning.scenarios import parse_study
+
     study = pv.load_study_with()
-    over = pv.study_money_overrides(study)
+    # the bundled value centers earn through the elasticity at the base conversion rate (issue 18)
+    assert "conversion_rate" not in pv.study_money_overrides(study)
+    raw = copy.deepcopy(study.raw)
+    for name in ("value_center", "value_center_self_service"):
+        for q in ("voice", "chat"):   # a higher rate without longer talks: allowed, and listed
+            raw["scenarios"][name]["queues"][q]["aht_factor"] = 1.0
+            raw["scenarios"][name]["queues"][q]["money"]["conversion_rate"] = 0.04
+    over = pv.study_money_overrides(parse_study(raw, base_dir=study.source.parent, source=study.source))
     assert over["conversion_rate"] == ["value_center (voice, chat)", "value_center_self_service (voice, chat)"]
     assert "cost_per_agent_hour" not in over
 

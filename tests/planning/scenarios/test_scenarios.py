@@ -197,3 +197,15 @@ def test_a_surge_outside_the_horizon_is_reported_not_silently_dropped(study, for
     notes = run_study(study, forecast=short, simulate=False).notes
     assert len(notes) == 1 and notes[0].startswith("scenario value_center_self_service: surge")
     assert "outside the forecast horizon" in notes[0]
+
+
+def test_deflection_raises_the_mean_handle_time_but_earns_no_sales(result):
+    req = result.requirements.set_index(["scenario", "queue", "interval_start"])
+    vc, ss = req.loc[("value_center", "chat")], req.loc[("value_center_self_service", "chat")]
+    busy = (vc["volume"] > 0) & vc["open"]
+    assert (ss.loc[busy, "aht_s"] > vc.loc[busy, "aht_s"] + 1e-9).all()     # the mix is longer ...
+    assert np.allclose(ss["conversation_aht_s"], vc["conversation_aht_s"])  # ... no conversation is
+    bq = result.by_queue.set_index(["scenario", "queue"])
+    conv = bq["sales"] / (bq["handled"] - bq["outsourced_contacts"])
+    # the same conversion per handled chat up to the mix of intervals (abandonment differs a little)
+    assert conv.loc[("value_center_self_service", "chat")] == pytest.approx(conv.loc[("value_center", "chat")], rel=2e-3)

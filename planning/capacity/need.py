@@ -1,0 +1,98 @@
+"""Need: required FTE per queue and month from interval-level staffing of a representative week.
+
+A monthly average understates peaks, so each month is staffed interval by interval:
+
+1. **intraday shape** from the plan's forecast (the existing forecast, e.g. 28 days): per queue,
+   weekday ``k`` and time of day ``j``: ``share[k, j] = mean volume at (k, j) / mean daily volume
+   of weekday k`` and the mean handle time ``aht[k, j]``;
+2. **representative week** of month ``m``: the dates of the first plan week starting in the month;
+   a weekday's daily volume = the mean of the month's projected non-holiday days of that weekday
+   (a normal week: holiday weeks need less); interval volume = daily x share;
+3. **agents** per interval by the plan's exact queueing model (:func:`planning.pipeline.requirements_for`,
+   vectorized over all months of a queue in one call) with the strategy's targets and handle time;
+4. ``agent_h_week = sum agents x h``; ``paid_h_week = agent_h_week / (1 - shrinkage_m) x efficiency``;
+   ``need_fte = paid_h_week / paid_hours_per_week``. ``shrinkage_m`` is the month's (vacation
+   seasons differ), ``efficiency`` the roster's paid hours per interval-sum paid hour
+   (:mod:`planning.scenarios.paid_hours`, from a stored schedule) or a stated default.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["intraday_shape", "representative_weeks", "need_by_month"]
+
+
+def intraday_shape(forecast: pd.DataFrame) -> pd.DataFrame:
+    """``queue, weekday, slot, share, aht_s`` (slot = time of day as a Timedelta) from a forecast with
+    ``queue, interval_start, volume, aht_s`` (local time)."""
+    f = forecast[["queue", "interval_start", "volume", "aht_s"]].copy()
+    ts = pd.to_datetime(f["interval_start"])
+    local = ts.dt.tz_localize(None) if ts.dt.tz is not None else ts
+    f["date"], f["weekday"], f["slot"] = local.dt.normalize(), local.dt.day_of_week, local - local.dt.normalize()
+    day_tot = f.groupby(["queue", "date"])["volume"].transform("sum")
+    f["day_share"] = np.where(day_tot > 0, f["volume"] / day_tot.where(day_tot > 0, 1.0), 0.0)
+    f["vol_aht"] = f["volume"] * f["aht_s"]
+    g = f.groupby(["queue", "weekday", "slot"])
+    out = g.agg(share=("day_share", "mean"), vol=("volume", "sum"), vol_aht=("vol_aht", "sum"),
+                aht_mean=("aht_s", "mean")).reset_index()
+    out["aht_s"] = np.where(out["vol"] > 0, out["vol_aht"] / out["vol"].where(out["vol"] > 0, 1.0), out["aht_mean"])
+    norm = out.groupby(["queue", "weekday"])["share"].transform("sum")
+    out["share"] = np.where(norm > 0, out["share"] / norm.where(norm > 0, 1.0), 0.0)
+    missing = {(q, k) for q in out["queue"].unique() for k in range(7)} - set(zip(out["queue"], out["weekday"]))
+    if missing:
+        raise ValueError(f"forecast: no intervals on weekday(s) {sorted(missing)} (queue, Monday = 0); "
+                         "the intraday shape needs at least one full week")
+    return out[["queue", "weekday", "slot", "share", "aht_s"]]
+
+
+def representative_weeks(days: pd.DataFrame, shape: pd.DataFrame, *, week_start: int, timezone: str | None) -> pd.DataFrame:
+    """``queue, month, interval_start, volume, aht_s``: one representative week per queue and month
+    (``days``: ``queue, date, month, volume, holiday`` from the long-range demand)."""
+    frames = []
+    for (q, month), g in days.groupby(["queue", "month"], sort=True):
+        normal = g[~g["holiday"]]
+        by_wd = (normal if len(normal) else g).groupby(g["date"].dt.day_of_week)["volume"].mean()
+        first = pd.Timestamp(f"{month}-01")
+        start = first + pd.Timedelta(days=(week_start - first.day_of_week) % 7)
+        dates = pd.date_range(start, periods=7, freq="D")
+        sq = shape[shape["queue"] == q]
+        for d in dates:
+            s = sq[sq["weekday"] == d.day_of_week]
+            frames.append(pd.DataFrame({"queue": q, "month": month, "local": d + s["slot"].to_numpy(),
+                                        "volume": s["share"].to_numpy() * float(by_wd.get(d.day_of_week, 0.0)),
+                                        "aht_s": s["aht_s"].to_numpy()}))
+    out = pd.concat(frames, ignore_index=True)
+    ts = pd.DatetimeIndex(out.pop("local"))
+    out["interval_start"] = ts.tz_localize(timezone, nonexistent="shift_forward", ambiguous=False) if timezone else ts
+    return out
+
+
+def need_by_month(plan, weeks: pd.DataFrame, *, queue_configs: dict, aht_factor: dict, shrinkage_by_month: dict,
+                  efficiency: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Staff the representative weeks: ``(requirements, need)``.
+
+    ``queue_configs``: queue -> :class:`planning.config.QueueConfig` (the strategy's targets);
+    ``aht_factor``: queue -> real lengthening of conversations; ``shrinkage_by_month``: queue ->
+    {month: share}; ``efficiency``: queue -> roster factor. ``need``: ``queue, month, agent_h_week,
+    paid_h_week, need_fte, peak_agents, shrinkage, efficiency``."""
+    from ..pipeline import requirements_for
+
+    h = plan.interval_s / 3600.0
+    reqs, rows = [], []
+    for q, w in weeks.groupby("queue", sort=False):
+        f = w.reset_index(drop=True).copy()
+        f["aht_s"] = f["aht_s"].to_numpy(float) * aht_factor.get(q, 1.0)
+        req = requirements_for(queue_configs[q], f[["interval_start", "volume", "aht_s"]], plan.interval_s)
+        req["month"] = f["month"].to_numpy()
+        req["conversation_aht_s"] = f["aht_s"].to_numpy(float)
+        reqs.append(req)
+        for month, r in req.groupby("month", sort=True):
+            agent_h = float(r["agents"].sum() * h)
+            s = shrinkage_by_month[q][month]
+            e = efficiency.get(q, 1.0)
+            paid = agent_h / (1.0 - s) * e
+            rows.append({"queue": q, "month": month, "agent_h_week": agent_h, "paid_h_week": paid,
+                         "need_fte": paid / plan.headcount.paid_hours_per_week, "peak_agents": int(r["agents"].max()),
+                         "shrinkage": s, "efficiency": e})
+    return pd.concat(reqs, ignore_index=True), pd.DataFrame(rows)
