@@ -235,7 +235,7 @@ def test_staffing_targets_change_agents_and_fte():
     assert _num(_metric(at, "Peak agents in an interval")) > peak
     fte95 = _num(_metric(at, "Headcount (FTE per full week)"))
     assert fte95 > fte
-    at.number_input(key="w_shrinkage_voice").set_value(40.0)
+    at.number_input(key="w_shrinkage_unplanned_voice").set_value(40.0)
     at.button[0].click().run()
     _ok(at)
     assert _num(_metric(at, "Headcount (FTE per full week)")) > fte95
@@ -249,16 +249,16 @@ def test_a_refused_target_says_why_and_the_other_changes_apply():
     at = _app("Staffing", "voice")
     fte = _num(_metric(at, "Headcount (FTE per full week)"))
     at.number_input(key="w_service_level_voice").set_value(150.0)
-    at.number_input(key="w_shrinkage_voice").set_value(40.0)
+    at.number_input(key="w_shrinkage_unplanned_voice").set_value(40.0)
     at.button[0].click().run()
     _ok(at, errors_allowed=True)
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "Service level target (%): 150 is outside 0.1 to 99.9" in errors[0], errors
     assert _num(_metric(at, "Headcount (FTE per full week)")) > fte  # the shrinkage was applied
-    at.number_input(key="w_shrinkage_voice").set_value(95.0)
+    at.number_input(key="w_shrinkage_unplanned_voice").set_value(95.0)
     at.number_input(key="w_service_level_voice").set_value(80.0)
     at.button[0].click().run()
-    assert [e.value for e in at.error] == ["Shrinkage (%): 95 is outside 0 to 90; not applied."]
+    assert [e.value for e in at.error] == ["Unplanned shrinkage (%): 95 is outside 0 to 90; not applied."]
 
 
 def test_staffing_chat_no_waiting_and_concurrency():
