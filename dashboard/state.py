@@ -37,6 +37,7 @@ RESET_UPLOAD = "reset_upload"
 # --------------------------------------------------------------------------- other keys
 UPLOADS = "uploads"                # queue -> Upload in use instead of the plan's file
 QUEUE_SETTINGS = "queue_settings"  # queue -> settings applied with "Apply targets"
+FLASH = "flash"                    # messages to show once, on the next run (after st.rerun)
 LATER = "widget_values_later"      # widget key -> value to show from the next run on (set_later)
 PLAN_SETTINGS = "plan_settings"    # plan-wide settings applied on any queue's page (paid hours per FTE)
 SETTING_PROBLEMS = "setting_problems"  # queue -> {setting: why the last "Apply targets" refused it}
@@ -121,6 +122,16 @@ def keep_subset(key: str, allowed: list, value: list) -> None:
     if not set(st.session_state.get(key, [])) <= set(allowed):
         del st.session_state[key]
     st.session_state.setdefault(key, value)
+
+
+def flash(text: str) -> None:
+    """Show ``text`` once, on the next run of the page (a message that outlives ``st.rerun``)."""
+    st.session_state.setdefault(FLASH, []).append(text)
+
+
+def flashes() -> list[str]:
+    """The messages :func:`flash` kept, now shown (and forgotten)."""
+    return st.session_state.pop(FLASH, [])
 
 
 def set_later(key: str, value) -> None:
