@@ -78,7 +78,7 @@ def save_plan(cfg) -> None:
     except InputError as exc:
         st.error(f"These settings cannot be saved as a plan: {pv.config_error_text(exc)}")
         return
-    c1, c2 = st.columns([1, 3])
+    c1, c2 = st.columns([1, 2])
     c1.download_button("Save as plan TOML", data=text.encode("utf-8"), file_name=pv.plan_file_name(cfg),
                        mime="application/toml", key="save_plan_toml")
     c2.caption(("Departs from the plan file: " + "; ".join(away) + ". ") if away else
