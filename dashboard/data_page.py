@@ -10,29 +10,49 @@ from planning import views as pv
 from planning.config import InputError
 
 
+NO_COLUMN = ""  # the handle-time select box's "none" choice
+
+
+def _column_boxes(q, queue: str, columns: list[str]) -> tuple[str, str, str]:
+    """Select boxes of the time, volume and handle-time columns, offering the file's header names
+    (the plan's names, else a good guess, preselected while the file is new)."""
+    guess = pv.guess_columns(columns, q.time_col, q.volume_col, q.aht_col)
+    c1, c2, c3 = st.columns(3)
+    keys = {k: state.column_key(k, queue) for k in ("time_col", "vol_col", "aht_col")}
+    state.reset_unless(keys["time_col"], columns, guess["time_col"])
+    state.reset_unless(keys["vol_col"], columns, guess["volume_col"])
+    state.reset_unless(keys["aht_col"], [NO_COLUMN, *columns], guess["aht_col"] or NO_COLUMN)
+    time_col = c1.selectbox("time column", columns, key=keys["time_col"])
+    vol_col = c2.selectbox("volume column (contacts per interval)", columns, key=keys["vol_col"])
+    aht_col = c3.selectbox("handle time column (seconds)", [NO_COLUMN, *columns], key=keys["aht_col"],
+                           format_func=lambda c: c or "none: the plan's handle time")
+    return time_col or "", vol_col or "", aht_col or ""
+
+
 def upload_form(cfg, queue: str) -> None:
-    """Load another history file for the queue: check it, read it like the plan's files, use it."""
+    """Load another history file for the queue: pick its columns from its header, check it, read it
+    like the plan's files, use it."""
     q = cfg.queues[queue]
     uploads = state.uploads()
     with st.expander("Load another history file for this queue", expanded=queue in uploads):
-        st.caption(f"CSV or Parquet, at most {pv.MAX_UPLOAD_MB} MB; one row per interval with a start time "
-                   "and the number of contacts (optionally the average handle time in seconds). Rows "
-                   "missing from the file are closed intervals; a row with 0 is an open interval without contacts.")
+        st.caption(f"CSV (comma, semicolon or tab separated) or Parquet, at most {pv.MAX_UPLOAD_MB} MB; one row "
+                   "per interval with a start time and the number of contacts (optionally the average handle time "
+                   "in seconds). Rows missing from the file are closed intervals; a row with 0 is an open "
+                   "interval without contacts.")
         # the kind is checked by pv.check_upload (a message, not a widget exception)
         f = st.file_uploader("History file (.csv or .parquet)", key=state.UPLOAD_FILE, max_upload_size=pv.MAX_UPLOAD_MB)
-        c1, c2, c3 = st.columns(3)
-        state.default(state.column_key("time_col", queue), q.time_col)
-        state.default(state.column_key("vol_col", queue), q.volume_col)
-        state.default(state.column_key("aht_col", queue), q.aht_col or "")
-        time_col = c1.text_input("time column", key=state.column_key("time_col", queue))
-        vol_col = c2.text_input("volume column", key=state.column_key("vol_col", queue))
-        aht_col = c3.text_input("handle time column (optional, seconds)", key=state.column_key("aht_col", queue))
-        time_format = c1.text_input("time format (empty: ISO, e.g. 1999-01-03 07:30)",
+        columns, sep = pv.upload_columns(f.name, f.getvalue()) if f is not None else ([], None)
+        if f is not None and columns:
+            st.caption(f"Columns of {f.name}" + (f" (separated by {pv.separator_name(sep)})" if sep else "")
+                       + ": " + ", ".join(columns))
+        time_col, vol_col, aht_col = _column_boxes(q, queue, columns) if columns else ("", "", "")
+        time_format = st.text_input("time format (empty: ISO, e.g. 1999-01-03 07:30)",
                                     key=state.column_key("time_fmt", queue), placeholder="%d/%m/%Y %H:%M")
         b1, b2 = st.columns(2)
         use = b1.button("Use this file", key=state.USE_UPLOAD, disabled=f is None, type="primary")
         if b2.button("Back to the plan's file", key=state.RESET_UPLOAD, disabled=queue not in uploads):
             uploads.pop(queue, None)
+            state.flash(f"Back to the plan's file {q.history.name} for queue '{queue}'.")
             st.rerun()
         if use and f is not None:
             _use_upload(queue, state.Upload(f.name, f.getvalue(), time_col, vol_col, aht_col, time_format))
@@ -49,7 +69,8 @@ def _use_upload(queue: str, upload: state.Upload) -> None:
         st.error(f"The file cannot be used: {exc}")
     else:
         state.uploads()[queue] = upload
-        st.success(f"{upload.name} is valid and is now used for queue '{queue}' on every page.")
+        state.flash(f"{upload.name} is valid and is now used for queue '{queue}' on every page.")
+        st.rerun()  # the header and the "back to the plan's file" button follow the upload
 
 
 def validation(cfg, queue: str, hist) -> None:
@@ -88,10 +109,17 @@ def patterns(cfg, hist) -> None:
 def render(queue: str) -> None:
     cfg = cached.plan_config()
     q = cfg.queues[queue]
-    st.header(f"Data: history of queue '{queue}'")
     uploads = state.uploads()
-    src = "an uploaded file: " + uploads[queue].name if queue in uploads else f"the plan's file {q.history.name}"
-    st.write(f"Using {src}. The plan works in {cfg.interval_min}-minute intervals, {pv.tz_label(cfg)}.")
+    if queue in uploads:
+        st.header(f"Data: queue '{queue}' from the uploaded file {uploads[queue].name}")
+        st.write(f"Using the uploaded file {uploads[queue].name} instead of the plan's file {q.history.name} on "
+                 f"every page. The plan works in {cfg.interval_min}-minute intervals, {pv.tz_label(cfg)}.")
+    else:
+        st.header(f"Data: history of queue '{queue}'")
+        st.write(f"Using the plan's file {q.history.name}. The plan works in {cfg.interval_min}-minute "
+                 f"intervals, {pv.tz_label(cfg)}.")
+    for text in state.flashes():
+        st.success(text)
     upload_form(cfg, queue)
     hist = cached.histories()[queue]
     validation(cfg, queue, hist)

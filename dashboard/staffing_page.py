@@ -10,34 +10,79 @@ from planning import views as pv
 from planning.config import InputError
 
 
+def _inputs(fields, per_row: int, queue: str, values: dict, shown: dict) -> None:
+    """The widgets of ``fields``, ``per_row`` to a row; their values into ``values`` and their
+    containers into ``shown`` (where a refusal is written)."""
+    for i in range(0, len(fields), per_row):
+        cols = st.columns(per_row)
+        for col, field in zip(cols, fields[i:i + per_row]):
+            state.default(state.setting_key(field.name, queue), field.value)
+            values[field.name] = setting_input(col, field, state.setting_key(field.name, queue))
+            shown[field.name] = col
+
+
 def targets_form(queue: str) -> dict:
-    """The queue's targets form (its fields from ``planning.views.setting_fields``); returns the
-    settings in use (the applied ones, else the plan's). A value that cannot be used is named with
-    its reason under its box; the other values of the same submit are applied."""
+    """The queue's targets and parameters form (fields from ``planning.views.setting_fields`` and
+    ``parameter_fields``); returns the settings in use (the applied ones, else the plan's). A value
+    the plan file would refuse is named with the plan's reason under its box; the other values of
+    the same submit are applied."""
     cfg = cached.plan_config()
     current = state.queue_settings(queue)
     problems = state.setting_problems(queue)
-    st.subheader("Targets and staffing rules")
+    st.subheader("Targets, staffing rules and queue parameters")
+    state.apply_later()
     with st.form(f"targets_{queue}"):
         fields = pv.setting_fields(cfg.queues[queue])
+        params = pv.parameter_fields(cfg, queue)
+        values, shown = {}, {}
         boxes = [f for f in fields if not f.slider]
-        cols = st.columns(max(len(boxes), 4))
-        values = {}
-        for col, field in zip(cols, boxes):
-            state.default(state.setting_key(field.name, queue), field.value)
-            values[field.name] = setting_input(col, field, state.setting_key(field.name, queue))
+        _inputs(boxes, max(len(boxes), 4), queue, values, shown)
+        numbers = [f for f in params if not f.name.startswith("hours_")]
+        _inputs(numbers, max(len(numbers), 4), queue, values, shown)
+        st.caption("Opening hours (agents' hours; closed intervals get no agents): \"07:00-24:00\", "
+                   "\"08:00-12:00, 13:00-17:00\", \"24h\" or \"closed\".")
+        _inputs([f for f in params if f.name.startswith("hours_")], 4, queue, values, shown)
         for field in (f for f in fields if f.slider):
             state.default(state.setting_key(field.name, queue), field.value)
             values[field.name] = setting_input(st, field, state.setting_key(field.name, queue))
         if st.form_submit_button("Apply targets", type="primary"):
-            good, problems = pv.checked_settings(cfg, queue, fields, values)
-            current = {**current, **good}
-            state.set_queue_settings(queue, current)
+            good, problems = pv.checked_settings(_in_force(cfg, queue, current), queue, fields + params, values)
             state.set_setting_problems(queue, problems)
-        shown = {f.name: col for col, f in zip(cols, boxes)}
+            for field in fields + params:  # a value the check changed (handle times following concurrency)
+                if field.name in good and field.text and pv.setting_text(field.name, good[field.name]) != values[field.name]:
+                    state.set_later(state.setting_key(field.name, queue), pv.setting_text(field.name, good[field.name]))
+            if {**current, **good} != current:  # run again: the sidebar (drawn first) names the departures
+                state.set_queue_settings(queue, {**current, **good})
+                st.rerun()
         for name, text in problems.items():
             (shown.get(name) or st).error(text)
     return current
+
+
+def _in_force(cfg, queue: str, current: dict):
+    """The plan with ``queue``'s applied settings (what a new value is checked with), else the plan."""
+    try:
+        return pv.with_queue_settings(cfg, queue, **current)
+    except InputError:
+        return cfg
+
+
+def save_plan(cfg) -> None:
+    """"Save as plan TOML": the plan with every queue's applied settings and the Forecast page's,
+    as a file ``staffcast run --config`` reads; where it departs from the plan file is listed."""
+    fs = state.forecast_settings(cfg)
+    settings = state.all_queue_settings(cfg.queues)
+    away = pv.all_departures(cfg, fs, settings)
+    try:
+        text = pv.plan_toml(pv.plan_with_settings(cfg, fs, settings), away)
+    except InputError as exc:
+        st.error(f"These settings cannot be saved as a plan: {pv.config_error_text(exc)}")
+        return
+    c1, c2 = st.columns([1, 2])
+    c1.download_button("Save as plan TOML", data=text.encode("utf-8"), file_name=pv.plan_file_name(cfg),
+                       mime="application/toml", key="save_plan_toml")
+    c2.caption(("Departs from the plan file: " + "; ".join(away) + ". ") if away else
+               "No departures from the plan file: the saved file is the plan as it is. ")
 
 
 def headline(cfg, q, req, hc) -> None:
@@ -47,7 +92,7 @@ def headline(cfg, q, req, hc) -> None:
              ("Peak agents in an interval", f"{ssum['peak_agents']}"),
              ("Agent-hours over the horizon", f"{ssum['agent_hours']:,.0f}"),
              ("Paid hours per FTE and week", f"{cfg.headcount.paid_hours_per_week:g}")])
-    st.caption(f"Model: {pv.queue_model_text(q)}; targets: {pv.targets_text(q)}; shrinkage {q.shrinkage:.0%}: "
+    st.caption(f"Model: {pv.queue_model_text(q)}; targets: {pv.targets_text(q)}; {pv.shrinkage_text(q)}: "
                "scheduled = agents / (1 - shrinkage), rounded up.")
 
 
@@ -88,9 +133,10 @@ def render(queue: str) -> None:
         st.error(f"These targets cannot be used: {pv.config_error_text(exc)}")
         return
     q = qcfg.queues[queue]
+    save_plan(cfg)
     with st.spinner("Sizing agents per interval ..."):
         req, hc = cached.staffing_for(cached.PLAN_PATH, queue, fs, tuple(sorted(qs.items())), state.upload_key(queue))
-    headline(cfg, q, req, hc)
+    headline(qcfg, q, req, hc)
     f, shown = agents_charts(cfg, queue, req)
     predicted_service(cfg, q, f, shown)
     st.subheader("Headcount per week")

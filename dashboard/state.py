@@ -40,6 +40,9 @@ RESET_UPLOAD = "reset_upload"
 # --------------------------------------------------------------------------- other keys
 UPLOADS = "uploads"                # queue -> Upload in use instead of the plan's file
 QUEUE_SETTINGS = "queue_settings"  # queue -> settings applied with "Apply targets"
+FLASH = "flash"                    # messages to show once, on the next run (after st.rerun)
+LATER = "widget_values_later"      # widget key -> value to show from the next run on (set_later)
+PLAN_SETTINGS = "plan_settings"    # plan-wide settings applied on any queue's page (paid hours per FTE)
 SETTING_PROBLEMS = "setting_problems"  # queue -> {setting: why the last "Apply targets" refused it}
 SIM_RESULTS = "sim_results"        # the last simulation (one per session, memory)
 STUDY_MONEY = "study_money"        # the money assumptions applied with "Compare scenarios"
@@ -124,6 +127,28 @@ def keep_subset(key: str, allowed: list, value: list) -> None:
     st.session_state.setdefault(key, value)
 
 
+def flash(text: str) -> None:
+    """Show ``text`` once, on the next run of the page (a message that outlives ``st.rerun``)."""
+    st.session_state.setdefault(FLASH, []).append(text)
+
+
+def flashes() -> list[str]:
+    """The messages :func:`flash` kept, now shown (and forgotten)."""
+    return st.session_state.pop(FLASH, [])
+
+
+def set_later(key: str, value) -> None:
+    """Show ``value`` in the widget ``key`` from the next run on (a drawn widget's value cannot be
+    changed in the run that drew it)."""
+    st.session_state.setdefault(LATER, {})[key] = value
+
+
+def apply_later() -> None:
+    """Give the widgets the values :func:`set_later` kept (call before drawing them)."""
+    for key, value in st.session_state.pop(LATER, {}).items():
+        st.session_state[key] = value
+
+
 def forecast_settings(cfg) -> tuple[str, int, int]:
     """The Forecast page's settings: ``(model, horizon_days, history_weeks)``."""
     ss = st.session_state
@@ -132,12 +157,21 @@ def forecast_settings(cfg) -> tuple[str, int, int]:
 
 
 def queue_settings(queue: str) -> dict:
-    """The settings applied to ``queue`` with "Apply targets" (empty: the plan's)."""
-    return dict(st.session_state.get(QUEUE_SETTINGS, {}).get(queue, {}))
+    """The settings applied to ``queue`` with "Apply targets" (empty: the plan's), with the
+    plan-wide ones (``planning.views.PLAN_WIDE_SETTINGS``) applied on any queue's page."""
+    return {**st.session_state.get(PLAN_SETTINGS, {}), **st.session_state.get(QUEUE_SETTINGS, {}).get(queue, {})}
 
 
 def set_queue_settings(queue: str, settings: dict) -> None:
-    st.session_state.setdefault(QUEUE_SETTINGS, {})[queue] = dict(settings)
+    """Keep ``queue``'s applied settings; the plan-wide ones among them hold for every queue."""
+    wide = {k: v for k, v in settings.items() if k in pv.PLAN_WIDE_SETTINGS}
+    st.session_state.setdefault(PLAN_SETTINGS, {}).update(wide)
+    st.session_state.setdefault(QUEUE_SETTINGS, {})[queue] = {k: v for k, v in settings.items() if k not in wide}
+
+
+def all_queue_settings(queues) -> dict[str, dict]:
+    """``{queue: queue_settings(queue)}`` for every queue of ``queues`` (what "Save as plan TOML" writes)."""
+    return {q: queue_settings(q) for q in queues}
 
 
 def setting_problems(queue: str) -> dict:

@@ -38,11 +38,15 @@ def model_select(container, key: str) -> str:
 def setting_input(container, field, key: str):
     """The widget of one ``planning.views.SettingField`` (a number box or a slider); returns the
     value as shown (a percentage for a share). Number boxes take any number: the form checks the
-    range and says why a value is refused (a bounded box would only outline it in red)."""
+    range and says why a value is refused (a bounded box would only outline it in red); a text
+    field (opening hours, handle times by concurrency) is a text box."""
+    if field.text:
+        return container.text_input(field.label, key=key, help=field.help or None)
     if field.slider:
         return container.slider(field.label, field.minimum, field.maximum, step=field.step, key=key,
                                 help=field.help or None)
-    help_ = f"{field.help + '; ' if field.help else ''}from {field.minimum:g} to {field.maximum:g}"
+    help_ = (f"{field.help + '; ' if field.help else ''}from {field.minimum:g} to {field.maximum:g}" if field.bounded
+             else field.help or None)
     return container.number_input(field.label, min_value=None, max_value=None, step=field.step, key=key,
                                   help=help_)
 

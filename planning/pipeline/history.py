@@ -17,6 +17,8 @@ import pandas as pd
 
 from ..config import InputError, PlanConfig, QueueConfig
 from ..progress import Progress
+from .csv_read import read_csv_cells
+from .history_check import history_problems, problems_text
 
 __all__ = ["read_queue_history", "load_histories", "history_warnings", "file_sha256", "data_fingerprint",
            "OUTLIER_FACTOR"]
@@ -36,8 +38,10 @@ def data_fingerprint(files: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
 
 
-def _read_raw(path: Path, time_col: str) -> pd.DataFrame:
-    """The history file as read_history would read it, with plain ISO times parsed once (fast).
+def _read_raw(path: Path, time_col: str) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
+    """The history file as read_history would read it, with plain ISO times parsed once (fast),
+    and the ``(line, fields)`` of CSV lines with another number of fields than the header (left
+    out). A CSV's separator is detected (comma, semicolon, tab, bar: see :mod:`.csv_read`).
 
     Anything unusual (offsets, other formats, bad values) is left as text for read_history to
     check and report with row numbers."""
@@ -46,18 +50,29 @@ def _read_raw(path: Path, time_col: str) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise ValueError("empty file; expected a CSV or Parquet history with a header row")
     if path.suffix.lower() in (".parquet", ".pq"):
-        return pd.read_parquet(path)
+        return pd.read_parquet(path), []
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        cells = read_csv_cells(path)
     except pd.errors.EmptyDataError as exc:
         raise ValueError(f"empty file; expected a CSV with a header row ({exc})") from None
-    if time_col in raw:
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8 CSV") from None
+    raw = cells.frame
+    if time_col in raw and not cells.ragged:
         text = raw[time_col].str.strip()
         if not text.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True).any():
             ts = pd.to_datetime(text, errors="coerce", format="ISO8601")
             if not ts.isna().any():
                 raw[time_col] = ts
-    return raw
+    return raw, cells.ragged
+
+
+def _all_problems(raw: pd.DataFrame, q: QueueConfig, zone: str | None, ragged: list) -> list[str]:
+    """Every kind of problem of the file (:func:`.history_check.history_problems`) for ``q``'s columns."""
+    queue_col = q.queue_col if q.queue_col is not None else ("queue" if "queue" in raw else None)
+    aht_col = q.aht_col if q.aht_col is not None else ("aht_s" if "aht_s" in raw else None)
+    return history_problems(raw, time_col=q.time_col, volume_col=q.volume_col, aht_col=aht_col, queue_col=queue_col,
+                            time_format=q.time_format, tz=zone, ragged=ragged)
 
 
 def _localize_wall_clock(frame: pd.DataFrame, time_col: str, tz: str, time_format: str | None = None
@@ -84,12 +99,15 @@ def read_queue_history(q: QueueConfig, interval_s: int, tz: str | None, progress
     src = q.history
     zone = q.history_tz or tz
     try:
-        raw = _read_raw(src, q.time_col)
+        raw, ragged = _read_raw(src, q.time_col)
+        if ragged:
+            raise ValueError(problems_text(_all_problems(raw, q, zone, ragged)))
         try:
             hist = read_history(raw, tz=zone, **kw)
         except ValueError as exc:
             if not zone or "cannot be placed in zone" not in str(exc):
-                raise
+                # every kind of problem at once (read_history stops at the first)
+                raise ValueError(problems_text(_all_problems(raw, q, zone, [])) or str(exc)) from None
             # Naive wall-clock file that ignores DST changes: localize here, say what was done.
             raw, info = _localize_wall_clock(raw, q.time_col, zone, q.time_format)
             if progress is not None:

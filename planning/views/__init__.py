@@ -5,7 +5,8 @@ dashboard only presents. One module per dashboard page, plus shared helpers:
   the evening share, service columns, error texts, a progress reporter;
 - :mod:`.settings`: forecast and queue settings applied to the plan; the forecast model choices;
 - :mod:`.data`, :mod:`.forecast`, :mod:`.staffing`, :mod:`.simulation`, :mod:`.scenarios`,
-  :mod:`.runs`, :mod:`.schedule`, :mod:`.capacity`: the pages' view functions.
+  :mod:`.runs`, :mod:`.schedule`, :mod:`.capacity`: the pages' view functions;
+- :mod:`.plan_file`: the plan with the dashboard's settings, saved as a plan TOML.
 
 Every function takes plain values (a :class:`~planning.config.PlanConfig`, DataFrames, numbers)
 and returns DataFrames / dicts / small dataclasses, so the dashboard can cache them and tests can
@@ -20,6 +21,8 @@ from .data import *  # noqa: F401,F403
 from .data import __all__ as _data
 from .forecast import *  # noqa: F401,F403
 from .forecast import __all__ as _forecast
+from .plan_file import *  # noqa: F401,F403
+from .plan_file import __all__ as _plan_file
 from .runs import *  # noqa: F401,F403
 from .runs import __all__ as _runs
 from .scenarios import *  # noqa: F401,F403
@@ -33,4 +36,5 @@ from .simulation import __all__ as _simulation
 from .staffing import *  # noqa: F401,F403
 from .staffing import __all__ as _staffing
 
-__all__ = [*_common, *_settings, *_data, *_forecast, *_staffing, *_simulation, *_scenarios, *_runs, *_schedule, *_capacity]
+__all__ = [*_common, *_settings, *_data, *_forecast, *_staffing, *_simulation, *_scenarios, *_runs, *_schedule,
+           *_capacity, *_plan_file]

@@ -3,6 +3,7 @@ pipeline reads the plan's files, and the facts the page shows about a history.""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
 from dataclasses import replace
@@ -15,6 +16,7 @@ from .common import CallbackProgress
 from .settings import check_queue
 
 __all__ = ["MAX_UPLOAD_MB", "MIN_UPLOAD_DAYS", "UPLOAD_TYPES", "check_upload", "history_from_upload",
+           "upload_columns", "guess_columns", "separator_name",
            "history_notes", "history_summary", "plan_histories", "recent_history"]
 
 MAX_UPLOAD_MB = 20
@@ -50,12 +52,55 @@ def _sniff(name: str, data: bytes) -> str | None:
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # not just a character cut at the sniff boundary
             return f"{name!r} is not UTF-8 text ({exc.reason} at byte {exc.start}); save the CSV as UTF-8."
-    header = head.split(b"\n", 1)[0]
-    if b"," not in header and (b";" in header or b"\t" in header):
-        sep = "semicolons" if b";" in header else "tabs"
-        return (f"{name!r} separates its columns with {sep}; expected a comma-separated CSV (save it as "
-                "'CSV UTF-8 (comma delimited)').")
     return None
+
+
+def upload_columns(name: str, data: bytes) -> tuple[list[str], str | None]:
+    """The column names of an uploaded file's header (what the column select boxes offer) and, for
+    a CSV, the detected separator (None for Parquet). ``([], ...)`` when no header can be read."""
+    from ..pipeline.csv_read import header_columns
+
+    if Path(name or "").suffix.lower() == ".parquet":
+        try:
+            import pyarrow.parquet as pq
+
+            return [str(c) for c in pq.read_schema(io.BytesIO(data)).names], None
+        except Exception:  # not a readable Parquet file: check_upload / the reader say so
+            return [], None
+    return header_columns(data)
+
+
+def separator_name(sep: str) -> str:
+    """``";"`` -> ``"semicolons"``: a CSV separator in words."""
+    from ..pipeline.csv_read import SEPARATOR_NAMES
+
+    return SEPARATOR_NAMES.get(sep, repr(sep))
+
+
+# words a column's name holds when it is probably the time / the contact count / the handle time
+_COLUMN_WORDS = {"time_col": ("interval", "start", "time", "date", "when", "period"),
+                 "volume_col": ("volume", "calls", "chats", "contacts", "offered", "count", "n")}
+
+
+def guess_columns(columns: list[str], time_col: str, volume_col: str, aht_col: str | None) -> dict[str, str | None]:
+    """The columns to preselect: the plan's names when the header has them, else the first header
+    name holding a telling word (``start``, ``calls``, ...), else the first / second column for
+    time / volume. The handle-time column only when the plan reads one by that name (otherwise the
+    plan's configured handle time stays in use until the planner picks a column)."""
+    plan = {"time_col": time_col, "volume_col": volume_col, "aht_col": aht_col}
+    out: dict[str, str | None] = {"aht_col": aht_col if aht_col in columns else None}
+    for key, words in _COLUMN_WORDS.items():
+        if plan[key] in columns:
+            out[key] = plan[key]
+            continue
+        low = {c: c.lower() for c in columns if c not in out.values()}
+        out[key] = next((c for c, text in low.items() if any(w == text or (len(w) > 1 and w in text) for w in words)),
+                        None)
+    fallback = [c for c in columns if c not in out.values()]
+    for key in ("time_col", "volume_col"):
+        if out[key] is None and fallback:
+            out[key] = fallback.pop(0)
+    return out
 
 
 def history_from_upload(config: PlanConfig, queue: str, name: str, data: bytes, *, time_col: str,
@@ -73,6 +118,9 @@ def history_from_upload(config: PlanConfig, queue: str, name: str, data: bytes, 
     msg = check_upload(name, len(data), max_mb) or _sniff(name, data)
     if msg:
         raise InputError(msg)
+    if not time_col.strip() or not volume_col.strip() or time_col.strip() == volume_col.strip():
+        raise InputError(f"{name}: pick a time column and another column with the contacts per interval "
+                         f"(the file's columns: {', '.join(upload_columns(name, data)[0]) or 'none found'})")
     q = config.queues[queue]
     suffix = Path(name).suffix.lower()
     fd, tmp = tempfile.mkstemp(prefix="staffcast-upload-", suffix=suffix)
@@ -107,6 +155,9 @@ def history_from_upload(config: PlanConfig, queue: str, name: str, data: bytes, 
                      "simple models (recent weekday profile, mean of weeks, seasonal naive) on weekly folds")
     if uq.aht_col is not None:
         hist.attrs["aht_col"] = uq.aht_col  # the planner asked for the file's handle times
+    _, sep = upload_columns(name, data)
+    if sep is not None and sep != ",":
+        notes.append(f"{name}: columns separated by {separator_name(sep)} (detected)")
     notes += history_notes(config, queue, hist)
     return hist, notes
 

@@ -26,6 +26,7 @@ def forecast_queue(config: PlanConfig, histories: dict[str, pd.DataFrame], queue
         cfg = replace(cfg, queues={queue: replace(cfg.queues[queue], aht_col=aht_col)})
     start, end, as_of = plan_window(cfg, hist)
     fc, models = forecast_queues(cfg, hist, start, end)
+    fc.attrs["aht_configured"] = cfg.queues[queue].aht_col is None  # aht_s is the plan's handle time
     info = dict(models[queue])
     info.update(start=start, end=end, as_of=as_of)
     return fc, info

@@ -10,19 +10,26 @@ from core import TARGET_SPECS
 
 from ..config import InputError, PlanConfig, QueueConfig
 from ..headcount import per_full_week
-from .common import config_error_text, local_time_frame, segments, service_columns, share_text
-from .settings import QUEUE_LEVEL_TARGETS, with_queue_settings
+from .common import DAY_NAMES, config_error_text, weekday_order, local_time_frame, segments, service_columns, share_text
+from .settings import QUEUE_LEVEL_TARGETS, extend_handle_times, setting_text, with_queue_settings
 
-__all__ = ["SettingField", "setting_fields", "requirements_for_queue", "headcount_for_queue", "staffing_summary", "checked_settings",
-           "targets_text", "queue_model_text", "staffing_days", "day_labels", "days_shown", "open_intervals_shown",
+__all__ = ["SettingField", "setting_fields", "parameter_fields", "requirements_for_queue", "headcount_for_queue", "staffing_summary", "checked_settings",
+           "targets_text", "shrinkage_text", "queue_model_text", "staffing_days", "day_labels", "days_shown", "open_intervals_shown",
            "headcount_table"]
 
 def requirements_for_queue(config: PlanConfig, forecast: pd.DataFrame, queue: str) -> pd.DataFrame:
-    """Agents per interval (analytic queueing model) for one queue's forecast."""
+    """Agents per interval (analytic queueing model) for one queue's forecast. A forecast whose
+    handle times are the plan's configured ones (``attrs["aht_configured"]``, set by
+    :func:`~planning.views.forecast.forecast_queue`) takes ``config``'s, so that a handle time
+    changed on the Staffing page sizes the agents."""
     from ..pipeline import requirements_for
 
+    q = config.queues[queue]
+    configured = forecast.attrs.get("aht_configured", False)
     f = forecast[forecast["queue"] == queue] if "queue" in forecast else forecast
-    return requirements_for(config.queues[queue], f, config.interval_s)
+    if configured and q.mean_handle_s is not None:
+        f = f.assign(aht_s=float(q.mean_handle_s))
+    return requirements_for(q, f, config.interval_s)
 
 
 def headcount_for_queue(config: PlanConfig, req: pd.DataFrame, queue: str) -> pd.DataFrame:
@@ -54,7 +61,9 @@ class SettingField:
     ``name`` is the keyword of :func:`~planning.views.settings.with_queue_settings` (a target of
     :data:`core.TARGET_SPECS`, ``awt_s``, ``shrinkage`` or ``concurrency``); ``value`` the queue's
     current value, shown; the setting is ``shown * scale`` (``scale`` 0.01 for a share shown in %),
-    a whole number when ``whole``. ``slider`` asks for a slider instead of a number box.
+    a whole number when ``whole``. ``slider`` asks for a slider instead of a number box; ``text``
+    for a text box (opening hours, handle times by concurrency as ``"360, 450, 560"``).
+    ``bounded`` False leaves the range to the plan's schema (its message, keyed like the file).
     """
 
     name: str
@@ -67,17 +76,26 @@ class SettingField:
     whole: bool = False
     slider: bool = False
     help: str = ""
+    text: bool = False
+    bounded: bool = True
 
-    def setting(self, shown) -> float | int:
-        """The setting for a shown value (a share for a percentage)."""
+    def setting(self, shown):
+        """The setting for a shown value (a share for a percentage; a tuple of seconds for
+        handle times by concurrency; the text of opening hours)."""
+        if self.text:
+            return _seconds_list(shown) if self.name == "aht_by_concurrency_s" else str(shown).strip()
         return int(shown) if self.whole else shown * self.scale
 
     def problem(self, shown) -> str | None:
         """Why ``shown`` cannot be used (outside ``minimum``..``maximum``, or not whole), in the
-        units it is shown in; None when it can."""
+        units it is shown in; None when it can (the plan's schema checks it next)."""
+        if self.text:
+            if self.name == "aht_by_concurrency_s" and _seconds_list(shown) is None:
+                return f"{str(shown)!r} is not a list of seconds; expected numbers separated by commas, e.g. 360, 450, 560"
+            return None
         if shown is None:
             return "enter a number"
-        if not self.minimum <= float(shown) <= self.maximum:
+        if self.bounded and not self.minimum <= float(shown) <= self.maximum:
             return f"{float(shown):g} is outside {self.minimum:g} to {self.maximum:g}"
         if self.whole and float(shown) != int(shown):
             return f"{float(shown):g} is not a whole number"
@@ -115,7 +133,8 @@ def _target_field(q: QueueConfig, name: str) -> SettingField:
 
 def setting_fields(q: QueueConfig) -> list[SettingField]:
     """The fields of the queue's targets form: its targets (from :data:`core.TARGET_SPECS`, the AWT
-    after the service level), chat concurrency, shrinkage and the occupancy cap (last)."""
+    after the service level), chat concurrency and the occupancy cap (last). Shrinkage is one of
+    :func:`parameter_fields`."""
     fields = []
     for name in TARGET_SPECS:
         if name in QUEUE_LEVEL_TARGETS or getattr(q.targets, name) is None:
@@ -127,33 +146,108 @@ def setting_fields(q: QueueConfig) -> list[SettingField]:
     if q.kind == "chat":
         fields.append(SettingField("concurrency", "Concurrency (chats per agent)", 1, 10, 1, int(q.concurrency),
                                    whole=True, help="chats one agent holds at once"))
-    fields.append(SettingField("shrinkage", "Shrinkage (%)", 0.0, 90.0, 1.0, round(100 * q.shrinkage, 2),
-                               scale=0.01, help="share of paid time not available for contacts"))
     fields += [_target_field(q, name) for name in QUEUE_LEVEL_TARGETS]
     return fields
 
 
-def checked_settings(config: PlanConfig, queue: str, fields: list[SettingField],
-                     shown: dict[str, float]) -> tuple[dict[str, float | int], dict[str, str]]:
-    """Split the form's ``shown`` values (field name -> value in shown units) into the settings
-    that can be used and the reasons the others cannot: ``(settings, problems)``.
+def _seconds_list(text) -> tuple | None:
+    """``"360, 450, 560"`` as ``(360.0, 450.0, 560.0)``; None when it is not such a list."""
+    try:
+        return tuple(float(part) for part in str(text).replace(";", ",").split(","))
+    except ValueError:
+        return None
 
-    Each value is checked against its field's range and then like the plan TOML (alone, so one bad
-    value does not hold back the good ones)."""
+
+def parameter_fields(config: PlanConfig, queue: str) -> list[SettingField]:
+    """The fields of the queue's parameters: handle time (voice: ``aht_s``; chat: per-chat handle
+    times by chats held), patience, shrinkage by category (planned: breaks, meals, scheduled
+    training; unplanned: absence, sickness; the total when the plan gives only that), paid hours
+    per FTE (plan-wide) and opening hours per day in the plan's week order. Ranges are the plan
+    schema's (its messages), shrinkage up to 90 %."""
+    q = config.queues[queue]
+    out = []
+    if q.aht_by_concurrency_s:
+        out.append(SettingField("aht_by_concurrency_s", "Handle time per chat by chats held (s)", 0, 0, 0,
+                                setting_text("aht_by_concurrency_s", q.aht_by_concurrency_s), text=True,
+                                help=f"seconds per chat when an agent holds 1, 2, ... {q.concurrency} chats, "
+                                     "separated by commas; one per concurrency level"))
+    elif q.aht_s is not None:
+        out.append(SettingField("aht_s", "Handle time (AHT, s)", 0.0, 86_400.0, 5.0, float(q.aht_s), bounded=False,
+                                help="average handle time of one contact, seconds (used where the history has "
+                                     "no handle times)"))
+    if q.patience_s is not None:
+        out.append(SettingField("patience_s", "Patience (mean, s)", 0.0, 86_400.0, 5.0, float(q.patience_s),
+                                bounded=False, help="mean time a waiting contact waits before abandoning, seconds"))
+    if q.shrinkage_planned is not None:
+        out += [SettingField("shrinkage_planned", "Planned shrinkage (%)", 0.0, 90.0, 0.5,
+                             round(100 * q.shrinkage_planned, 2), scale=0.01,
+                             help="breaks, meals, scheduled training and meetings: share of paid time"),
+                SettingField("shrinkage_unplanned", "Unplanned shrinkage (%)", 0.0, 90.0, 0.5,
+                             round(100 * q.shrinkage_unplanned, 2), scale=0.01,
+                             help="absence, sickness, lateness: share of the time left after planned shrinkage")]
+    else:
+        out.append(SettingField("shrinkage", "Shrinkage (%)", 0.0, 90.0, 1.0, round(100 * q.shrinkage, 2),
+                                scale=0.01, help="share of paid time not available for contacts"))
+    out.append(SettingField("paid_hours_per_week", "Paid hours per FTE and week", 0.0, 168.0, 0.5,
+                            float(config.headcount.paid_hours_per_week), bounded=False,
+                            help="paid hours of one full-time agent per week; the plan's, for every queue"))
+    hours = q.hours.describe()
+    order = [d.lower() for d in weekday_order(config.week_start)]
+    out += [SettingField(f"hours_{d}", f"{DAY_NAMES[d]} hours", 0, 0, 0, hours[d], text=True,
+                         help='opening hours like "07:00-24:00", "08:00-12:00, 13:00-17:00", "24h" or "closed"')
+            for d in order]
+    return out
+
+
+def checked_settings(config: PlanConfig, queue: str, fields: list[SettingField],
+                     shown: dict) -> tuple[dict, dict[str, str]]:
+    """Split the form's ``shown`` values (field name -> value in shown units) into the settings
+    that can be used and the reasons the others cannot: ``(settings, problems)``. ``config`` is
+    the plan with the settings in force (each new value is checked with the others in force).
+
+    Each value is checked against its field's range and then like the plan TOML, keyed like the
+    file (``queues.voice.aht_s: out of range: ...``): all together first, and when that fails one
+    by one (so one bad value does not hold back the good ones), a value refused alone once more
+    with the good ones (e.g. four handle times with concurrency 4 given in the same form)."""
     settings, problems = {}, {}
     for field in fields:
-        value = shown.get(field.name)
-        why = field.problem(value)
+        why = field.problem(shown.get(field.name))
         if why is None:
-            try:
-                with_queue_settings(config, queue, **{field.name: field.setting(value)})
-            except InputError as exc:
-                why = config_error_text(exc)
-        if why is None:
-            settings[field.name] = field.setting(value)
+            settings[field.name] = field.setting(shown.get(field.name))
         else:
             problems[field.name] = f"{field.label}: {why}; not applied."
-    return settings, problems
+    _follow_concurrency(config.queues[queue], settings)
+    if _refusal(config, queue, settings) is None:
+        return settings, problems
+    alone = {name: _refusal(config, queue, {name: value}) for name, value in settings.items()}
+    good = {name: settings[name] for name, why in alone.items() if why is None}
+    labels = {f.name: f.label for f in fields}
+    for name, why in alone.items():
+        if why is not None and _refusal(config, queue, {**good, name: settings[name]}) is not None:
+            problems[name] = f"{labels[name]}: {why}; not applied."
+        elif why is not None:
+            good[name] = settings[name]
+    return good, problems
+
+
+def _follow_concurrency(q: QueueConfig, settings: dict) -> None:
+    """Handle times by concurrency left as the queue ``q`` has them while the concurrency changes
+    follow it (the list cut or extended by its last step), as :func:`with_queue_settings` does for
+    a concurrency given alone."""
+    curve, k = settings.get("aht_by_concurrency_s"), settings.get("concurrency")
+    if curve is None or k is None or len(curve) == int(k) or q.aht_by_concurrency_s is None:
+        return
+    if tuple(curve) == tuple(q.aht_by_concurrency_s):
+        settings["aht_by_concurrency_s"] = tuple(extend_handle_times(curve, int(k)))
+
+
+def _refusal(config: PlanConfig, queue: str, settings: dict) -> str | None:
+    """Why the plan file would refuse ``settings`` for ``queue`` (None: it takes them)."""
+    try:
+        with_queue_settings(config, queue, **settings)
+    except InputError as exc:
+        return config_error_text(exc)
+    return None
 
 
 # --------------------------------------------------------------------------- texts and chart frames
@@ -164,6 +258,14 @@ def targets_text(q: QueueConfig) -> str:
     return ", ".join(f"{label} {'>=' if TARGET_SPECS[col].sense == 'min' else '<='} "
                      + (share_text(v) if unit == "share" else f"{v:g} s")
                      for col, label, v, unit in service_columns(q) if v is not None)
+
+
+def shrinkage_text(q: QueueConfig) -> str:
+    """The queue's shrinkage in words: ``"shrinkage 30% (planned 12.5% and unplanned 20%, compounded)"``."""
+    if q.shrinkage_planned is None:
+        return f"shrinkage {share_text(q.shrinkage)}"
+    return (f"shrinkage {share_text(q.shrinkage)} (planned {share_text(q.shrinkage_planned)} and unplanned "
+            f"{share_text(q.shrinkage_unplanned)}, compounded)")
 
 
 def queue_model_text(q: QueueConfig) -> str:

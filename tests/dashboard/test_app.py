@@ -78,8 +78,12 @@ def test_data_page_opens_on_bundled_data():
     assert any(b.label == "Download history_chat.csv" for b in at.get("download_button"))
 
 
-def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
+def _upload(at: AppTest, name: str, data: bytes, **columns) -> AppTest:
+    """Upload a file, pick its columns (``time_col_chat="start"``: the select box's key without
+    ``w_``, a header name) and use it."""
     at.file_uploader(key="upload_file").set_value((name, data, "text/csv")).run()
+    for key, value in columns.items():
+        at.selectbox(key=f"w_{key}").set_value(value)
     return at.button(key="use_upload").click().run()
 
 
@@ -89,7 +93,7 @@ def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
     ("empty.csv", b"", "is empty"),
     ("binary.csv", b"\x00\x01\x02PK\x03\x04" * 10, "not a text CSV file"),
     ("fake.parquet", b"interval_start,chats\n1999-01-01 00:00,3\n", "does not look like a Parquet file"),
-    ("nocol.csv", b"when,chats\n1999-01-01 08:00,3\n1999-01-01 08:15,4\n", "missing column 'interval_start'"),
+    ("onecol.csv", b"interval_start\n1999-01-01 08:00\n1999-01-01 08:15\n", "pick a time column and another column"),
     ("text.csv", b"interval_start,chats\n1999-01-01 08:00,3\n1999-01-01 08:15,many\n", "non-numeric"),
     ("neg.csv", b"interval_start,chats\n1999-01-01 08:00,3\n1999-01-01 08:15,-4\n", "negative"),
     ("dup.csv", b"interval_start,chats\n1999-01-01 08:00,3\n1999-01-01 08:00,4\n", "duplicated timestamps"),
@@ -111,12 +115,14 @@ def test_valid_upload_is_used_on_every_page_and_can_be_undone():
     raw = pd.read_csv(CHAT_CSV)
     part = raw[(raw["interval_start"] >= "1999-09-01") & (raw["interval_start"] < "1999-11-01")]
     part = part.rename(columns={"interval_start": "start", "chats": "n"})
+    part["agents"] = 1  # a column that is not the volume: picked from the header, not guessed
+    part = part[["agents", "start", "n"]]
     at = _app("Data", "chat")
-    at.text_input(key="w_time_col_chat").set_value("start")
-    at.text_input(key="w_vol_col_chat").set_value("n")
-    at = _upload(at, "recent_chats.csv", part.to_csv(index=False).encode())
+    at = _upload(at, "recent_chats.csv", part.to_csv(index=False).encode(), time_col_chat="start", vol_col_chat="n")
     _ok(at)
     assert "recent_chats.csv is valid" in _texts(at)
+    assert at.header[0].value == "Data: queue 'chat' from the uploaded file recent_chats.csv"
+    assert at.selectbox(key="w_vol_col_chat").options == ["agents", "start", "n"]
     assert (_metric(at, "First day"), _metric(at, "Last day")) == ("1999-09-01", "1999-10-31")
     _goto(at, "Forecast")
     _ok(at)
@@ -125,6 +131,7 @@ def test_valid_upload_is_used_on_every_page_and_can_be_undone():
     at.button(key="reset_upload").click().run()
     _ok(at)
     assert (_metric(at, "First day"), _metric(at, "Last day")) == ("1999-01-01", "1999-12-31")
+    assert at.header[0].value == "Data: history of queue 'chat'" and "Back to the plan's file" in _texts(at)
 
 
 def _voice_upload(weeks=8, aht=None, double_col=False):
@@ -139,9 +146,8 @@ def _voice_upload(weeks=8, aht=None, double_col=False):
 
 def _staffing_fte_after_upload(at: AppTest, data: bytes, **columns) -> float:
     _goto(at, "Data")
-    for key, value in columns.items():
-        at.text_input(key=f"w_{key}_voice").set_value(value)
-    at = _upload(at, "v.csv", data)
+    columns = {"aht_col": "", "vol_col": "calls", **columns}
+    at = _upload(at, "v.csv", data, **{f"{key}_voice": value for key, value in columns.items()})
     _ok(at)
     _goto(at, "Staffing")
     _ok(at)
@@ -167,7 +173,7 @@ def test_an_upload_too_short_to_forecast_is_refused_and_a_short_one_is_flagged()
     assert any("the forecast uses the simple models" in w.value for w in at.warning)
 
 
-def test_day_first_upload_needs_its_time_format_and_semicolons_are_named():
+def test_day_first_upload_needs_its_time_format_and_semicolons_are_read():
     raw = pd.read_csv(CHAT_CSV).tail(24 * 4 * 35)
     raw["interval_start"] = pd.to_datetime(raw["interval_start"]).dt.strftime("%d/%m/%Y %H:%M")
     data = raw.to_csv(index=False).encode()
@@ -179,9 +185,12 @@ def test_day_first_upload_needs_its_time_format_and_semicolons_are_named():
     at = _upload(at, "dayfirst.csv", data)
     _ok(at)
     assert _metric(at, "Days") == "35" and _metric(at, "Last day") == "1999-12-31"
-    at = _upload(_app("Data", "chat"), "semi.csv", raw.to_csv(index=False, sep=";").encode())
-    _ok(at, errors_allowed=True)
-    assert "separates its columns with semicolons" in at.error[0].value
+    at = _app("Data", "chat")  # semicolons: read with the separator detected
+    at.text_input(key="w_time_fmt_chat").set_value("%d/%m/%Y %H:%M")
+    at = _upload(at, "semi.csv", raw.to_csv(index=False, sep=";").encode())
+    _ok(at)
+    assert _metric(at, "Days") == "35" and "semi.csv: columns separated by semicolons (detected)" in [
+        w.value for w in at.warning]
 
 
 def test_parquet_upload():
@@ -235,7 +244,7 @@ def test_staffing_targets_change_agents_and_fte():
     assert _num(_metric(at, "Peak agents in an interval")) > peak
     fte95 = _num(_metric(at, "Headcount (FTE per full week)"))
     assert fte95 > fte
-    at.number_input(key="w_shrinkage_voice").set_value(40.0)
+    at.number_input(key="w_shrinkage_unplanned_voice").set_value(40.0)
     at.button[0].click().run()
     _ok(at)
     assert _num(_metric(at, "Headcount (FTE per full week)")) > fte95
@@ -249,16 +258,16 @@ def test_a_refused_target_says_why_and_the_other_changes_apply():
     at = _app("Staffing", "voice")
     fte = _num(_metric(at, "Headcount (FTE per full week)"))
     at.number_input(key="w_service_level_voice").set_value(150.0)
-    at.number_input(key="w_shrinkage_voice").set_value(40.0)
+    at.number_input(key="w_shrinkage_unplanned_voice").set_value(40.0)
     at.button[0].click().run()
     _ok(at, errors_allowed=True)
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "Service level target (%): 150 is outside 0.1 to 99.9" in errors[0], errors
     assert _num(_metric(at, "Headcount (FTE per full week)")) > fte  # the shrinkage was applied
-    at.number_input(key="w_shrinkage_voice").set_value(95.0)
+    at.number_input(key="w_shrinkage_unplanned_voice").set_value(95.0)
     at.number_input(key="w_service_level_voice").set_value(80.0)
     at.button[0].click().run()
-    assert [e.value for e in at.error] == ["Shrinkage (%): 95 is outside 0 to 90; not applied."]
+    assert [e.value for e in at.error] == ["Unplanned shrinkage (%): 95 is outside 0 to 90; not applied."]
 
 
 def test_staffing_chat_no_waiting_and_concurrency():

@@ -5,8 +5,8 @@ Starts ``streamlit run app.py`` on a free local port, opens every page (at its o
 (``/usr/bin/chromium``, or ``$STAFFCAST_CHROMIUM``) driven by Playwright at 1024 and 1600 px wide,
 checks that the page's key elements render (title, metrics, charts drawn), that no error box or
 exception appears, that no chart title, axis title or legend is clipped and no table is cut
-horizontally (``layout_check.js``), that the Staffing page's FTE is ``staffcast run``'s, and that a
-refused target says why; it saves a screenshot of each page in ``tests/screenshots/`` (with
+horizontally (``layout_check.js``), that the Staffing page's FTE is ``staffcast run``'s, that a
+refused target and a refused queue parameter say why and the plan can be saved as TOML; it saves a screenshot of each page in ``tests/screenshots/`` (with
 ``STAFFCAST_UPDATE_SCREENSHOT=1`` also in ``docs/screenshots/`` for the README, and the chat
 forecast in ``docs/screenshot.png``).
 
@@ -218,6 +218,15 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
         page.get_by_role("spinbutton", name="Service level target (%)").fill("80")
         page.get_by_role("button", name="Apply targets").click()
         _wait_idle(page)
+        # a queue parameter the plan file refuses shows the plan's message; the plan can be saved
+        page.get_by_role("spinbutton", name="Handle time (AHT, s)").fill("0")
+        page.get_by_role("button", name="Apply targets").click()
+        page.get_by_text("queues.voice.aht_s: out of range: 0.0").first.wait_for(timeout=30_000)
+        _wait_idle(page)
+        page.get_by_role("spinbutton", name="Handle time (AHT, s)").fill("210")
+        page.get_by_role("button", name="Apply targets").click()
+        _wait_idle(page)
+        assert page.locator('[data-testid="stDownloadButton"]', has_text="Save as plan TOML").count() == 1
         # the README screenshot: the chat queue's forecast with its after-20:00 peak marked
         page.goto(f"{server}/forecast?queue=chat", wait_until="domcontentloaded")
         page.get_by_text("Forecast: queue 'chat'").first.wait_for(timeout=60_000)

@@ -136,8 +136,8 @@ def test_targets_form_fields_come_from_the_one_list_of_targets():
     cfg = pv.load_plan()
     voice = {f.name: f for f in pv.setting_fields(cfg.queues["voice"])}
     chat = {f.name: f for f in pv.setting_fields(cfg.queues["chat"])}
-    assert list(voice) == ["service_level", "awt_s", "shrinkage", "max_occupancy"]
-    assert list(chat) == ["asa_s", "p_wait", "concurrency", "shrinkage", "max_occupancy"]
+    assert list(voice) == ["service_level", "awt_s", "max_occupancy"]
+    assert list(chat) == ["asa_s", "p_wait", "concurrency", "max_occupancy"]  # shrinkage: parameter_fields
     assert voice["service_level"].label == "Service level target (%)"
     assert chat["p_wait"].label == "No waiting: P(wait) at most (%)" and chat["asa_s"].label == "ASA at most (s)"
     for field in [*voice.values(), *chat.values()]:
