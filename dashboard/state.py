@@ -27,6 +27,12 @@ RUN_MODEL = "w_run_model"          # Runs page form
 RUN_SIM = "w_run_sim"
 RUN_ASOF = "w_run_asof"
 RUN_PICK = "w_run_pick"
+RUN_A = "w_run_a"                  # Runs page: the two runs compared
+RUN_B = "w_run_b"
+INTRADAY_DAY = "w_intraday_day"    # Intraday page: the day, the time of day, where the actuals come from
+INTRADAY_TIME = "w_intraday_time"
+INTRADAY_SOURCE = "w_intraday_source"
+INTRADAY_FILE = "intraday_file"    # Intraday page: the uploaded actuals (not kept: a file is read once)
 SCHEDULE_DAY = "w_schedule_day"     # Schedule page: the day of the Gantt
 CW_BUDGET = "w_cw_budget"          # Scenarios page form
 STUDY_SIM_CHECK = "w_study_sim"
@@ -38,10 +44,11 @@ RESET_UPLOAD = "reset_upload"
 UPLOADS = "uploads"                # queue -> Upload in use instead of the plan's file
 QUEUE_SETTINGS = "queue_settings"  # queue -> settings applied with "Apply targets"
 SETTING_PROBLEMS = "setting_problems"  # queue -> {setting: why the last "Apply targets" refused it}
-SIM_RESULTS = "sim_results"        # the last simulation (one per session, memory)
+SIM_CANCELLED = "sim_cancelled"    # the simulation key the planner cancelled (not started again by itself)
 STUDY_MONEY = "study_money"        # the money assumptions applied with "Compare scenarios"
 STUDY_BUDGET = "study_budget"
 STUDY_SIM = "study_sim"
+RUN_JOB = "run_job"                # the run of the plan this session started (a planning.views.Job)
 
 
 def setting_key(name: str, queue: str) -> str:
