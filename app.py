@@ -29,7 +29,7 @@ st.set_page_config(page_title="staffcast", page_icon=":telephone_receiver:", lay
 # title -> page; the Data page opens at the root URL
 PAGES = {
     title: st.Page(f"dashboard/{title.lower()}_page.py", title=title, url_path=title.lower(), default=title == "Data")
-    for title in ("Data", "Forecast", "Staffing", "Simulation", "Schedule", "Scenarios", "Runs")
+    for title in ("Data", "Forecast", "Staffing", "Simulation", "Schedule", "Scenarios", "Runs", "Intraday")
 }
 
 

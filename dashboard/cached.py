@@ -82,3 +82,10 @@ def study_result(study_path: str, money_items: tuple, budget, fs: tuple, uploads
     else:
         fc = pv.study_forecast(study)
     return pv.run_study_for_dashboard(study, fc, simulate=simulate)
+
+
+@st.cache_data(show_spinner="Forecasting the day as the plan would have ...", max_entries=32)
+def intraday_plan(plan_path: str, queue: str, fs: tuple, day, upload):
+    """``(forecast, phi)``: the plan's forecast of ``queue`` on ``day`` from the history before it
+    (``upload``: :func:`state.upload_key`, part of the cache key)."""
+    return pv.day_plan(config_for(fs), histories(plan_path), queue, day)

@@ -20,8 +20,10 @@ from ..config import InputError, PlanConfig
 from .common import local_naive
 from .settings import one_queue
 
-__all__ = ["intraday_days", "day_plan", "actuals_from_history", "actuals_from_csv", "IntradayResult",
+__all__ = ["intraday_days", "cutoff_choices", "csv_columns", "day_plan", "actuals_from_history", "actuals_from_csv", "IntradayResult",
            "reforecast_day", "PRIOR_CONTACTS"]
+
+SERIES = {"forecast_plan": "plan (forecast of the day)", "actual": "actual so far", "forecast_now": "re-forecast"}
 
 PRIOR_CONTACTS = 20.0  # weight of the plan in the day's ratio, in contacts (forecast.reforecast_intraday's default)
 
@@ -31,9 +33,25 @@ def _midnight(day: dt.date, tz: str | None) -> pd.Timestamp:
     return t.tz_localize(tz, nonexistent="shift_forward", ambiguous=False) if tz else t
 
 
-def _cutoff(config: PlanConfig, day: dt.date, time_of_day: dt.time) -> pd.Timestamp:
-    """The instant ``time_of_day`` on ``day`` in plan time (midnight 24:00 is the next midnight)."""
-    return _midnight(day, config.timezone) + pd.Timedelta(hours=time_of_day.hour, minutes=time_of_day.minute)
+def _cutoff(config: PlanConfig, day: dt.date, minute_of_day: int) -> pd.Timestamp:
+    """The instant ``minute_of_day`` (0..1440 minutes after midnight, wall clock) on ``day`` in plan time."""
+    if not 0 <= int(minute_of_day) <= 24 * 60:
+        raise InputError(f"time of day: {minute_of_day} minutes is outside 00:00-24:00")
+    return _midnight(day, config.timezone) + pd.Timedelta(minutes=int(minute_of_day))
+
+
+def cutoff_choices(config: PlanConfig) -> dict[int, str]:
+    """The times a planner can pick: every interval end of a day, minutes after midnight -> "HH:MM"."""
+    step = config.interval_s // 60
+    return {m: f"{m // 60:02d}:{m % 60:02d}" for m in range(step, 24 * 60 + 1, step)}
+
+
+def csv_columns(data: bytes) -> list[str]:
+    """The header of an uploaded CSV (separator detected), for picking its columns."""
+    try:
+        return list(pd.read_csv(io.BytesIO(data), sep=None, engine="python", nrows=5, dtype=str).columns)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
+        return []
 
 
 def intraday_days(history: pd.DataFrame, weeks: int = 8) -> list[dt.date]:
@@ -58,10 +76,10 @@ def day_plan(config: PlanConfig, histories: dict[str, pd.DataFrame], queue: str,
 
 
 def actuals_from_history(config: PlanConfig, history: pd.DataFrame, queue: str, day: dt.date,
-                         time_of_day: dt.time) -> pd.DataFrame:
-    """The history's actuals of ``day`` in the intervals that ended by ``time_of_day`` (a demo of
-    "today so far"): ``queue, interval_start, volume``."""
-    start, cut = _midnight(day, config.timezone), _cutoff(config, day, time_of_day)
+                         minute_of_day: int) -> pd.DataFrame:
+    """The history's actuals of ``day`` in the intervals that ended by ``minute_of_day`` (minutes
+    after midnight; a demo of "today so far"): ``queue, interval_start, volume``."""
+    start, cut = _midnight(day, config.timezone), _cutoff(config, day, minute_of_day)
     ts = history["interval_start"]
     ended = ((ts >= start) & (ts + pd.Timedelta(seconds=config.interval_s) <= cut)).to_numpy()
     return history.loc[ended, ["interval_start", "volume"]].assign(queue=queue)[["queue", "interval_start", "volume"]] \
@@ -124,6 +142,28 @@ class IntradayResult:
 
     frame: pd.DataFrame
     summary: dict
+
+    def contacts_long(self) -> pd.DataFrame:
+        """For a chart: ``time``, ``series`` (plan / actual so far / re-forecast, the re-forecast
+        only on the rest of the day), ``contacts``."""
+        f = self.frame.assign(forecast_now=self.frame["forecast_now"].where(self.frame["part"] == "rest of day"))
+        long = f.melt(id_vars=["time"], value_vars=list(SERIES), var_name="series", value_name="contacts").dropna()
+        return long.assign(series=long["series"].map(SERIES)).reset_index(drop=True)
+
+    def rest_of_day(self) -> pd.DataFrame:
+        """The open intervals of the rest of the day with ``clock`` ("HH:MM") and ``action``
+        ("add", "release", "keep")."""
+        r = self.frame[(self.frame["part"] == "rest of day") & self.frame["open"]].reset_index(drop=True)
+        d = r["agents_change"].to_numpy()
+        return r.assign(clock=r["time"].dt.strftime("%H:%M"),
+                        action=np.where(d > 0, "add", np.where(d < 0, "release", "keep")))
+
+    @property
+    def cutoff_time(self) -> pd.Timestamp:
+        """The end of the last interval with an actual (naive plan-local), where "now" is drawn."""
+        seen = self.frame[self.frame["part"] == "so far"]
+        step = self.frame["time"].diff().dropna().min() if len(self.frame) > 1 else pd.Timedelta(0)
+        return seen["time"].max() + step if len(seen) else self.frame["time"].min()
 
 
 def reforecast_day(config: PlanConfig, queue: str, forecast: pd.DataFrame, phi: float | None,
