@@ -81,6 +81,7 @@ def main() -> None:
         log.exception("page %s failed", page.title)
         st.error(f"Something went wrong on this page ({type(exc).__name__}: {exc}). "
                  "The details are in the server log.")
+    cached.warm_up()  # after the first page: the next pages' heavy results, in the background
 
 
 main()

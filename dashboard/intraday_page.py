@@ -82,12 +82,10 @@ def render(queue: str) -> None:
     st.header(f"Intraday: queue '{queue}', the rest of the day re-forecast")
     st.caption("How today runs so far tells how the rest of today will run: the rest of the day's forecast is "
                "scaled by today's actual / plan ratio and staffed again with the same targets.")
-    fs, qs = state.forecast_settings(cfg), state.queue_settings(queue)
-    try:
-        qcfg = cached.config_for(fs, qs, queue)
-    except InputError as exc:
-        st.error(f"The targets cannot be used: {pv.config_error_text(exc)}")
+    found = cached.planner_config(queue)
+    if found is None:
         return
+    qcfg, fs, qs = found
     history = cached.histories()[queue]
     day, minute, source = pick_day_and_time(cfg, history)
     fc, phi = cached.intraday_plan(cached.PLAN_PATH, queue, fs, day, state.upload_key(queue))

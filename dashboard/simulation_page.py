@@ -9,7 +9,6 @@ from dashboard import cached, charts, state, tables
 from dashboard.waiting import wait_for
 from dashboard.widgets import download, metrics, pct
 from planning import views as pv
-from planning.config import InputError
 
 
 def simulation_form(queue: str) -> tuple[int, int, bool, bool]:
@@ -131,12 +130,10 @@ def render(queue: str) -> None:
              "backlog carried between intervals, agents leaving after their last contact, impatience, "
              "chat concurrency and day-level forecast error, and adds agents where a target is missed "
              "with 95% confidence.")
-    qs, fs = state.queue_settings(queue), state.forecast_settings(cfg)
-    try:
-        qcfg = cached.config_for(fs, qs, queue)
-    except InputError as exc:
-        st.error(f"The targets cannot be used: {pv.config_error_text(exc)}")
+    found = cached.planner_config(queue)
+    if found is None:
         return
+    qcfg, fs, qs = found
     upload = state.upload_key(queue)
     req, _ = cached.staffing_for(cached.PLAN_PATH, queue, fs, tuple(sorted(qs.items())), upload)
     days, reps, refine, submitted = simulation_form(queue)

@@ -88,13 +88,20 @@ def money_key(key: str) -> str:
     return f"w_money_{key}"
 
 
+def plan_forecast_defaults(cfg) -> tuple[str, int, int]:
+    """The Forecast page's first settings ``(model, horizon_days, history_weeks)``: the plan's own,
+    within the sliders' ranges (7-28 days, 4-26 weeks)."""
+    model, horizon, weeks = pv.plan_forecast_settings(cfg)
+    return model, min(max(int(horizon), 7), 28), min(max(int(weeks), 4), 26)
+
+
 def init(cfg) -> None:
     """Defaults of the widgets shared between pages (set once per session): the plan's own forecast
     settings (so the dashboard's numbers are the CLI's), within the sliders' ranges."""
-    model, horizon, weeks = pv.plan_forecast_settings(cfg)
+    model, horizon, weeks = plan_forecast_defaults(cfg)
     for key, val in {
-        MODEL: model, HORIZON: min(max(horizon, 7), 28),
-        WEEKS: min(max(weeks, 4), 26), DATA_WEEKS: 8,
+        MODEL: model, HORIZON: horizon,
+        WEEKS: weeks, DATA_WEEKS: 8,
         STAFF_WHICH: "agents", SIM_DAYS: 2, SIM_REPS: max(cfg.simulation.replications, 2),
         SIM_REFINE: cfg.simulation.refine, ANN_AHEAD: 15, RUN_MODEL: model, RUN_SIM: False,
         STUDY_SIM_CHECK: False,
