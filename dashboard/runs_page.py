@@ -3,9 +3,6 @@ bar and Cancel), the stored runs, one run opened (its forecast scored against th
 history holds now, its staffing, headcount and schedule), and two runs compared side by side."""
 from __future__ import annotations
 
-import math
-
-import pandas as pd
 import streamlit as st
 
 from dashboard import cached, charts, state, tables
@@ -118,16 +115,6 @@ def open_run(url: str, pick: str, cfg, queue: str) -> None:
         run_schedule(run, queue)
 
 
-def _text(kind: str, x, change: bool = False) -> str:
-    """A measure's value as a planner reads it (signed for a change)."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "n/a"
-    sign = "+" if change else ""
-    if kind == "pct":
-        return f"{100 * x:{sign},.1f}" + (" pts" if change else "%")
-    return {"fte": f"{x:{sign},.2f}", "h": f"{x:{sign},.0f} h", "s": f"{x:{sign},.1f} s"}.get(kind, f"{x:{sign},.0f}")
-
-
 def compare(url: str, ids: list[str]) -> None:
     """Two runs side by side: what changed in the inputs and in the numbers."""
     st.subheader("Compare two runs")
@@ -147,12 +134,7 @@ def compare(url: str, ids: list[str]) -> None:
         tables.show(cmp.inputs, labels={"input": ("Input", "text"), "run_a": ("Run A", "text"),
                                         "run_b": ("Run B", "text")}, key="cmp_inputs", max_text_px=300)
     st.markdown("**What changed in the numbers** (per queue; change = B - A)")
-    n = cmp.numbers
-    view = pd.DataFrame({"queue": n["queue"], "measure": n["label"],
-                         "run_a": [_text(k, x) for k, x in zip(n["kind"], n["run_a"])],
-                         "run_b": [_text(k, x) for k, x in zip(n["kind"], n["run_b"])],
-                         "change": [_text(k, x, True) for k, x in zip(n["kind"], n["change"])]})
-    tables.show(view, labels={"measure": ("Measure", "text"), "run_a": ("Run A", "text"), "run_b": ("Run B", "text"),
+    tables.show(cmp.numbers_text(), labels={"measure": ("Measure", "text"), "run_a": ("Run A", "text"), "run_b": ("Run B", "text"),
                               "change": ("Change", "text")}, key="cmp_numbers", max_text_px=330)
     st.caption("Money: the rostered shifts' cost per week (runs with a schedule). Service: the queueing formula's "
                "prediction weighted by the contacts of each open interval; simulated where the run simulated.")

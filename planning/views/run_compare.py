@@ -13,7 +13,7 @@ import pandas as pd
 from .common import local_naive
 
 __all__ = ["StoredRun", "open_run", "run_staffing", "run_headcount", "run_numbers", "input_differences",
-           "RunComparison", "compare_runs", "RUN_MEASURES"]
+           "RunComparison", "compare_runs", "RUN_MEASURES", "measure_text"]
 
 # measure -> (label with unit, kind for formatting: fte, h, money, pct, s, n0); in this order
 RUN_MEASURES: dict[str, tuple[str, str]] = {
@@ -159,6 +159,27 @@ class RunComparison:
     run_b: str
     inputs: pd.DataFrame
     numbers: pd.DataFrame
+
+    def numbers_text(self) -> pd.DataFrame:
+        """``numbers`` as a planner reads them: ``queue``, ``measure`` (its label), ``run_a``,
+        ``run_b``, ``change`` as texts (:func:`measure_text`)."""
+        n = self.numbers
+        return pd.DataFrame({"queue": n["queue"], "measure": n["label"],
+                             "run_a": [measure_text(k, x) for k, x in zip(n["kind"], n["run_a"])],
+                             "run_b": [measure_text(k, x) for k, x in zip(n["kind"], n["run_b"])],
+                             "change": [measure_text(k, x, change=True) for k, x in zip(n["kind"], n["change"])]})
+
+
+def measure_text(kind: str, x, *, change: bool = False) -> str:
+    """A measure's value as text by its ``kind`` (:data:`RUN_MEASURES`): "25.54" FTE, "4,360 h",
+    "84.7%" (a change in percentage points: "+1.2 pts"), "7.0 s", "24,643"; signed for a
+    ``change``; "n/a" when missing."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    sign = "+" if change else ""
+    if kind == "pct":
+        return f"{100 * x:{sign},.1f}" + (" pts" if change else "%")
+    return {"fte": f"{x:{sign},.2f}", "h": f"{x:{sign},.0f} h", "s": f"{x:{sign},.1f} s"}.get(kind, f"{x:{sign},.0f}")
 
 
 def compare_runs(a: StoredRun, b: StoredRun) -> RunComparison:

@@ -178,3 +178,9 @@ def test_a_simulation_job_reports_each_block_and_stops_when_cancelled():
     job = pv.start_simulation(("test", "sim", 3), cfg, req, "voice", days=3, replications=2, refine=False)
     job.cancel()
     assert job.wait(120) and job.cancelled and job.result is None
+
+
+def test_measures_read_as_planners_write_them():
+    assert pv.measure_text("pct", 0.8467) == "84.7%" and pv.measure_text("pct", 0.012, change=True) == "+1.2 pts"
+    assert pv.measure_text("h", 4360.0) == "4,360 h" and pv.measure_text("fte", -1.5, change=True) == "-1.50"
+    assert pv.measure_text("money", 24642.75) == "24,643" and pv.measure_text("s", float("nan")) == "n/a"
