@@ -29,7 +29,8 @@ st.set_page_config(page_title="staffcast", page_icon=":telephone_receiver:", lay
 # title -> page; the Data page opens at the root URL
 PAGES = {
     title: st.Page(f"dashboard/{title.lower()}_page.py", title=title, url_path=title.lower(), default=title == "Data")
-    for title in ("Data", "Forecast", "Staffing", "Simulation", "Schedule", "Scenarios", "Capacity", "Runs")
+    for title in ("Data", "Forecast", "Staffing", "Simulation", "Schedule", "Scenarios", "Capacity", "Runs",
+                  "Intraday")
 }
 
 
@@ -81,6 +82,7 @@ def main() -> None:
         log.exception("page %s failed", page.title)
         st.error(f"Something went wrong on this page ({type(exc).__name__}: {exc}). "
                  "The details are in the server log.")
+    cached.warm_up()  # after the first page: the next pages' heavy results, in the background
 
 
 main()

@@ -4,7 +4,8 @@
 
 Starts ``streamlit run app.py`` headless on a free port with an empty run store, and drives Debian's
 Chromium (Playwright) through it: the first page cold (a fresh server: plan, histories and forecasts
-read and computed), the first page warm (a new browser session on the same server: results cached
+read and computed; the server then warms the other pages' caches in the background, as it does
+for planners), the first page warm (a new browser session on the same server: results cached
 across sessions), then each page switch through the sidebar. A page counts as shown when its last
 key text is on screen and its charts are drawn. Also times ``staffcast --help`` (median of 5) against
 its peers measured in the same run: a bare ``python -c pass`` and ``python -c "import pandas"``.
@@ -31,6 +32,7 @@ PAGES = {
     "Simulation": ("Simulation", "Queue-position announcement", 2),
     "Scenarios": ("Scenarios", "Posted hours per week", 3),
     "Runs": ("Runs", "Run the plan and store it", 0),
+    "Intraday": ("Intraday", "Agents to release (agent-intervals)", 2),
 }
 CHARTS_JS = ("n => document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas, "
              "[data-testid=\"stVegaLiteChart\"] svg.marks').length >= n")
@@ -107,7 +109,7 @@ def page_times(chromium: str, width: int) -> list[tuple[str, float]]:
                 out.append((label, time.perf_counter() - t))
                 if "warm" not in label:
                     ctx.close()
-            for name in ("Forecast", "Staffing", "Simulation", "Scenarios", "Runs", "Data", "Forecast"):
+            for name in ("Forecast", "Staffing", "Simulation", "Scenarios", "Runs", "Intraday", "Data", "Forecast"):
                 t = time.perf_counter()
                 page.get_by_role("link", name=PAGES[name][0]).click()
                 _shown(page, name)

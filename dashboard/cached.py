@@ -2,14 +2,20 @@
 histories, forecasts, staffing, scenario studies), keyed by everything their result depends on."""
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from pathlib import Path
+
+import pandas as pd
 
 import streamlit as st
 
 from planning import views as pv
 
 from . import state
+
+log = logging.getLogger("staffcast.app")
 
 PLAN_PATH = str(Path(os.environ.get("STAFFCAST_PLAN") or pv.BUNDLED_PLAN).resolve())
 STUDY_PATH = str(Path(os.environ.get("STAFFCAST_STUDY") or pv.BUNDLED_STUDY).resolve())
@@ -56,10 +62,18 @@ def config_for(fs: tuple, qs: dict | None = None, queue: str | None = None):
     return cfg
 
 
+def history_of(plan_path: str, queue: str, upload) -> "pd.DataFrame":
+    """``queue``'s history: the plan's file, or the upload ``upload`` (:func:`state.upload_key`)
+    stands for (no session needed: the background warm-up calls this too)."""
+    if upload is None:
+        return plan_histories(plan_path)[queue]
+    return uploaded_history(plan_path, queue, state.Upload(*upload))[0]
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def forecast_for(plan_path: str, queue: str, fs: tuple, upload):
     """``(forecast, info)`` of ``queue`` (``upload``: :func:`state.upload_key`, part of the cache key)."""
-    return pv.forecast_queue(config_for(fs), histories(plan_path), queue)
+    return pv.forecast_queue(config_for(fs), {queue: history_of(plan_path, queue, upload)}, queue)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -74,11 +88,60 @@ def staffing_for(plan_path: str, queue: str, fs: tuple, qs_items: tuple, upload)
 @st.cache_resource(show_spinner=False, max_entries=8)
 def study_result(study_path: str, money_items: tuple, budget, fs: tuple, uploads: tuple, simulate: bool):
     """The scenario study with the planner's money assumptions and chat budget, run on the forecast
-    the Forecast page shows when the study's plan is the dashboard's plan."""
+    the Forecast page shows when the study's plan is the dashboard's plan (``uploads``: pairs
+    ``(queue, state.upload_key(queue))``)."""
     study = pv.load_study_with(study_path, money=dict(money_items), chat_budget_agent_hours_per_week=budget)
     if study.plan.source is not None and str(Path(study.plan.source).resolve()) == PLAN_PATH:
         # the forecast shown on the Forecast page (same settings, same uploads)
-        fc = pv.combine_forecasts([forecast_for(PLAN_PATH, q, fs, state.upload_key(q))[0] for q in study.plan.queues])
+        up = dict(uploads)
+        fc = pv.combine_forecasts([forecast_for(PLAN_PATH, q, fs, up.get(q))[0] for q in study.plan.queues])
     else:
         fc = pv.study_forecast(study)
     return pv.run_study_for_dashboard(study, fc, simulate=simulate)
+
+
+@st.cache_data(show_spinner="Forecasting the day as the plan would have ...", max_entries=32)
+def intraday_plan(plan_path: str, queue: str, fs: tuple, day, upload):
+    """``(forecast, phi)``: the plan's forecast of ``queue`` on ``day`` from the history before it
+    (``upload``: :func:`state.upload_key`, part of the cache key)."""
+    return pv.day_plan(config_for(fs), {queue: history_of(plan_path, queue, upload)}, queue, day)
+
+
+def planner_config(queue: str):
+    """``(config, fs, qs)``: the plan with the Forecast page's settings ``fs`` and ``queue``'s applied
+    settings ``qs``; None after showing why when those settings cannot be used."""
+    from planning.config import InputError
+
+    fs, qs = state.forecast_settings(plan_config()), state.queue_settings(queue)
+    try:
+        return config_for(fs, qs, queue), fs, qs
+    except InputError as exc:
+        st.error(f"The targets cannot be used: {pv.config_error_text(exc)}")
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up(plan_path: str = PLAN_PATH, study_path: str = STUDY_PATH) -> threading.Thread | None:
+    """Once per server (the first page shown): fill the caches the other pages' first visits need at
+    the plan's own settings, in a background thread: each queue's forecast and staffing, then the
+    scenario study. A page asking for one of them meanwhile waits for that computation instead of
+    starting its own. ``STAFFCAST_WARM_UP=0`` switches it off (the tests do)."""
+    if os.environ.get("STAFFCAST_WARM_UP", "1") == "0":
+        return None
+    cfg = plan_config(plan_path)
+    fs = state.plan_forecast_defaults(cfg)
+
+    def work():
+        try:
+            for q in cfg.queues:
+                staffing_for(plan_path, q, fs, (), None)  # its forecast first
+            if Path(study_path).exists():
+                study = pv.load_study_with(study_path)
+                budget = pv.changed_budget(study, None)
+                study_result(study_path, (), budget, fs, tuple((q, None) for q in study.plan.queues), False)
+        except Exception:  # noqa: BLE001 - a page computes (and reports) it again when visited
+            log.exception("warming up the caches failed")
+
+    thread = threading.Thread(target=work, name="staffcast-warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -214,3 +214,29 @@ def shift_gantt(gantt: pd.DataFrame, title: str) -> alt.Chart:
                         title=None),
         tooltip=["agent_id", "contract", "kind", "label"]).properties(
         height=max(120, 14 * len(order)), title=textwrap.wrap(title, 90))
+
+
+def intraday_contacts(long: pd.DataFrame, now, tz_label: str, unit: str) -> alt.LayerChart:
+    """A day's plan, actuals so far and re-forecast (``planning.views.IntradayResult.contacts_long``),
+    with "now" as a dashed rule."""
+    lines = alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("time:T", title=tz_label, axis=alt.Axis(format="%H:%M")), y=alt.Y("contacts:Q", title=unit),
+        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("time:T", format=TIME_FORMAT), "series:N", alt.Tooltip("contacts:Q", format=".1f")])
+    rule = alt.Chart(pd.DataFrame({"time": [now]})).mark_rule(color="#888888", strokeDash=[4, 4]).encode(x="time:T")
+    return (lines + rule).properties(title=chart_title("Contacts: plan, actuals so far and the re-forecast"),
+                                     height=280)
+
+
+def intraday_agents(rest: pd.DataFrame, tz_label: str) -> alt.Chart:
+    """Agents to add (+) or release (-) per interval (``planning.views.IntradayResult.rest_of_day``)."""
+    return alt.Chart(rest, title=chart_title("Agents to add (+) or release (-) per interval, rest of the day")
+                     ).mark_bar().encode(
+        x=alt.X("time:T", title=tz_label, axis=alt.Axis(format="%H:%M")),
+        y=alt.Y("agents_change:Q", title="agents vs plan"),
+        color=alt.Color("action:N", scale=alt.Scale(domain=["add", "release", "keep"],
+                                                    range=["#2ca02c", "#d62728", "#bbbbbb"]), title=None,
+                        legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("time:T", format=TIME_FORMAT), alt.Tooltip("agents_plan:Q", title="agents in the plan"),
+                 alt.Tooltip("agents_now:Q", title="agents now"), alt.Tooltip("agents_change:Q", title="change")],
+    ).properties(height=220)

@@ -6,33 +6,35 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import cached, charts, state, tables
+from dashboard.waiting import wait_for
 from dashboard.widgets import download, metrics, pct
 from planning import views as pv
-from planning.config import InputError
 
 
-def simulation_form(queue: str) -> tuple[int, int, bool]:
-    """Days, replications and whether to add agents; returns them."""
+def simulation_form(queue: str) -> tuple[int, int, bool, bool]:
+    """Days, replications, whether to add agents, and whether the form was submitted."""
     with st.form(f"sim_{queue}"):
         c = st.columns(3)
         days = c[0].number_input("Days to simulate", 1, 28, key=state.SIM_DAYS)
         reps = c[1].number_input("Replications", 2, 100, key=state.SIM_REPS)
         refine = c[2].checkbox("Add agents where the simulation misses", key=state.SIM_REFINE)
-        st.form_submit_button("Run simulation", type="primary")
-    return int(days), int(reps), bool(refine)
+        go = st.form_submit_button("Run simulation", type="primary")
+    return int(days), int(reps), bool(refine), bool(go)
 
 
-def simulation_for(qcfg, req, queue: str, key: tuple, days: int, reps: int, refine: bool):
-    """The simulation for ``key`` (kept for the session; a new key simulates again with a progress bar)."""
-    results = st.session_state.setdefault(state.SIM_RESULTS, {})
-    if key not in results:
-        bar = st.progress(0.0, text="Simulating ...")
-        sim = pv.simulate_queue(qcfg, req, queue, days=days, replications=reps, refine=refine,
-                                on_block=lambda n, tot: bar.progress(n / tot, text=f"Simulated block {n} of {tot}"))
-        bar.empty()
-        results.clear()  # keep one result per session (memory)
-        results[key] = sim
-    return results[key]
+def simulation_for(qcfg, req, queue: str, key: tuple, days: int, reps: int, refine: bool, submitted: bool):
+    """The simulation for ``key``, run in the background with a progress bar and a Cancel button
+    (results are shared by every session); None when it was cancelled (until submitted again)."""
+    if submitted:
+        st.session_state.pop(state.SIM_CANCELLED, None)
+    elif st.session_state.get(state.SIM_CANCELLED) == key:
+        st.info("The simulation was cancelled. Press \"Run simulation\" to start it again.")
+        return None
+    job = pv.start_simulation(key, qcfg, req, queue, days=days, replications=reps, refine=refine)
+    if not wait_for(job, f"sim_{queue}", "simulation"):
+        st.session_state[state.SIM_CANCELLED] = key
+        return None
+    return job.result
 
 
 def service_charts(cfg, q, sim, plan, summ, reps: int) -> None:
@@ -128,17 +130,17 @@ def render(queue: str) -> None:
              "backlog carried between intervals, agents leaving after their last contact, impatience, "
              "chat concurrency and day-level forecast error, and adds agents where a target is missed "
              "with 95% confidence.")
-    qs, fs = state.queue_settings(queue), state.forecast_settings(cfg)
-    try:
-        qcfg = cached.config_for(fs, qs, queue)
-    except InputError as exc:
-        st.error(f"The targets cannot be used: {pv.config_error_text(exc)}")
+    found = cached.planner_config(queue)
+    if found is None:
         return
+    qcfg, fs, qs = found
     upload = state.upload_key(queue)
     req, _ = cached.staffing_for(cached.PLAN_PATH, queue, fs, tuple(sorted(qs.items())), upload)
-    days, reps, refine = simulation_form(queue)
-    key = (queue, fs, tuple(sorted(qs.items())), upload and upload[0], days, reps, refine)
-    sim = simulation_for(qcfg, req, queue, key, days, reps, refine)
+    days, reps, refine, submitted = simulation_form(queue)
+    key = (cached.PLAN_PATH, queue, fs, tuple(sorted(qs.items())), upload, days, reps, refine)
+    sim = simulation_for(qcfg, req, queue, key, days, reps, refine, submitted)
+    if sim is None:
+        return
     if sim.empty:
         st.info("The queue is closed in the simulated days.")
         return

@@ -27,6 +27,12 @@ RUN_MODEL = "w_run_model"          # Runs page form
 RUN_SIM = "w_run_sim"
 RUN_ASOF = "w_run_asof"
 RUN_PICK = "w_run_pick"
+RUN_A = "w_run_a"                  # Runs page: the two runs compared
+RUN_B = "w_run_b"
+INTRADAY_DAY = "w_intraday_day"    # Intraday page: the day, the time of day, where the actuals come from
+INTRADAY_TIME = "w_intraday_time"
+INTRADAY_SOURCE = "w_intraday_source"
+INTRADAY_FILE = "intraday_file"    # Intraday page: the uploaded actuals (not kept: a file is read once)
 SCHEDULE_DAY = "w_schedule_day"     # Schedule page: the day of the Gantt
 CAPACITY_STRATEGY = "w_cap_strategy"  # Capacity page: strategy and what-if sliders
 CAPACITY_ATTRITION = "w_cap_attrition"
@@ -44,10 +50,11 @@ FLASH = "flash"                    # messages to show once, on the next run (aft
 LATER = "widget_values_later"      # widget key -> value to show from the next run on (set_later)
 PLAN_SETTINGS = "plan_settings"    # plan-wide settings applied on any queue's page (paid hours per FTE)
 SETTING_PROBLEMS = "setting_problems"  # queue -> {setting: why the last "Apply targets" refused it}
-SIM_RESULTS = "sim_results"        # the last simulation (one per session, memory)
+SIM_CANCELLED = "sim_cancelled"    # the simulation key the planner cancelled (not started again by itself)
 STUDY_MONEY = "study_money"        # the money assumptions applied with "Compare scenarios"
 STUDY_BUDGET = "study_budget"
 STUDY_SIM = "study_sim"
+RUN_JOB = "run_job"                # the run of the plan this session started (a planning.views.Job)
 
 
 def setting_key(name: str, queue: str) -> str:
@@ -87,13 +94,20 @@ def money_key(key: str) -> str:
     return f"w_money_{key}"
 
 
+def plan_forecast_defaults(cfg) -> tuple[str, int, int]:
+    """The Forecast page's first settings ``(model, horizon_days, history_weeks)``: the plan's own,
+    within the sliders' ranges (7-28 days, 4-26 weeks)."""
+    model, horizon, weeks = pv.plan_forecast_settings(cfg)
+    return model, min(max(int(horizon), 7), 28), min(max(int(weeks), 4), 26)
+
+
 def init(cfg) -> None:
     """Defaults of the widgets shared between pages (set once per session): the plan's own forecast
     settings (so the dashboard's numbers are the CLI's), within the sliders' ranges."""
-    model, horizon, weeks = pv.plan_forecast_settings(cfg)
+    model, horizon, weeks = plan_forecast_defaults(cfg)
     for key, val in {
-        MODEL: model, HORIZON: min(max(horizon, 7), 28),
-        WEEKS: min(max(weeks, 4), 26), DATA_WEEKS: 8,
+        MODEL: model, HORIZON: horizon,
+        WEEKS: weeks, DATA_WEEKS: 8,
         STAFF_WHICH: "agents", SIM_DAYS: 2, SIM_REPS: max(cfg.simulation.replications, 2),
         SIM_REFINE: cfg.simulation.refine, ANN_AHEAD: 15, RUN_MODEL: model, RUN_SIM: False,
         STUDY_SIM_CHECK: False,

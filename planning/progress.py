@@ -3,16 +3,45 @@
 On a TTY: ``[2/7] forecast voice ... done in 3.1 s``. Not on a TTY (cron, systemd, CI): one
 ``key=value`` line per event (or one JSON object per line with ``fmt="json"``), e.g.
 ``ts=2024-06-01T03:00:01Z level=info event=step_done step=forecast queue=voice seconds=3.104``.
+
+Long work started from the dashboard can be cancelled cooperatively: its progress callback raises
+:class:`Cancelled` once :meth:`CancelToken.cancel` was called (checked between steps or blocks, so
+the work stops at the next check; nothing half-written is stored).
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
 import sys
+import threading
 import time
 from contextlib import contextmanager
 
-__all__ = ["Progress"]
+__all__ = ["Progress", "Cancelled", "CancelToken"]
+
+
+class Cancelled(Exception):
+    """Long work stopped because the planner cancelled it (see :class:`CancelToken`)."""
+
+
+class CancelToken:
+    """A thread-safe "stop, please" flag that long work checks between its steps or blocks."""
+
+    def __init__(self):
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the work to stop at its next check."""
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        """Raise :class:`Cancelled` when :meth:`cancel` was called."""
+        if self._event.is_set():
+            raise Cancelled("cancelled by the planner")
 
 
 def _kv(value) -> str:

@@ -10,9 +10,11 @@ import pandas as pd
 
 from ..config import PlanConfig
 from .common import CallbackProgress, days_between, local_time_frame
+from .jobs import Job, start_job
 from .settings import with_forecast_settings
 
-__all__ = ["RunChart", "store_url", "list_runs", "run_vs_actual", "run_plan_now", "default_as_of", "run_chart"]
+__all__ = ["RunChart", "store_url", "list_runs", "run_vs_actual", "run_plan_now", "start_plan_run", "default_as_of",
+           "run_chart", "scores_for_queue"]
 
 # A run made from the dashboard by default forecasts from this many days before the history ends,
 # so that its forecast can be compared with what happened.
@@ -86,6 +88,27 @@ def run_plan_now(config: PlanConfig, store_url: str, *, as_of: dt.date | None = 
     with RunStore(store_url) as store:
         return run_plan(cfg, store=store, save=True, as_of=as_of, simulate=simulate, export=False,
                         progress=progress)
+
+
+def start_plan_run(config: PlanConfig, store_url: str, *, as_of: dt.date | None = None, model: str | None = None,
+                   simulate: bool = False) -> Job:
+    """:func:`run_plan_now` in a background :class:`~planning.views.jobs.Job`: the run reaches the
+    store even when the browser tab that started it is closed. Cancelling stops it before its next
+    step (nothing is stored then). A job with the same store and settings still running is
+    returned instead of starting a second one."""
+    def work(report):
+        return run_plan_now(config, store_url, as_of=as_of, model=model, simulate=simulate, callback=report)
+
+    key = ("run_plan", store_url, config.name, str(as_of), model, bool(simulate))
+    return start_job(key, work, "Starting the run ...", again=True)
+
+
+def scores_for_queue(scores: pd.DataFrame, queue: str) -> pd.DataFrame:
+    """The rows of a run's scores (:func:`run_vs_actual`) of ``queue`` (all rows when the scores
+    have no ``queue`` column)."""
+    if scores is None or scores.empty or "queue" not in scores:
+        return scores
+    return scores[scores["queue"] == queue].reset_index(drop=True)
 
 
 def default_as_of(histories: dict[str, pd.DataFrame]) -> dt.date:

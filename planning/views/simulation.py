@@ -12,8 +12,9 @@ import pandas as pd
 
 from ..config import InputError, PlanConfig, QueueConfig
 from .common import local_naive, service_columns
+from .jobs import Job, start_job
 
-__all__ = ["simulate_queue", "raised_intervals", "below_target_intervals", "wait_distribution",
+__all__ = ["simulate_queue", "start_simulation", "raised_intervals", "below_target_intervals", "wait_distribution",
            "announcement_table", "simulated_plan", "simulation_summary", "wait_summary", "announcement_intervals",
            "raised_table", "intervals_text", "busiest_label", "announcement_row", "announcement_lines",
            "SimulationVerdict", "simulation_verdict"]
@@ -33,6 +34,19 @@ def simulate_queue(config: PlanConfig, req: pd.DataFrame, queue: str, *, days: i
     out = simulate_plan(cfg, req, days=days, queues=[queue], workers=1, on_block=on_block)
     out["agents_added"] = out["agents_final"] - out["agents_plan"]
     return out
+
+
+def start_simulation(key, config: PlanConfig, req: pd.DataFrame, queue: str, *, days: int, replications: int,
+                     refine: bool) -> Job:
+    """:func:`simulate_queue` as a background :class:`~planning.views.jobs.Job` identified by ``key``
+    (everything the result depends on): reports after every block, stops at the next block once
+    cancelled; the same ``key`` from another session gets the same job and result."""
+    def work(report):
+        report(0, 1, "Simulating the first block ...")
+        return simulate_queue(config, req, queue, days=days, replications=replications, refine=refine,
+                              on_block=lambda n, tot: report(n, tot, f"Simulated block {n} of {tot}"))
+
+    return start_job(("simulation", key), work, "Simulating ...")
 
 
 def raised_intervals(sim: pd.DataFrame, config: PlanConfig, queue: str) -> pd.DataFrame:
