@@ -16,7 +16,8 @@ from ..config import WEEKDAYS, InputError, PlanConfig, parse_hours
 
 __all__ = ["FAST_MODEL", "MODEL_CHOICES", "QUEUE_LEVEL_TARGETS", "QUEUE_SETTINGS", "model_choices",
            "check_queue", "one_queue", "with_forecast_settings", "with_queue_settings", "plan_forecast_settings",
-           "departures_from_plan", "HOURS_SETTINGS", "PLAN_WIDE_SETTINGS", "extend_handle_times", "plan_setting_value", "setting_text"]
+           "departures_from_plan", "HOURS_SETTINGS", "PLAN_WIDE_SETTINGS", "extend_handle_times",
+           "plan_setting_value", "setting_text"]
 
 FAST_MODEL = "profile"  # recent weekday x time-of-day profile: seconds, and what auto picks on the bundled voice queue
 MODEL_CHOICES = dict(registry_choices())  # name -> description, from the one model registry ("auto" last)

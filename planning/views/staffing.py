@@ -91,7 +91,8 @@ class SettingField:
         units it is shown in; None when it can (the plan's schema checks it next)."""
         if self.text:
             if self.name == "aht_by_concurrency_s" and _seconds_list(shown) is None:
-                return f"{str(shown)!r} is not a list of seconds; expected numbers separated by commas, e.g. 360, 450, 560"
+                return (f"{str(shown)!r} is not a list of seconds; expected numbers separated by commas, "
+                        "e.g. 360, 450, 560")
             return None
         if shown is None:
             return "enter a number"

@@ -6,8 +6,9 @@ Starts ``streamlit run app.py`` on a free local port, opens every page (at its o
 checks that the page's key elements render (title, metrics, charts drawn), that no error box or
 exception appears, that no chart title, axis title or legend is clipped and no table is cut
 horizontally (``layout_check.js``), that the Staffing page's FTE is ``staffcast run``'s, that a
-refused target and a refused queue parameter say why and the plan can be saved as TOML; it saves a screenshot of each page in ``tests/screenshots/`` (with
-``STAFFCAST_UPDATE_SCREENSHOT=1`` also in ``docs/screenshots/`` for the README, and the chat
+refused target and a refused queue parameter say why and the plan can be saved as TOML; it saves
+a screenshot of each page in ``tests/screenshots/`` (with ``STAFFCAST_UPDATE_SCREENSHOT=1`` also in
+``docs/screenshots/`` for the README, and the chat
 forecast in ``docs/screenshot.png``).
 
 Without Chromium the test is skipped with the reason, unless ``STAFFCAST_REQUIRE_BROWSER=1`` (set by
