@@ -24,8 +24,8 @@ The system is causal: interval j depends on intervals <= j only. Two nested fixe
 Staffing with retrials is exact-minimal: every interval meets its targets at the plan's own
 fixed-point load, and one agent fewer in any single interval (its load re-solved) misses there.
 The plan found is the lexicographically smallest plan meeting every target (the first interval
-cannot do with fewer agents, given the first the second cannot, ...), which the tests check against
-brute force over all plans of small cases.
+cannot do with fewer agents, given the first the second cannot, ...); the tests check it by brute
+force over every plan within two agents of it per interval on small cases.
 """
 from __future__ import annotations
 
