@@ -334,6 +334,21 @@ def _check_rows(frame: pd.DataFrame, source) -> None:
                          "per history; split it by queue or resample it to longer intervals first")
 
 
+def _check_span(ts: pd.Series, source, frame: pd.DataFrame, time_col: str, interval_s: int) -> None:
+    """ValueError when one queue's first and last times lie further apart than
+    ``MAX_HISTORY_ROWS`` intervals: its grid (gaps are closed periods) would not fit, and such a span
+    is a mistyped year, not a history. Names the earliest and the latest rows."""
+    utc = utc_epoch_s(ts)
+    first, last = int(np.argmin(utc)), int(np.argmax(utc))
+    span = (int(utc[last]) - int(utc[first])) // int(interval_s) + 1
+    if span > MAX_HISTORY_ROWS:
+        ends = np.zeros(len(utc), dtype=bool)
+        ends[[first, last]] = True
+        raise ValueError(f"{_src(source)}: column {time_col!r} spans {span:,} intervals of {int(interval_s)} s "
+                         f"from its earliest to its latest time ({rows_text(frame, ends, [time_col])}): more "
+                         f"than the limit of {MAX_HISTORY_ROWS:,}; expected times of one history (is a year mistyped?)")
+
+
 def _check_volume_limit(vol: pd.Series, frame: pd.DataFrame, source, volume_col: str) -> None:
     """ValueError naming the rows with more than ``core.limits.MAX_VOLUME_PER_INTERVAL`` contacts."""
     huge = (vol > MAX_VOLUME_PER_INTERVAL).to_numpy()
@@ -418,6 +433,7 @@ def read_history(
     groups = [np.arange(len(out))] if queue_col is None else list(out.groupby("queue").indices.values())
     for idx in groups:
         sub = frame.iloc[idx]  # keeps the file's row positions for error messages
+        _check_span(out["interval_start"].iloc[idx].reset_index(drop=True), source, sub, time_col, interval_s)
         _check_grid(out["interval_start"].iloc[idx].reset_index(drop=True), source, sub, time_col, interval_s)
     out = out.sort_values(keys, kind="stable").reset_index(drop=True)
     out.attrs["interval_s"] = int(interval_s)

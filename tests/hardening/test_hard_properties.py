@@ -57,8 +57,10 @@ def test_junk_cell_never_a_traceback_nor_a_changed_number(tmp_path, junk, row, c
         assert str(path) in msg, msg
         assert len(msg) < 2000
         return
-    # read: every number is the one written
+    # read: every number is the one written, in time order (a junk time that parses moves its row)
     assert len(h) == len(TIMES)
+    order = sorted(range(len(rows)), key=lambda i: pd.Timestamp(rows[i][0].strip()))
+    rows = [rows[i] for i in order]
     written = pd.Series([r[1] for r in rows]).map(_as_number).to_numpy()
     assert all(v is not None and math.isclose(a, v, rel_tol=0, abs_tol=0) for a, v in zip(h["volume"], written)), \
         (names[col], junk, h["volume"].tolist())
@@ -82,3 +84,17 @@ def test_junk_volume_in_a_dataframe_never_a_traceback(junk, row):
         return
     v = _as_number(junk)
     assert v is not None and h["volume"].iloc[row] == v
+
+
+def test_a_mistyped_year_is_refused_naming_its_row(tmp_path):
+    rows = [[t, "3", "120"] for t in TIMES]
+    rows[1][0] = "1000-01-03 08:30"
+    path = tmp_path / "h.csv"
+    _write(path, rows)
+    try:
+        read_history(path)
+    except ValueError as exc:
+        msg = str(exc)
+    else:
+        raise AssertionError("a history spanning 1000 years was read")
+    assert str(path) in msg and "row 3" in msg and "1000-01-03 08:30" in msg and "limit of 10,000,000" in msg, msg
