@@ -3,10 +3,12 @@ forecast, with the dispersion calibrated on out-of-sample backtest errors.
 
 Given a point forecast ``mu`` (contacts per interval), the volume is modelled as
 ``N ~ Poisson(mu * L)``, ``L ~ Gamma(mean 1, variance phi)``, i.e. negative binomial with
-``var = mu + phi mu^2``: Poisson noise plus a multiplicative forecast error. ``phi`` is chosen so
-that the randomized probability integral transform (PIT) of past actuals falls in [0.1, 0.9] for
-80% of them; the randomized PIT is the calibration measure that stays exact for small counts
-(Czado, Gneiting and Held, 2009).
+``var = mu + phi mu^2``: Poisson noise plus a multiplicative forecast error.
+:func:`calibrate_phi` chooses ``phi`` so that the randomized probability integral transform (PIT)
+of past actuals falls in [0.1, 0.9] for 80% of them (the measure that stays exact for small counts,
+Czado, Gneiting and Held, 2009); :func:`calibrate_phi_hits`, what the forecast uses, so that 80% of
+past actuals fall inside the published [p10, p90] (the share a planner sees; with many nearly
+empty night intervals, which it holds almost always, the PIT rule let it reach 87% on the bank).
 
 Published quantiles are those of the continuous variable ``N - 0.5 + U`` (U uniform on [0, 1)),
 clipped at 0: for large counts they equal the usual count quantiles, for small counts they
@@ -17,7 +19,7 @@ days miss together. :func:`calibrate_dispersion` therefore calibrates one ``phi`
 band (night and morning before 12:00, the afternoon up to the evening window, the evening window
 as its own band) and a day-level component ``phi_day`` from the errors of daily totals (method of
 moments: E[(A - F)^2] = F + phi_day F^2 for a day's actual A and forecast F), reported beside the
-bands. Each band's phi is calibrated on the marginal coverage of its own intervals, so the days
+bands. Each band's phi is calibrated on the hit rate of its own intervals, so the days
 that missed as a whole are inside it; using ``phi_day`` as a floor for the bands as well was tried
 and over-covered on the bank (83% overall, 88% in the evening on 12 weekly folds).
 """

@@ -92,17 +92,16 @@ def test_the_plain_average_is_scored_with_its_fixed_members():
 
 
 def test_the_fast_hit_rule_is_the_published_interval():
-    """calibrate_phi_hits counts y as inside when (F(y-1) + F(y)) / 2 is in [0.1, 0.9]: exactly
-    the actuals inside [volume_p10, volume_p90] of :func:`quantiles`, small counts included."""
+    """calibrate_phi_hits counts y as inside when (F(y-1) + F(y)) / 2 is in [0.1, 0.9], without
+    the quantile function: the phi it returns makes the published [p10, p90] of :func:`quantiles`
+    hold the target share of the same sample, small counts included (up to the discreteness of
+    the hit rate as phi moves)."""
     rng = np.random.default_rng(0)
     mu = np.concatenate([rng.uniform(0.01, 3, 3000), rng.uniform(3, 100, 3000)])
     phi = rng.uniform(0.001, 0.5, mu.size)
     y = rng.poisson(mu * rng.gamma(1 / phi, phi)).astype(float)
-    q10, q90 = quantiles(mu, phi)
-    inside = (y >= q10) & (y <= q90)
     for target in (0.7, 0.8):
         p = calibrate_phi_hits(y, mu, target=target)
         q10, q90 = quantiles(mu, p)
         rate = ((y >= q10) & (y <= q90)).mean()
         assert abs(rate - target) < 0.01, (target, rate)
-    assert 0.5 < inside.mean() < 1.0
