@@ -39,7 +39,7 @@ def backtest(info: dict, queue: str) -> None:
     st.caption(f"Outage days cleaned in training: {len(cleaned)} (intervals far below the weekday's usual "
                "shape, replaced by it for fitting only; the actuals shown stay as received).")
     if len(cleaned):
-        tables.show(cleaned, key=f"cleaned_{queue}")
+        tables.show(cleaned, columns=("day", "start", "end", "actual", "expected"), key=f"cleaned_{queue}")
 
 
 def render(queue: str) -> None:
