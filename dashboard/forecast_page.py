@@ -35,6 +35,11 @@ def backtest(info: dict, queue: str) -> None:
                "is the WAPE even a perfect rate forecast makes at this interval length. MASE and the Poisson floor "
                "of every model are in the CSV.")
     download(bt, f"backtest_{queue}")
+    cleaned = pv.cleaned_days_table(info)
+    st.caption(f"Outage days cleaned in training: {len(cleaned)} (intervals far below the weekday's usual "
+               "shape, replaced by it for fitting only; the actuals shown stay as received).")
+    if len(cleaned):
+        tables.show(cleaned, columns=("day", "start", "end", "actual", "expected"), key=f"cleaned_{queue}")
 
 
 def render(queue: str) -> None:

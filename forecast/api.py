@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from core import check_number
+from core import OpeningHours, check_number
 
 from .aht import AHT_SHRINK_CONTACTS, AHT_WEEKS, aht_frame, aht_table, forecast_aht
 from .backtest import DEFAULT_MODELS, BacktestRun, add_combination, calibrated_phi, choose, run_backtest, scores_frame
@@ -109,7 +109,9 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
     -------
     A :class:`~forecast.result.ForecastResult`: ``to_frame()`` has ``interval_start``, ``volume``
     (expected contacts per interval), ``volume_p10``, ``volume_p90`` (80% prediction interval,
-    negative binomial with backtest-calibrated dispersion), ``model``, plus ``queue`` and ``aht_s``
+    negative binomial with backtest-calibrated dispersion), ``model``, with ``opening_hours`` also
+    ``open_fraction`` (share of the interval inside them, e.g. 5 / 30 for the 21:00 half-hour of a
+    day ending at 21:05: a partial interval, whose volume arrives in its open minutes), plus ``queue`` and ``aht_s``
     (seconds, see :func:`forecast_aht`) when the history has them; ``report(queue)`` holds the
     chosen model, how sure that choice is, the dispersion, the backtest scores and the days whose
     outage intervals were replaced in training (``cleaned_days``, see :mod:`forecast.cleaning`) and
@@ -200,7 +202,7 @@ def _forecast_queue(h: pd.DataFrame, q, start, end, instants: pd.DatetimeIndex, 
         run.phi[chosen] = calibrated_phi(run, chosen, len(run.origins))
     disp = run.phi[chosen]
     phi = disp.overall
-    out = _interval_frame(grid, ctx, chosen, instants, disp)
+    out = _interval_frame(grid, ctx, chosen, instants, disp, OpeningHours.coerce(s.opening_hours))
     if q is not None:
         out.insert(0, "queue", q)
     if "aht_s" in h.columns:
@@ -230,8 +232,10 @@ def _predict_days(grid: Grid, ctx: Context, name: str, days: pd.DatetimeIndex) -
 
 
 def _interval_frame(grid: Grid, ctx: Context, chosen: str, instants: pd.DatetimeIndex,
-                    disp: Dispersion) -> pd.DataFrame:
-    cols = ["interval_start", "volume", "volume_p10", "volume_p90", "model"]
+                    disp: Dispersion, hours: OpeningHours | None) -> pd.DataFrame:
+    """The forecast rows of the open intervals among ``instants``; with ``hours``, ``open_fraction``
+    is the share of each interval inside them (without, the history's open slots are whole)."""
+    cols = ["interval_start", "volume", "volume_p10", "volume_p90", "model"] + ([] if hours is None else ["open_fraction"])
     if len(instants) == 0:
         return pd.DataFrame({c: [] for c in cols})
     day, slot = instant_cells(instants, grid.interval_s)
@@ -247,10 +251,13 @@ def _interval_frame(grid: Grid, ctx: Context, chosen: str, instants: pd.Datetime
     pred = _predict_days(grid, ctx, chosen, days)
     mu = pred[day - d0, slot][open_rows]
     q10, q90 = quantiles(mu, disp.of_slots(slot[open_rows]))
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "interval_start": instants[open_rows],
         "volume": mu,
         "volume_p10": q10,
         "volume_p90": q90,
         "model": chosen,
     })
+    if hours is not None:  # > 0: with hours, the open slots are exactly those overlapping them
+        out["open_fraction"] = hours.open_fraction(instants[open_rows], grid.interval_s)
+    return out

@@ -101,7 +101,9 @@ class ForecastResult:
     """The forecast of :func:`forecast.forecast_volume`.
 
     - :meth:`to_frame`: one row per open interval: ``interval_start``, ``volume`` (expected contacts
-      per interval), ``volume_p10``, ``volume_p90`` (80% prediction interval), ``model``, plus
+      per interval), ``volume_p10``, ``volume_p90`` (80% prediction interval), ``model``,
+      with opening hours ``open_fraction`` (share of the interval inside them; < 1 flags a
+      partial interval whose contacts arrive in its open minutes), plus
       ``queue`` and ``aht_s`` (seconds) when the history has them;
     - :attr:`reports`: per queue (``None`` when the history has no ``queue`` column) a
       :class:`QueueReport`; :meth:`report` picks one;

@@ -19,7 +19,7 @@ import pandas as pd
 from ..context import Context
 from ..grid import EVE, HOLIDAY, N_DAYTYPES, Grid
 
-__all__ = ["VolumeModel", "has_data", "effective_types", "weighted_profile", "fill_missing",
+__all__ = ["VolumeModel", "has_data", "effective_types", "weighted_profile", "smooth_slots", "fill_missing",
            "intraday_shares", "weekday_fallback"]
 
 
@@ -57,6 +57,28 @@ def weighted_profile(Y, dt, types, k, halflife=None):
         with np.errstate(invalid="ignore", divide="ignore"):
             prof[t] = np.nansum(np.nan_to_num(rows) * w2, axis=0) / w2.sum(axis=0)
     return prof
+
+
+def smooth_slots(P: np.ndarray, w: float, min_ratio: float = 0.5) -> np.ndarray:
+    """Each row of ``P`` smoothed over neighbouring slots with weights (w, 1 - 2w, w).
+
+    A neighbour takes part only when it is open (NaN = closed stays NaN) and within a factor
+    ``1 / min_ratio`` of the slot (smaller / larger >= ``min_ratio``): a real step, like an opening
+    slot with no contacts next to a busy one, is kept, not blurred. The weights of the neighbours
+    that take part are rescaled to 1."""
+    if w <= 0:
+        return P
+    seen = np.isfinite(P)
+    val = np.where(seen, P, 0.0)
+    num, den = val * (1.0 - 2.0 * w), np.where(seen, 1.0 - 2.0 * w, 0.0)
+    for here, there in ((np.s_[:, 1:], np.s_[:, :-1]), (np.s_[:, :-1], np.s_[:, 1:])):
+        a, b = val[here], val[there]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            close = np.minimum(a, b) >= min_ratio * np.maximum(a, b)
+        ok = seen[here] & seen[there] & close & (np.maximum(a, b) > 0)
+        num[here] += np.where(ok, w * b, 0.0)
+        den[here] += w * ok
+    return np.where(seen, num / np.where(den > 0, den, 1.0), np.nan)
 
 
 def fill_missing(pred: np.ndarray, fallback: np.ndarray) -> np.ndarray:

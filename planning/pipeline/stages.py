@@ -82,7 +82,7 @@ def forecast_queues(config: PlanConfig, histories: dict[str, pd.DataFrame], star
             "history_intervals": int(len(hist)),
             "backtest": _jsonable(backtest),
         }
-        cols = ["queue", "interval_start", "volume", "volume_p10", "volume_p90", "aht_s", "model"]
+        cols = ["queue", "interval_start", "volume", "volume_p10", "volume_p90", "aht_s", "model", "open_fraction"]
         for c in cols:
             if c not in f:
                 f[c] = np.nan
@@ -110,6 +110,8 @@ def _full_grid(f: pd.DataFrame, start, end, interval_s: int, tz) -> pd.DataFrame
             out[c] = out[c].fillna(0.0)
     if "model" in out and out["model"].notna().any():
         out["model"] = out["model"].fillna(out["model"].dropna().iloc[0])
+    if "open_fraction" in out:
+        out["open_fraction"] = out["open_fraction"].fillna(0.0)  # left out = closed
     return out
 
 
@@ -145,15 +147,21 @@ def queue_targets(q: QueueConfig) -> Targets:
 
 
 def requirements_for(q: QueueConfig, forecast: pd.DataFrame, interval_s: int) -> pd.DataFrame:
-    """Agents per interval for one queue's forecast (columns interval_start, volume, aht_s).
+    """Agents per interval for one queue's forecast (columns interval_start, volume, aht_s, and
+    optionally the forecast's open_fraction).
 
-    Closed intervals (opening hours) get zero agents and no predicted metrics.
+    Closed intervals (opening hours) get zero agents and no predicted metrics. A partial interval
+    (``open_fraction`` f < 1, e.g. 21:00-21:30 of a day ending at 21:05) is staffed for its volume
+    arriving in its f x interval_s open seconds, not spread over the whole interval.
     """
     from simulation import required_agents
 
     f = forecast.reset_index(drop=True)
     open_ = q.hours.mask(f["interval_start"], interval_s)
     vol = np.clip(f["volume"].to_numpy(float), 0.0, None)
+    frac = f["open_fraction"].to_numpy(float) if "open_fraction" in f else np.ones(len(f))
+    # the whole-interval volume at the open minutes' rate: required_agents takes contacts per interval
+    rate_vol = np.where((frac > 0) & (frac < 1), vol / np.where(frac > 0, frac, 1.0), vol)
     aht = f["aht_s"].to_numpy(float)
     out = pd.DataFrame({"queue": q.name, "interval_start": f["interval_start"], "open": open_,
                         "volume": np.where(open_, vol, 0.0), "aht_s": aht})
@@ -163,7 +171,7 @@ def requirements_for(q: QueueConfig, forecast: pd.DataFrame, interval_s: int) ->
     metrics = {m: np.full(n, np.nan) for m in REQ_METRICS}
     if open_.any():
         try:
-            res = required_agents(vol[open_], interval_s, queue_model(q), queue_targets(q), aht_s=aht[open_],
+            res = required_agents(rate_vol[open_], interval_s, queue_model(q), queue_targets(q), aht_s=aht[open_],
                                   shrinkage=q.shrinkage, min_agents=q.min_agents)
         except ValueError as exc:
             raise InputError(f"queue {q.name}: requirements: {exc}") from None

@@ -11,7 +11,7 @@ from ..config import PlanConfig
 from .common import EVENING_START_MIN, days_between, evening_share, local_naive, local_time_frame
 from .settings import one_queue
 
-__all__ = ["ForecastChart", "forecast_queue", "backtest_table", "backtest_headline", "recent_actuals",
+__all__ = ["ForecastChart", "forecast_queue", "backtest_table", "cleaned_days_table", "backtest_headline", "recent_actuals",
            "evening_peaks", "forecast_summary", "forecast_chart"]
 
 def forecast_queue(config: PlanConfig, histories: dict[str, pd.DataFrame], queue: str):
@@ -34,9 +34,7 @@ def forecast_queue(config: PlanConfig, histories: dict[str, pd.DataFrame], queue
 
 def backtest_table(info: dict) -> pd.DataFrame:
     """Backtest scores of the models tried (one row per model, the chosen one flagged)."""
-    bt = info.get("backtest") or {}
-    if isinstance(bt, dict) and "scores" not in bt and len(bt) == 1:
-        bt = next(iter(bt.values())) or {}
+    bt = _report(info)
     scores = pd.DataFrame(bt.get("scores") or [])
     if scores.empty:
         return scores
@@ -45,6 +43,25 @@ def backtest_table(info: dict) -> pd.DataFrame:
     keep = [c for c in ("chosen", "model", "wape", "evening_wape", "mase", "bias", "coverage_80", "hit_80",
                         "poisson_floor_wape", "fit_s", "folds", "baseline") if c in scores]
     return scores[keep].sort_values("wape", na_position="last").reset_index(drop=True)
+
+
+def _report(info: dict) -> dict:
+    """The queue's forecast report in ``info`` (one queue: the only entry of a per-queue dict)."""
+    bt = info.get("backtest") or {}
+    if isinstance(bt, dict) and "scores" not in bt and len(bt) == 1:
+        bt = next(iter(bt.values())) or {}
+    return bt
+
+
+CLEANED_COLS = ("day", "start", "end", "intervals", "actual", "expected")
+
+
+def cleaned_days_table(info: dict) -> pd.DataFrame:
+    """Every day of the forecast report whose outage intervals were replaced in training (one row
+    per day: ``day``, wall-clock ``start`` and ``end`` of the replaced span, ``intervals``, contacts
+    ``actual`` as received and ``expected`` as replaced); empty with these columns when none."""
+    rows = _report(info).get("cleaned_days") or []
+    return pd.DataFrame(rows, columns=list(CLEANED_COLS))
 
 
 def recent_actuals(history: pd.DataFrame, start, weeks: float = 2) -> pd.DataFrame:

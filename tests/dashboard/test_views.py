@@ -196,9 +196,9 @@ def cli_fte_by_queue() -> dict[str, float]:
 def test_the_dashboard_starts_from_the_plan_and_its_fte_is_the_cli_s():
     cfg = pv.load_plan()
     fs = pv.plan_forecast_settings(cfg)
-    assert fs == ("auto", 28, 10)  # data/plan.toml
+    assert fs == ("auto", 28, 16)  # data/plan.toml
     assert pv.departures_from_plan(cfg, fs, "chat", {"shrinkage": 0.30}) == []
-    assert pv.departures_from_plan(cfg, ("profile", 28, 10), "chat", {"shrinkage": 0.4}) == [
+    assert pv.departures_from_plan(cfg, ("profile", 28, 16), "chat", {"shrinkage": 0.4}) == [
         "model profile (plan: auto)", "chat shrinkage 0.4 (plan: 0.3)"]
     hist, _ = load_histories(cfg)
     cli = cli_fte_by_queue()

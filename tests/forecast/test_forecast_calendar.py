@@ -126,3 +126,20 @@ def test_calendar_model_recovers_a_day_of_month_effect():
     # models without the day-of-month term miss by about 16%)
     assert err["calendar"] < 0.08, err
     assert err["calendar"] < 0.5 * err["calendar_flat"] and err["calendar"] < 0.5 * err["profile"], err
+
+
+def test_every_cleaned_day_of_the_report_is_in_the_dashboard_table():
+    """The Forecast page's table (planning.views.cleaned_days_table) lists every cleaned day."""
+    from planning.views import cleaned_days_table
+
+    hist, _ = synthetic(weeks=10, seed=2)
+    bad, _ = _outage(hist, "2024-03-03")
+    bad, _ = _outage(bad, "2024-03-13", start_h=9.0, end_h=13.0)
+    res = forecast_volume(bad, "2024-03-17", "2024-03-18", model="mean4", origins=2, country=None)
+    report = res.report().as_dict()
+    table = cleaned_days_table({"model": "mean4", "backtest": report})
+    assert table["day"].tolist() == [c["day"] for c in report["cleaned_days"]] == ["2024-03-03", "2024-03-13"]
+    assert table.loc[1, "start"] == "09:00" and table.loc[1, "actual"] == 0
+    assert cleaned_days_table({"backtest": {"voice": report}})["day"].tolist() == table["day"].tolist()
+    assert cleaned_days_table({"backtest": {}}).columns.tolist() == ["day", "start", "end", "intervals", "actual",
+                                                                      "expected"]

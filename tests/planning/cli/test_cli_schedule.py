@@ -32,8 +32,8 @@ def small_plan(tmp_path: Path, *edits: tuple[str, str]) -> Path:
     ``edits``: more (old, new) text replacements."""
     text = plan_text()
     text = text[:text.index("[queues.chat]")] + text[text.index("\n# Shifts, breaks and rosters"):]
-    for old, new in (("horizon_days = 28", "horizon_days = 7"), ("backtest_origins = 2", "backtest_origins = 1"),
-                     ("history_weeks = 10", "history_weeks = 4"), ("# as_of = 1999-11-01", "as_of = 2000-01-02"),
+    for old, new in (("horizon_days = 28", "horizon_days = 7"), ("backtest_origins = 8", "backtest_origins = 1"),
+                     ("history_weeks = 16", "history_weeks = 4"), ("# as_of = 1999-11-01", "as_of = 2000-01-02"),
                      ("enabled = true", "enabled = false"), ("time_limit_s = 6.0", "time_limit_s = 3.0"),
                      ("check = true", "check = false"), *edits):
         assert old in text, old
