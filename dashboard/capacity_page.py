@@ -3,33 +3,11 @@ with the gap shaded, the hiring classes, cost and value by month, and what-if sl
 and growth (the hiring MILP re-solved in planning.views.capacity). Presentation only."""
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 
-from dashboard import cached, state
+from dashboard import cached, charts, state
 from dashboard.widgets import download, metrics
 from planning import views as pv
-
-
-def need_vs_supply(frame, queue: str, strategy: str):
-    base = alt.Chart(frame).encode(x=alt.X("month:T", title="Month"))
-    gap = base.mark_area(opacity=0.3).encode(
-        y=alt.Y("need_fte:Q", title="FTE"), y2="supply_fte:Q",
-        color=alt.Color("short:N", title="Supply below need",
-                        scale=alt.Scale(domain=[True, False], range=["#d62728", "#2ca02c"])))
-    lines = alt.Chart(frame.melt("month", ["need_fte", "supply_fte"], "series", "fte")).mark_line(point=True).encode(
-        x="month:T", y="fte:Q", strokeDash="series:N",
-        color=alt.Color("series:N", title="", scale=alt.Scale(range=["#1f77b4", "#ff7f0e"])))
-    return (gap + lines).properties(height=320, title=f"'{queue}', {strategy}: need vs supply (with overtime and "
-                                                      "outsourcing), gap shaded").resolve_scale(color="independent")
-
-
-def money_chart(frame, strategy: str, currency: str):
-    long = frame.melt("month", ["cost", "cross_sell_value", "churn_cost"], "part", "amount")
-    return alt.Chart(long).mark_bar().encode(
-        x=alt.X("month:N", title="Month"), y=alt.Y("amount:Q", title=currency or "money"),
-        color=alt.Color("part:N", title=""), xOffset="part:N").properties(
-        height=280, title=f"{strategy}: cost, cross-sell margin and churn cost by month")
 
 
 def render(queue: str) -> None:
@@ -57,7 +35,7 @@ def render(queue: str) -> None:
     st.caption("Sliders re-solve the hiring MILP on the stored need; growth scales the need in proportion to "
                "volume (an approximation: `staffcast capacity` re-staffs every interval).")
     if queue in set(w["supply"]["queue"]):
-        st.altair_chart(need_vs_supply(pv.need_supply_frame(w["supply"], queue), queue, strategy), width="stretch")
+        st.altair_chart(charts.capacity_need_vs_supply(pv.need_supply_frame(w["supply"], queue), queue, strategy), width="stretch")
     else:
         st.info(f"Queue '{queue}' is not in the capacity plan.")
     st.subheader("Hiring classes")
@@ -65,7 +43,7 @@ def render(queue: str) -> None:
         "queue": "Queue", "start": "Training starts", "hires": st.column_config.NumberColumn("Hires", format="%d")})
     st.subheader("Cost and value by month (the stored plan)")
     money = pv.money_frame(stored, strategy)
-    st.altair_chart(money_chart(money, strategy, stored.currency), width="stretch")
+    st.altair_chart(charts.capacity_money(money, strategy, stored.currency), width="stretch")
     download(money, f"capacity_money_{strategy}", key=f"dl_cap_money_{strategy}")
 
 

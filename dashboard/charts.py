@@ -240,3 +240,26 @@ def intraday_agents(rest: pd.DataFrame, tz_label: str) -> alt.Chart:
         tooltip=[alt.Tooltip("time:T", format=TIME_FORMAT), alt.Tooltip("agents_plan:Q", title="agents in the plan"),
                  alt.Tooltip("agents_now:Q", title="agents now"), alt.Tooltip("agents_change:Q", title="change")],
     ).properties(height=220)
+
+
+def capacity_need_vs_supply(frame, queue: str, strategy: str):
+    """Capacity page: need and supply (FTE) by month with the gap between them shaded (red: short)."""
+    base = alt.Chart(frame).encode(x=alt.X("month:T", title="Month"))
+    gap = base.mark_area(opacity=0.3).encode(
+        y=alt.Y("need_fte:Q", title="FTE"), y2="supply_fte:Q",
+        color=alt.Color("short:N", title="Supply below need",
+                        scale=alt.Scale(domain=[True, False], range=["#d62728", "#2ca02c"])))
+    lines = alt.Chart(frame.melt("month", ["need_fte", "supply_fte"], "series", "fte")).mark_line(point=True).encode(
+        x="month:T", y="fte:Q", strokeDash="series:N",
+        color=alt.Color("series:N", title="", scale=alt.Scale(range=["#1f77b4", "#ff7f0e"])))
+    return (gap + lines).properties(height=320, title=f"'{queue}', {strategy}: need vs supply (with overtime and "
+                                                      "outsourcing), gap shaded").resolve_scale(color="independent")
+
+
+def capacity_money(frame, strategy: str, currency: str):
+    """Capacity page: cost, cross-sell margin and churn cost by month, side by side."""
+    long = frame.melt("month", ["cost", "cross_sell_value", "churn_cost"], "part", "amount")
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X("month:N", title="Month"), y=alt.Y("amount:Q", title=currency or "money"),
+        color=alt.Color("part:N", title=""), xOffset="part:N").properties(
+        height=280, title=f"{strategy}: cost, cross-sell margin and churn cost by month")

@@ -25,7 +25,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--config", required=True, help="capacity TOML (see data/capacity.toml)")
     p.add_argument("--out", help="write the tables (CSV and Parquet) into OUT/capacity-<id>/")
     p.add_argument("--store", help="run store URL (default: $STAFFCAST_STORE, the plan's store, sqlite:///runs/staffcast.sqlite)")
-    p.add_argument("--no-store", action="store_true", help="do not store the plan (a stored schedule is still read)")
+    p.add_argument("--no-store", action="store_true", help="do not touch the run store (no stored schedule is read: the [need] "
+                                                       "scheduling_efficiency applies)")
     add_output_flags(p)
     return p
 
@@ -95,7 +96,7 @@ def cmd_capacity(args) -> int:
             check_output_dir(Path(args.out))
     url = resolve_store_url(args.store, plan.store)
     with progress.step("roster", "stored schedule (scheduling efficiency)"):
-        basis = roster_basis_at(url, plan.name)
+        basis = None if args.no_store else roster_basis_at(url, plan.name)
     with progress.step("plan", "demand, need, hiring MILP, money"):
         result = run_capacity(cfg, roster_basis=basis, progress=progress)
     cid = None

@@ -52,7 +52,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--paid-hours", choices=("roster", "intervals"), default="roster",
                    help="money's paid hours: 'roster' (default) uses the newest stored run of the plan with a schedule "
                         "(roster paid hours per interval-sum paid hour, per queue), falling back to interval sums "
-                        "when the store has none; 'intervals': unrounded interval sums")
+                        "when the store has none or with --no-store; 'intervals': unrounded interval sums")
     p.add_argument("--no-simulate", action="store_true", help="skip the simulation check")
     p.add_argument("--workers", type=positive_int, help="local worker processes for simulation and sweeps (default: CPUs)")
     p.add_argument("--scheduler", help="Dask scheduler address for the sensitivity and sweeps (e.g. tcp://host:8786)")
@@ -124,7 +124,7 @@ def format_study(result) -> str:
     lines.append(frame.to_string())
     for name, s in study.scenarios.items():
         lines.append(f"  {name}: {s.description}")
-    for note in getattr(result, "notes", []):
+    for note in [*getattr(result, "notes", []), *([result.paid_hours_basis] if result.paid_hours_basis else [])]:
         lines.append(f"note: {note}")
     if len(result.break_even):
         lines.append("")
@@ -185,7 +185,8 @@ def cmd_scenarios(args) -> int:
                                                                   or Path("out")))
     with progress.step("forecast", "forecast (shared by all scenarios)"):
         forecast = study_forecast(study, progress)
-    basis = _roster_basis(args, study) if args.paid_hours == "roster" else None
+    # --no-store: the store is not touched at all (interval sums, said in the output)
+    basis = _roster_basis(args, study) if args.paid_hours == "roster" and not args.no_store else None
     with progress.step("scenarios", "scenarios, break-even, sensitivity, chat windows"):
         result = run_study(study, forecast=forecast, simulate=False if args.no_simulate else None,
                            workers=args.workers, executor=executor, roster_basis=basis)

@@ -43,6 +43,7 @@ class StudyResult:
     study_id: str = ""
     exports: list = field(default_factory=list)
     notes: list = field(default_factory=list)  # what the planner should know (e.g. a surge outside the horizon)
+    paid_hours_basis: str = ""  # how money counted paid hours: the roster's (which run) or interval sums
 
     def tables(self) -> dict:
         """The result tables by name (the chat windows' tables when the study has them)."""
@@ -71,7 +72,7 @@ def run_study(study: Study | str | Path, *, forecast: pd.DataFrame | None = None
     """Evaluate every scenario of a study, with break-even, sensitivity and chat windows.
 
     ``roster_basis`` (:func:`.paid_hours.roster_basis_from_store`): money pays the roster's paid hours
-    (interval sums x the roster factor per queue); None: unrounded interval sums (said in the notes)."""
+    (interval sums x the roster factor per queue); None: unrounded interval sums (said in ``paid_hours_basis``)."""
     if not isinstance(study, Study):
         study = load_study(study)
     study = with_roster_basis(study, roster_basis)
@@ -99,10 +100,11 @@ def run_study(study: Study | str | Path, *, forecast: pd.DataFrame | None = None
     notes = [f"scenario {n}: surge '{sg.label}' ({sg.start} .. {sg.end}) lies outside the forecast horizon "
              f"{forecast['interval_start'].min()} .. {forecast['interval_start'].max()}: it changes nothing"
              for n, sc in study.scenarios.items() for sg in surges_outside(forecast, sc.surges)]
-    notes.append(roster_basis.describe() if roster_basis is not None else
-                 "paid hours are unrounded interval sums (agents x h / (1 - shrinkage)): no stored schedule of the plan "
-                 "was given; run `staffcast run` on a plan with [schedule] to price the roster's shifts")
-    return StudyResult(study, comparison, by_queue, be, sens, reqs, sim_check, cw, ch, period, notes=notes)
+    basis = (roster_basis.describe() if roster_basis is not None else
+             "paid hours are unrounded interval sums (agents x h / (1 - shrinkage)): no stored schedule of the plan "
+             "was given; run `staffcast run` on a plan with [schedule] to price the roster's shifts")
+    return StudyResult(study, comparison, by_queue, be, sens, reqs, sim_check, cw, ch, period, notes=notes,
+                       paid_hours_basis=basis)
 
 
 def _chat_windows(study: Study, forecast: pd.DataFrame):

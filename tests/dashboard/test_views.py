@@ -166,7 +166,8 @@ def test_dashboard_pages_only_present():
 
     root = Path(__file__).resolve().parents[2]
     pages = sorted((root / "dashboard").glob("*_page.py"))
-    assert [p.stem for p in pages] == ["data_page", "forecast_page", "intraday_page", "runs_page", "scenarios_page",
+    assert [p.stem for p in pages] == ["capacity_page", "data_page", "forecast_page", "intraday_page", "runs_page",
+                                       "scenarios_page",
                                        "schedule_page", "simulation_page", "staffing_page"]
     for path in [*pages, root / "app.py"]:
         for node in ast.walk(ast.parse(path.read_text())):
