@@ -153,7 +153,7 @@ def _solve_week(config: PlanConfig, r: pd.DataFrame, agents):
     sc = config.schedule
     try:
         plan = solve_cover(r[["queue", "interval_start", "required"]], config.interval_s, sc.rules,
-                           time_limit_s=sc.time_limit_s)
+                           time_limit_s=sc.time_limit_s, node_limit=sc.node_limit, contract_mix=sc.contract_mix)
         return plan, build_roster(plan, agents, seed=sc.seed)
     except ValueError as exc:
         raise InputError(f"schedule: {exc}") from None
