@@ -118,10 +118,11 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
     models, mix_dropped = [model(p, mix is not None) for p in parts], []
     if mix is not None and parts:
         try:
-            models, _ = share_out(models, max(time_limit_s / 4, 1.0))
+            models, _ = share_out(models, max(time_limit_s / 3, 1.0))
         except (CoverInfeasible, RuntimeError) as exc:  # solved without the mix, and said so
             mix_dropped.append(f"week: {exc}")
             models = [model(p, False) for p in parts]
+            mix = None
 
     solver_kw = {} if node_limit is None else {"node_limit": node_limit}
 

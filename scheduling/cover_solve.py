@@ -90,7 +90,7 @@ class _Highs:
         self.lp, self.m, self.node_limit = lp, m, node_limit
         self.timed_out = False  # any run so far stopped on its time limit
 
-    def run(self, integer: str, time_s: float, gap: float, lo_x=None, hi_x=None, start=None) -> _Run:
+    def run(self, integer: str, time_s: float, gap: float, lo_x=None, hi_x=None, start=None, lp_solver=None) -> _Run:
         """``integer``: ``"none"`` (LP), ``"shifts"`` (shift counts) or ``"all"`` (the model's integer
         columns: contract-mix and shortfall columns stay continuous); ``lo_x``/``hi_x``: bounds on the shift counts; ``start``: column values."""
         m, lp = self.m, self.lp
@@ -110,6 +110,8 @@ class _Highs:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("time_limit", float(max(time_s, 0.05)))
         h.setOptionValue("mip_rel_gap", float(gap))
+        if lp_solver is not None:
+            h.setOptionValue("solver", lp_solver)
         if self.node_limit is not None:  # a limit on work, not time: the same result on any machine load
             h.setOptionValue("mip_max_nodes", int(self.node_limit))
         h.passModel(lp)
@@ -144,11 +146,12 @@ class _Clock:
         return time.perf_counter() - self.t0
 
 
-def lp_relaxation(m: Model, time_s: float) -> tuple[float, np.ndarray]:
+def lp_relaxation(m: Model, time_s: float, lp_solver: str | None = None) -> tuple[float, np.ndarray]:
     """Optimum (cost in currency) and column values of ``m``'s LP relaxation (every column
-    continuous). Raises :class:`CoverInfeasible` when it is infeasible, RuntimeError when it was not
+    continuous); ``lp_solver``: HiGHS's ``solver`` option (None: its default, ``"ipm"``: interior
+    point). Raises :class:`CoverInfeasible` when it is infeasible, RuntimeError when it was not
     solved within ``time_s`` seconds."""
-    run = _Highs(m).run("none", time_s, 0.0)
+    run = _Highs(m).run("none", time_s, 0.0, lp_solver=lp_solver)
     if run.infeasible:
         raise CoverInfeasible("the LP relaxation is infeasible")
     if run.values is None:

@@ -246,7 +246,7 @@ def _generated(plan: ShiftPlan, shifts: ShiftTable, seed: int) -> tuple[RosterSt
                             f"no agents generated on it")
     n = _lower_bound(rules, shifts, usable)
     if "mix_agents" in plan.stats and len(usable) == len(rules.contracts):
-        n = max(n, int(np.ceil(plan.stats["mix_agents"] - 1e-6)))  # the cover's contract mix holds for it
+        n = max(n, int(np.ceil(plan.stats["mix_agents"] - 1e-3)))  # the cover's contract mix holds for it
     counts = _share_counts(rules, usable, n)
     for _ in range(_MAX_ROUNDS):
         st, unassigned = _assign(plan, shifts, _numbered(rules, counts), seed)

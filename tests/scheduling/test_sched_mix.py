@@ -10,10 +10,12 @@ from scheduling.cover_mix import ROSTER_SLACK, contract_mix
 from test_sched_roster import make_rules, week_requirement
 
 
-def test_shares_reachable_give_exact_shares_and_no_problems():
+@pytest.mark.parametrize("seed", [0, 5])
+def test_shares_reachable_give_exact_shares_and_no_problems(seed):
     # full-timers (share 0.5) need 28 h = four 8-hour shifts of 7 paid h; 4-hour shifts are part-time work
     rules = make_rules(2, False, 5, 11.0, 3, 28)
-    plan = solve_cover(week_requirement(np.random.default_rng(3), 4), 3600, rules, time_limit_s=20)
+    plan = solve_cover(week_requirement(np.random.default_rng(seed), 4), 3600, rules, time_limit_s=300, node_limit=100)
+    assert plan.summary["status"] == "optimal"
     roster = build_roster(plan, seed=1)
     want = collections.Counter(a.contract for a in generate_agents(rules, len(roster.agents)))
     assert collections.Counter(a.contract for a in roster.agents) == want
@@ -23,7 +25,7 @@ def test_shares_reachable_give_exact_shares_and_no_problems():
     assert (hours[ft] >= 28).all()
 
 
-@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("seed", [0, 4])
 def test_cover_meets_the_week_rows_summed_over_contracts(seed):
     rules = make_rules(2, False, 5, 11.0, 2, 28)
     plan = solve_cover(week_requirement(np.random.default_rng(seed), 4), 3600, rules, time_limit_s=20)
