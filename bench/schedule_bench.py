@@ -143,8 +143,13 @@ def main(argv=None) -> None:
             print(f"{case:<10}{q:<7}{'pyworkforce':<12}{pw['time_s']:>8.1f}{pw['paid_h']:>10.1f}"
                   f"{pw['required_h']:>9.1f}{pw_over:>8.1f}{'':>9}{'':>9}{pw['short']:>6}{1:>7.3f}  "
                   f"{pw.get('status_' + q)}")
-        plan = solve_cover(req, interval_s, rules, time_limit_s=args.time_limit_s)  # contract mix on: the roster's
-        print(_cover_line(f"{scale}x", "both", "staffcast+mix", plan.summary, np.nan))
+        try:
+            plan = solve_cover(req, interval_s, rules, time_limit_s=args.time_limit_s)  # contract mix on: the roster's
+        except RuntimeError as exc:
+            print(f"{scale}x        both   staffcast+mix failed: {exc}")
+            continue
+        print(_cover_line(f"{scale}x", "both", "staffcast+mix", plan.summary, np.nan)
+              + (f"  mix dropped: {plan.stats['mix_dropped']}" if plan.stats["mix_dropped"] else ""))
         roster = build_roster(plan, seed=1)
         rs, hc = roster.summary, headcount(roster).summary
         mix = collections.Counter(a.contract for a in roster.agents)

@@ -27,6 +27,7 @@ from .timeline import requirement_grid
 __all__ = ["solve_cover"]
 
 _MIN_PART_BUDGET_S = 0.5
+_MIN_FALLBACK_S = 3.0   # a part solved again without its share of the mix (found no schedule with it)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
                 # its share of the week's mix has no integer schedule in time: this part without it
                 mix_dropped.append(f"{part.queue} day {int(part.ivs[0]) // grid.per_day}: {exc}")
                 m = model(part, False)
-                return part_solver(m, max(budget_s - (time.perf_counter() - t_part), _MIN_PART_BUDGET_S),
+                return part_solver(m, max(budget_s - (time.perf_counter() - t_part), _MIN_FALLBACK_S),
                                    mip_rel_gap, **solver_kw), m
         except CoverInfeasible:
             raise ValueError(f"requirement.required: queue {part.queue!r} cannot be covered by the templates with "
