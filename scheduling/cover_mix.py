@@ -22,7 +22,9 @@ conditions, not sufficient ones: days off, rest and integral agent counts are le
 builder, hence the slack :data:`ROSTER_SLACK`.
 
 Applies when every contract has a ``share`` or none has (equal shares, as ``generate_agents``);
-with fixed ``count`` s there is no mix to keep proportional, and :func:`contract_mix` returns None.
+with fixed ``count`` s there is no mix to keep proportional, and without a contract minimum the
+rows never bind (``N`` can grow): :func:`contract_mix` then returns None. Each agent-week costs
+:data:`AGENT_WEEK_COST` so that ``N`` is the fewest agents the rows allow, where the roster starts.
 """
 from __future__ import annotations
 
@@ -32,13 +34,14 @@ import numpy as np
 
 from .rules import ScheduleRules
 
-__all__ = ["ContractMix", "contract_mix", "mix_rows", "ROSTER_SLACK"]
+__all__ = ["ContractMix", "contract_mix", "mix_rows", "ROSTER_SLACK", "AGENT_WEEK_COST"]
 
 # Shifts and late shifts an agent may work a week that the rows leave to the roster's per-agent rules
 # (days off, rest, availability). Measured on the bench's 1x week (both queues, 20 s; with an earlier
 # form of these rows that also asked for 2 spare agents): with none the roster had 29 full-timers of
 # 57 (share 0.6 asks 34), with 0.10 34 of 59 (asks 35), with 0.15 37 of 62, the share, no problem.
 ROSTER_SLACK = 0.15
+AGENT_WEEK_COST = 1e-3   # currency per agent-week: negligible against paid hours, picks the smallest N
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,8 @@ class ContractMix:
 def contract_mix(rules: ScheduleRules) -> ContractMix | None:
     """The mix rows' data, or None when a contract has a fixed ``count``."""
     ks = rules.contracts
-    if not ks or any(k.count is not None for k in ks):
-        return None
+    if not ks or any(k.count is not None for k in ks) or all(k.min_hours_per_week <= 0 for k in ks):
+        return None  # no minimum: any N large enough meets every row, so they never bind
     share = np.array([k.share if k.share is not None else 1.0 for k in ks], float)
     allowed = np.array([[k in rules.contracts_for(t) for t in rules.templates] for k in ks], bool)
     w = rules.weekly
@@ -84,7 +87,7 @@ def mix_rows(mix: ContractMix, tpl: np.ndarray, start_min: np.ndarray, length_mi
     """The rows above for candidates ``tpl`` (template index), ``start_min`` (since the week's
     midnight) and ``length_min``; new columns start at ``first_col``, rows at ``first_row``.
     Returns ``(n_cols, rows, cols, vals, lb, ub, keys, n)`` (COO entries; the new columns cost
-    nothing; ``keys[j]``: None for a row of this part alone, else the key of the week's row it is
+    nothing but ``n``, at :data:`AGENT_WEEK_COST`; ``keys[j]``: None for a row of this part alone, else the key of the week's row it is
     part of; ``n``: the column of the part's agent-weeks)."""
     rows, cols, vals, lb, ub = [], [], [], [], []
     used = np.unique(tpl)

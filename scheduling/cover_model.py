@@ -29,7 +29,7 @@ import numpy as np
 from scipy.optimize import LinearConstraint
 from scipy.sparse import coo_matrix
 
-from .cover_mix import mix_rows
+from .cover_mix import AGENT_WEEK_COST, mix_rows
 from .rules import WEEKDAYS, ScheduleRules
 from .timeline import Grid
 
@@ -200,7 +200,7 @@ def build_model(cands, shapes, clock, rows_of, req, soft_penalty_per_iv, interva
         coupling = [(n_row + j, key) for j, key in enumerate(keys) if key is not None]
         ri.append(np.asarray(mr, np.int64)); ci.append(np.asarray(mc, np.int64)); val.append(np.asarray(mv, float))
         row_lb.append(mlb); row_ub.append(mub)
-        cost.append(np.zeros(n_mix))
+        cost.append(np.where(np.arange(n_col, n_col + n_mix) == agent_col, AGENT_WEEK_COST, 0.0))
         n_col += n_mix
         n_row += len(mlb)
     n_short = 0

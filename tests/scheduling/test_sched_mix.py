@@ -32,12 +32,13 @@ def test_cover_meets_the_week_rows_summed_over_contracts(seed):
     mix, n = contract_mix(rules), plan.stats["mix_agents"]
     s = plan.shifts
     late = int(((s["end_min"] - s["day"] * 1440) > rules.weekly.late_threshold_min).sum())
-    assert late <= rules.weekly.max_late_shifts_per_week * n + 1e-6
-    assert len(s) <= (mix.shifts_k * mix.share).sum() * n + 1e-6
-    assert s["paid_min"].sum() / 60 >= (mix.min_h * mix.share).sum() * n - 1e-6
-    assert s["paid_min"].sum() / 60 <= (mix.max_h * mix.share).sum() * n + 1e-6
+    tol = 1e-3  # share_out bounds each part to its LP value within 1e-7 relative
+    assert late <= rules.weekly.max_late_shifts_per_week * n + tol
+    assert len(s) <= (mix.shifts_k * mix.share).sum() * n + tol
+    assert s["paid_min"].sum() / 60 >= (mix.min_h * mix.share).sum() * n - tol
+    assert s["paid_min"].sum() / 60 <= (mix.max_h * mix.share).sum() * n + tol
     ft_h = s.loc[s["template"] == "8h", "paid_min"].sum() / 60  # only full-timers' template
-    assert ft_h >= 28 * 0.5 * n - 1e-6
+    assert ft_h >= 28 * 0.5 * n - tol
 
 
 def test_mix_slack_never_makes_a_minimum_unreachable():
