@@ -116,14 +116,7 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
         return build_model((part.tpl, part.start), shapes, clock, rows_of, part.req[part.ivs], penalty_iv,
                            grid.interval_min, mix if with_mix else None)
 
-    models, mix_dropped = [model(p, mix is not None) for p in parts], []
-    if mix is not None and parts:
-        try:
-            models, _ = share_out(models, max(time_limit_s / 3, 1.0))
-        except (CoverInfeasible, RuntimeError) as exc:  # solved without the mix, and said so
-            mix_dropped.append(f"week: {exc}")
-            models = [model(p, False) for p in parts]
-            mix = None
+    models, mix, mix_dropped = _mixed_models(parts, model, mix, time_limit_s)
 
     solver_kw = {} if node_limit is None else {"node_limit": node_limit}
 
@@ -148,8 +141,35 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
 
     n_workers = min(workers or os.cpu_count() or 1, max(len(parts), 1))
     solved = _share_time(parts, solve_one, t0 + time_limit_s, n_workers)
+    stats, rows = _collect(parts, solved, grid, shapes, clock, penalty_iv, mip_rel_gap, node_limit)
+    stats.update(contract_mix=mix is not None, mix_dropped=sorted(mix_dropped))
+    shifts = pd.DataFrame(rows, columns=["queue", "template", "day", "start_min", "end_min", "paid_min", "cost",
+                                         "breaks_min"])
+    short_h = sum(float(u.sum()) for u in uncovered.values()) * grid.interval_s / 3600
+    fixed = short_h * rules.costs.shortfall_penalty_per_h if mode == "soft" else 0.0  # same in every solution
+    for key in ("penalty", "lp_bound", "dual_bound"):
+        stats[key] += fixed
+    return ShiftPlan(grid=grid, rules=rules, shifts=shifts, coverage_mode=mode,
+                     solve_time_s=time.perf_counter() - t0, stats=stats)
+
+
+def _mixed_models(parts, model, mix, time_limit_s: float):
+    """``(models, mix, dropped)``: every part's model (``model(part, with_mix)``), with its share of
+    the week's mix rows when ``mix`` is given; when the week's LP fails the models without the mix,
+    ``mix`` None and the reason in ``dropped``."""
+    if mix is None or not parts:
+        return [model(p, False) for p in parts], None, []
+    try:
+        return share_out([model(p, True) for p in parts], max(time_limit_s / 3, 1.0))[0], mix, []
+    except (CoverInfeasible, RuntimeError) as exc:  # solved without the mix, and said so
+        return [model(p, False) for p in parts], None, [f"week: {exc}"]
+
+
+def _collect(parts, solved, grid, shapes, clock, penalty_iv, gap, node_limit) -> tuple[dict, list]:
+    """The plan's figures (cost and penalty in currency, bounds, status, per part) and its shift rows
+    from every part's solution."""
     stats = dict(cost=0.0, penalty=0.0, lp_bound=0.0, dual_bound=0.0, parts=len(parts), status="optimal",
-                 part_figures=[], contract_mix=mix is not None, mix_dropped=sorted(mix_dropped))
+                 part_figures=[])
     if solved and all(m.agent_col >= 0 for _, m in solved):  # the week's agent count the mix rows hold for
         stats["mix_agents"] = sum(float(sol.values[m.agent_col]) for sol, m in solved)
     rows = []
@@ -163,20 +183,13 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
         stats["dual_bound"] += sol.bound
         if sol.timed_out:
             stats["status"] = "time_limit"
-        elif sol.gap() > mip_rel_gap + 1e-9 and stats["status"] == "optimal":
+        elif sol.gap() > gap + 1e-9 and stats["status"] == "optimal":
             stats["status"] = "node_limit" if node_limit is not None else "time_limit"
         stats["part_figures"].append(dict(queue=part.queue, day=int(part.ivs[0]) // grid.per_day,
                                           objective=sol.objective, lp_bound=sol.lp_bound, bound=sol.bound,
                                           found_by=sol.found_by, time_s=round(sol.time_s, 3)))
         rows.extend(extract_shifts(part.queue, part.tpl, part.start, x, m, shapes, clock, grid.interval_min))
-    shifts = pd.DataFrame(rows, columns=["queue", "template", "day", "start_min", "end_min", "paid_min", "cost",
-                                         "breaks_min"])
-    short_h = sum(float(u.sum()) for u in uncovered.values()) * grid.interval_s / 3600
-    fixed = short_h * rules.costs.shortfall_penalty_per_h if mode == "soft" else 0.0  # same in every solution
-    for key in ("penalty", "lp_bound", "dual_bound"):
-        stats[key] += fixed
-    return ShiftPlan(grid=grid, rules=rules, shifts=shifts, coverage_mode=mode,
-                     solve_time_s=time.perf_counter() - t0, stats=stats)
+    return stats, rows
 
 
 def _share_time(parts: list[_Part], solve_one, deadline: float, workers: int) -> list:
