@@ -2,10 +2,12 @@
 
     python bench/schedule_bench.py [--time-limit-s 30] [--pyworkforce-time-s 60]
 
-For each case: staffcast's cover (HiGHS, breaks placed) and pyworkforce's MinRequiredResources
+For each case: staffcast's cover (HiGHS, breaks placed), the same model solved by OR-Tools CP-SAT
+(``bench/cpsat_cover.py``: same parts, same time limit, 2 workers), and pyworkforce's MinRequiredResources
 (CP-SAT, breaks at fixed positions, whole 30-minute periods off, as its users do) on the same
-requirement (agents on duty per interval, before shrinkage), then a week's roster of staffcast's
-shifts. Prints solve time, paid hours over required agent-hours, gap to the LP bound, intervals
+requirement (agents on duty per interval, before shrinkage); these covers know no contracts
+(``contract_mix=False``), as pyworkforce's. Then both queues' cover with the contract mix
+(``staffcast+mix``) and a week's roster of its shifts. Prints solve time, paid hours over required agent-hours, gap to the LP bound, intervals
 short, and the ratio of paid hours against pyworkforce's; for staffcast also the gap to the best dual
 bound it proved (gap_bd_%). The roster line counts agents by contract and the builder's problems
 (what it could not meet, e.g. a contract share the shifts do not fit).
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import os
 import sys
 import tempfile
@@ -25,7 +28,9 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from cpsat_cover import cpsat_part_solver  # noqa: E402  (bench/, beside this script)
 from scheduling import (BreakRule, Contract, CostRules, Premium, ScheduleRules, ShiftTemplate,  # noqa: E402
                         WeeklyRules, build_roster, headcount, solve_cover)
 
@@ -61,6 +66,7 @@ def requirement_week(scale: float) -> tuple[pd.DataFrame, int]:
     from simulation import required_agents
 
     cfg = load_config(ROOT / "data" / "plan.toml").with_overrides(simulation={"enabled": False})
+    cfg = dataclasses.replace(cfg, schedule=None)  # the requirement only: the bench solves its own cover
     cwd = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
         os.chdir(tmp)
@@ -122,22 +128,28 @@ def main(argv=None) -> None:
     rules = bench_rules()
     print(f"{'case':<10}{'queue':<7}{'solver':<12}{'time_s':>8}{'paid_h':>10}{'req_h':>9}{'over_%':>8}"
           f"{'gap_lp_%':>9}{'gap_bd_%':>9}{'short':>6}{'ratio':>7}")
+    print(f"load average (1, 5, 15 min) at start: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     for scale in (1, 10):
         req, interval_s = requirement_week(scale)
         for q in ("voice", "chat"):
             rq = req[req["queue"] == q]
-            plan = solve_cover(rq, interval_s, rules, time_limit_s=args.time_limit_s, mip_rel_gap=0.005)
-            s = plan.summary
-            pw = pyworkforce_cover(rq, interval_s, rules, args.pyworkforce_time_s)
-            pw_over = 100 * (pw["paid_h"] / pw["required_h"] - 1)
             case = f"{scale}x"
-            print(f"{case:<10}{q:<7}{'staffcast':<12}{s['solve_time_s']:>8.1f}{s['paid_h']:>10.1f}"
-                  f"{s['required_agent_h']:>9.1f}{s['paid_over_required_pct']:>8.1f}{s['gap_to_lp_pct']:>9.2f}"
-                  f"{s['mip_gap_pct']:>9.2f}{s['intervals_short']:>6}{s['paid_h'] / pw['paid_h']:>7.3f}")
+            pw = pyworkforce_cover(rq, interval_s, rules, args.pyworkforce_time_s)
+            for name, kw in (("staffcast", {}), ("cp-sat", dict(part_solver=cpsat_part_solver, workers=1))):
+                plan = solve_cover(rq, interval_s, rules, time_limit_s=args.time_limit_s, mip_rel_gap=0.005,
+                                   contract_mix=False, **kw)
+                print(_cover_line(case, q, name, plan.summary, pw["paid_h"]))
+            pw_over = 100 * (pw["paid_h"] / pw["required_h"] - 1)
             print(f"{case:<10}{q:<7}{'pyworkforce':<12}{pw['time_s']:>8.1f}{pw['paid_h']:>10.1f}"
                   f"{pw['required_h']:>9.1f}{pw_over:>8.1f}{'':>9}{'':>9}{pw['short']:>6}{1:>7.3f}  "
                   f"{pw.get('status_' + q)}")
-        plan = solve_cover(req, interval_s, rules, time_limit_s=args.time_limit_s)
+        try:
+            plan = solve_cover(req, interval_s, rules, time_limit_s=args.time_limit_s)  # contract mix on: the roster's
+        except RuntimeError as exc:
+            print(f"{scale}x        both   staffcast+mix failed: {exc}")
+            continue
+        print(_cover_line(f"{scale}x", "both", "staffcast+mix", plan.summary, np.nan)
+              + (f"  mix dropped: {plan.stats['mix_dropped']}" if plan.stats["mix_dropped"] else ""))
         roster = build_roster(plan, seed=1)
         rs, hc = roster.summary, headcount(roster).summary
         mix = collections.Counter(a.contract for a in roster.agents)
@@ -147,7 +159,13 @@ def main(argv=None) -> None:
               f"efficiency {hc['scheduling_efficiency_pct']}%")
         for p in roster.problems:
             print(f"    problem: {p}")
+    print(f"load average (1, 5, 15 min) at end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
+
+def _cover_line(case: str, q: str, name: str, s: dict, pw_paid_h: float) -> str:
+    return (f"{case:<10}{q:<7}{name:<12}{s['solve_time_s']:>8.1f}{s['paid_h']:>10.1f}"
+            f"{s['required_agent_h']:>9.1f}{s['paid_over_required_pct']:>8.1f}{s['gap_to_lp_pct']:>9.2f}"
+            f"{s['mip_gap_pct']:>9.2f}{s['intervals_short']:>6}{s['paid_h'] / pw_paid_h:>7.3f}  {s['status']}")
 
 if __name__ == "__main__":
     main()

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .cover_mix import contract_mix as contract_mix_rows
 from .cover_model import CostClock, build_model, candidates, extract_shifts, independent_parts, template_shapes
+from .cover_share import share_out
 from .cover_solve import CoverInfeasible, PartSolution, solve_part
 from .plan import ShiftPlan
 from .rules import ScheduleRules
@@ -25,6 +27,7 @@ from .timeline import requirement_grid
 __all__ = ["solve_cover"]
 
 _MIN_PART_BUDGET_S = 0.5
+_MIN_FALLBACK_S = 3.0   # a part solved again without its share of the mix (found no schedule with it)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class _Part:
         return len(self.tpl)
 
 
-def _check_args(rules, coverage, time_limit_s, mip_rel_gap, workers) -> str:
+def _check_args(rules, coverage, time_limit_s, mip_rel_gap, workers, node_limit) -> str:
     if not isinstance(rules, ScheduleRules):
         raise ValueError(f"rules: expected ScheduleRules, got {type(rules).__name__}")
     mode = rules.coverage if coverage is None else coverage
@@ -57,11 +60,15 @@ def _check_args(rules, coverage, time_limit_s, mip_rel_gap, workers) -> str:
     if workers is not None and not (isinstance(workers, (int, np.integer)) and not isinstance(workers, bool)
                                     and workers >= 1):
         raise ValueError(f"workers: expected None or an integer >= 1, got {workers!r}")
+    if node_limit is not None and not (isinstance(node_limit, (int, np.integer)) and not isinstance(node_limit, bool)
+                                       and node_limit >= 1):
+        raise ValueError(f"node_limit: expected None or an integer >= 1, got {node_limit!r}")
     return mode
 
 
 def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules, *, time_limit_s: float = 30.0,
-                mip_rel_gap: float = 0.005, coverage: str | None = None, workers: int | None = None) -> ShiftPlan:
+                mip_rel_gap: float = 0.005, coverage: str | None = None, workers: int | None = None,
+                contract_mix: bool = True, node_limit: int | None = None, part_solver=solve_part) -> ShiftPlan:
     """Cheapest shifts with placed breaks covering ``requirement``.
 
     ``requirement``: ``interval_start``, ``required`` (agents on duty), optional ``queue``;
@@ -69,13 +76,22 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
     ``time_limit_s`` bounds the whole solve (shared among the independent parts by size); the best
     schedule found is returned with its gap. A part stops once its schedule is within
     ``mip_rel_gap`` (relative) of its LP bound or HiGHS proves that gap to its dual bound.
-    ``workers``: parts solved at once (None: one per CPU)."""
-    mode = _check_args(rules, coverage, time_limit_s, mip_rel_gap, workers)
+    ``workers``: parts solved at once (None: one per CPU). ``contract_mix``: every part's shifts
+    must split into agent-weeks of the contracts' shares within their hours, shift counts and the
+    late-shift limit (:mod:`scheduling.cover_mix`; a plan whose contracts have fixed
+    counts has no mix, and a part the mix makes infeasible is solved without it and named in
+    ``stats["mix_dropped"]``). ``part_solver(model, budget_s, gap) -> PartSolution``: how a part is
+    solved (default :func:`scheduling.cover_solve.solve_part`; the bench passes CP-SAT's).
+    ``node_limit``: branch-and-bound nodes per HiGHS run (None: none): with a time limit the
+    parts always reach, the plan is the same on every run (``stats["status"]`` says
+    ``"time_limit"`` when a part stopped on time instead)."""
+    mode = _check_args(rules, coverage, time_limit_s, mip_rel_gap, workers, node_limit)
     t0 = time.perf_counter()
     grid = requirement_grid(requirement, interval_s)
     shapes = template_shapes(rules, grid.interval_min)
     clock = CostClock(rules, grid.n_days)
     penalty_iv = rules.costs.shortfall_penalty_per_h * grid.interval_s / 3600 if mode == "soft" else None
+    mix = contract_mix_rows(rules) if contract_mix else None
     parts, uncovered = [], {}
     for q in grid.queues:
         req = np.concatenate([grid.required[q], np.zeros(grid.per_day, np.int64)])
@@ -94,24 +110,68 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
         for cand, ivs in independent_parts(tpl, start, shapes, (req > 0) & ~lonely, grid.interval_min):
             parts.append(_Part(q, tpl[cand], start[cand], ivs, req))
 
-    def solve_one(part: _Part, budget_s: float) -> tuple[PartSolution, object]:
+    def model(part: _Part, with_mix: bool):
         rows_of = np.full(part.req.size, -1, np.int64)
         rows_of[part.ivs] = np.arange(part.ivs.size)
-        m = build_model((part.tpl, part.start), shapes, clock, rows_of, part.req[part.ivs], penalty_iv,
-                        grid.interval_min)
+        return build_model((part.tpl, part.start), shapes, clock, rows_of, part.req[part.ivs], penalty_iv,
+                           grid.interval_min, mix if with_mix else None)
+
+    models, mix, mix_dropped = _mixed_models(parts, model, mix, time_limit_s)
+
+    solver_kw = {} if node_limit is None else {"node_limit": node_limit}
+
+    def solve_one(k: int, budget_s: float) -> tuple[PartSolution, object]:
+        part, m, t_part = parts[k], models[k], time.perf_counter()
         try:
-            sol = solve_part(m, budget_s, mip_rel_gap)
+            try:
+                return part_solver(m, budget_s, mip_rel_gap, **solver_kw), m
+            except (CoverInfeasible, RuntimeError) as exc:
+                if not m.coupling:
+                    raise
+                # its share of the week's mix has no integer schedule in time: this part without it
+                mix_dropped.append(f"{part.queue} day {int(part.ivs[0]) // grid.per_day}: {exc}")
+                m = model(part, False)
+                return part_solver(m, max(budget_s - (time.perf_counter() - t_part), _MIN_FALLBACK_S),
+                                   mip_rel_gap, **solver_kw), m
         except CoverInfeasible:
             raise ValueError(f"requirement.required: queue {part.queue!r} cannot be covered by the templates with "
                              f"their breaks; use coverage='soft'") from None
         except RuntimeError as exc:
             raise RuntimeError(f"queue {part.queue!r}: {exc}; raise time_limit_s") from None
-        return sol, m
 
     n_workers = min(workers or os.cpu_count() or 1, max(len(parts), 1))
     solved = _share_time(parts, solve_one, t0 + time_limit_s, n_workers)
+    stats, rows = _collect(parts, solved, grid, shapes, clock, penalty_iv, mip_rel_gap, node_limit)
+    stats.update(contract_mix=mix is not None, mix_dropped=sorted(mix_dropped))
+    shifts = pd.DataFrame(rows, columns=["queue", "template", "day", "start_min", "end_min", "paid_min", "cost",
+                                         "breaks_min"])
+    short_h = sum(float(u.sum()) for u in uncovered.values()) * grid.interval_s / 3600
+    fixed = short_h * rules.costs.shortfall_penalty_per_h if mode == "soft" else 0.0  # same in every solution
+    for key in ("penalty", "lp_bound", "dual_bound"):
+        stats[key] += fixed
+    return ShiftPlan(grid=grid, rules=rules, shifts=shifts, coverage_mode=mode,
+                     solve_time_s=time.perf_counter() - t0, stats=stats)
+
+
+def _mixed_models(parts, model, mix, time_limit_s: float):
+    """``(models, mix, dropped)``: every part's model (``model(part, with_mix)``), with its share of
+    the week's mix rows when ``mix`` is given; when the week's LP fails the models without the mix,
+    ``mix`` None and the reason in ``dropped``."""
+    if mix is None or not parts:
+        return [model(p, False) for p in parts], None, []
+    try:
+        return share_out([model(p, True) for p in parts], max(time_limit_s / 3, 1.0))[0], mix, []
+    except (CoverInfeasible, RuntimeError) as exc:  # solved without the mix, and said so
+        return [model(p, False) for p in parts], None, [f"week: {exc}"]
+
+
+def _collect(parts, solved, grid, shapes, clock, penalty_iv, gap, node_limit) -> tuple[dict, list]:
+    """The plan's figures (cost and penalty in currency, bounds, status, per part) and its shift rows
+    from every part's solution."""
     stats = dict(cost=0.0, penalty=0.0, lp_bound=0.0, dual_bound=0.0, parts=len(parts), status="optimal",
                  part_figures=[])
+    if solved and all(m.agent_col >= 0 for _, m in solved):  # the week's agent count the mix rows hold for
+        stats["mix_agents"] = sum(float(sol.values[m.agent_col]) for sol, m in solved)
     rows = []
     for part, (sol, m) in zip(parts, solved):
         x = np.rint(sol.values).astype(np.int64)
@@ -121,20 +181,15 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
         stats["cost"] += sol.objective - penalty
         stats["lp_bound"] += sol.lp_bound
         stats["dual_bound"] += sol.bound
-        if sol.gap() > mip_rel_gap + 1e-9:
+        if sol.timed_out:
             stats["status"] = "time_limit"
+        elif sol.gap() > gap + 1e-9 and stats["status"] == "optimal":
+            stats["status"] = "node_limit" if node_limit is not None else "time_limit"
         stats["part_figures"].append(dict(queue=part.queue, day=int(part.ivs[0]) // grid.per_day,
                                           objective=sol.objective, lp_bound=sol.lp_bound, bound=sol.bound,
                                           found_by=sol.found_by, time_s=round(sol.time_s, 3)))
         rows.extend(extract_shifts(part.queue, part.tpl, part.start, x, m, shapes, clock, grid.interval_min))
-    shifts = pd.DataFrame(rows, columns=["queue", "template", "day", "start_min", "end_min", "paid_min", "cost",
-                                         "breaks_min"])
-    short_h = sum(float(u.sum()) for u in uncovered.values()) * grid.interval_s / 3600
-    fixed = short_h * rules.costs.shortfall_penalty_per_h if mode == "soft" else 0.0  # same in every solution
-    for key in ("penalty", "lp_bound", "dual_bound"):
-        stats[key] += fixed
-    return ShiftPlan(grid=grid, rules=rules, shifts=shifts, coverage_mode=mode,
-                     solve_time_s=time.perf_counter() - t0, stats=stats)
+    return stats, rows
 
 
 def _share_time(parts: list[_Part], solve_one, deadline: float, workers: int) -> list:
@@ -155,7 +210,7 @@ def _share_time(parts: list[_Part], solve_one, deadline: float, workers: int) ->
             budget = max(min(left, (left * workers - busy) * share), _MIN_PART_BUDGET_S)
             promised[k] = now + budget
         try:
-            return solve_one(parts[k], budget)
+            return solve_one(k, budget)
         finally:
             with lock:
                 promised.pop(k)

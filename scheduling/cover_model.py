@@ -29,6 +29,7 @@ import numpy as np
 from scipy.optimize import LinearConstraint
 from scipy.sparse import coo_matrix
 
+from .cover_mix import AGENT_WEEK_COST, mix_rows
 from .rules import WEEKDAYS, ScheduleRules
 from .timeline import Grid
 
@@ -138,7 +139,8 @@ class CostClock:
 class Model:
     """One part's MILP: minimise ``c @ v`` subject to ``lb <= A @ v <= ub``, ``v >= 0``. Columns:
     ``n_x`` shift counts, then the break counts (``y_index[c][b]``: columns of candidate ``c``'s
-    ``b``-th break, one per offset), then ``n_short`` shortfall columns (soft coverage, continuous).
+    ``b``-th break, one per offset), then the contract-mix columns (continuous, if any), then
+    ``n_short`` shortfall columns (soft coverage, continuous). ``integrality``: 1 = integer column.
     ``c`` is in currency (paid cost; shortfall at its penalty)."""
 
     c: np.ndarray
@@ -149,15 +151,18 @@ class Model:
     n_x: int
     y_index: list
     n_short: int
+    coupling: tuple = ()   # (row, key): contract-mix rows that are one part's share of a row of the week
+    agent_col: int = -1     # contract mix: the column of the part's agent-weeks (-1: no mix)
 
     @property
     def constraints(self) -> LinearConstraint:
         return LinearConstraint(self.A, self.lb, self.ub)
 
 
-def build_model(cands, shapes, clock, rows_of, req, soft_penalty_per_iv, interval_min) -> Model:
+def build_model(cands, shapes, clock, rows_of, req, soft_penalty_per_iv, interval_min, mix=None) -> Model:
     """The MILP of one independent part: candidates ``cands`` (template, start minute), coverage rows
-    for the intervals ``rows_of`` maps to (>= 0)."""
+    for the intervals ``rows_of`` maps to (>= 0); ``mix`` (a :class:`~scheduling.cover_mix.ContractMix`
+    or None) adds the contract-mix rows and their continuous columns after the break counts."""
     tpl, start = cands
     n_cov = int(rows_of.max()) + 1 if rows_of.size else 0
     cost, ri, ci, val = [], [], [], []
@@ -188,6 +193,16 @@ def build_model(cands, shapes, clock, rows_of, req, soft_penalty_per_iv, interva
         for b in range(len(s_.offsets) - 1):
             n_row = _order_rows(s_, b, cols_b, ri, ci, val, row_lb, row_ub, n_row)
         y_index.append(cols_b)
+    n_mix, coupling, agent_col = 0, [], -1
+    if mix is not None:
+        length_min = np.array([s_.length_iv * interval_min for s_ in sh], np.int64)
+        n_mix, mr, mc, mv, mlb, mub, keys, agent_col = mix_rows(mix, tpl, start, length_min, n_col, n_row)
+        coupling = [(n_row + j, key) for j, key in enumerate(keys) if key is not None]
+        ri.append(np.asarray(mr, np.int64)); ci.append(np.asarray(mc, np.int64)); val.append(np.asarray(mv, float))
+        row_lb.append(mlb); row_ub.append(mub)
+        cost.append(np.where(np.arange(n_col, n_col + n_mix) == agent_col, AGENT_WEEK_COST, 0.0))
+        n_col += n_mix
+        n_row += len(mlb)
     n_short = 0
     if soft_penalty_per_iv is not None and n_cov:
         ri.append(np.arange(n_cov)); ci.append(np.arange(n_col, n_col + n_cov)); val.append(np.ones(n_cov))
@@ -196,9 +211,10 @@ def build_model(cands, shapes, clock, rows_of, req, soft_penalty_per_iv, interva
         n_short = n_cov
     A = coo_matrix((np.concatenate(val), (np.concatenate(ri), np.concatenate(ci))), shape=(n_row, n_col)).tocsr()
     integrality = np.ones(n_col)
-    integrality[n_col - n_short:] = 0
+    integrality[n_col - n_short - n_mix:] = 0
     return Model(np.concatenate(cost), integrality, A, np.concatenate([np.asarray(v, float) for v in row_lb]),
-                  np.concatenate([np.asarray(v, float) for v in row_ub]), len(tpl), y_index, n_short)
+                  np.concatenate([np.asarray(v, float) for v in row_ub]), len(tpl), y_index, n_short,
+                  tuple(coupling), agent_col)
 
 
 def _order_rows(s_, b, cols_b, ri, ci, val, row_lb, row_ub, n_row) -> int:

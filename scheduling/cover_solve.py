@@ -31,7 +31,7 @@ import numpy as np
 
 from .cover_model import Model
 
-__all__ = ["PartSolution", "solve_part", "CoverInfeasible"]
+__all__ = ["PartSolution", "solve_part", "lp_relaxation", "CoverInfeasible"]
 
 _TOL = 1e-6
 _NEIGHBOURHOOD_SHARE = 0.25   # of the part's budget, at most, for step 2
@@ -56,6 +56,7 @@ class PartSolution:
     bound: float
     found_by: str
     time_s: float
+    timed_out: bool = False   # a run stopped on its time limit (the schedule then depends on the machine's speed)
 
     def gap(self) -> float:
         """Relative gap of the schedule to ``bound`` (0.01 = 1 %)."""
@@ -70,13 +71,14 @@ class _Run:
     objective: float
     bound: float
     infeasible: bool
+    timed_out: bool = False
 
 
 class _Highs:
     """A part's model handed to HiGHS once per run with that run's integrality, shift-count
     bounds, limits and starting solution."""
 
-    def __init__(self, m: Model):
+    def __init__(self, m: Model, node_limit: int | None = None):
         a = m.A.tocsc()
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
@@ -85,11 +87,12 @@ class _Highs:
         lp.row_upper_ = np.where(np.isfinite(m.ub), m.ub, _INF)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
-        self.lp, self.m = lp, m
+        self.lp, self.m, self.node_limit = lp, m, node_limit
+        self.timed_out = False  # any run so far stopped on its time limit
 
-    def run(self, integer: str, time_s: float, gap: float, lo_x=None, hi_x=None, start=None) -> _Run:
-        """``integer``: ``"none"`` (LP), ``"shifts"`` or ``"all"`` columns integer (shortfall columns
-        stay continuous); ``lo_x``/``hi_x``: bounds on the shift counts; ``start``: column values."""
+    def run(self, integer: str, time_s: float, gap: float, lo_x=None, hi_x=None, start=None, lp_solver=None) -> _Run:
+        """``integer``: ``"none"`` (LP), ``"shifts"`` (shift counts) or ``"all"`` (the model's integer
+        columns: contract-mix and shortfall columns stay continuous); ``lo_x``/``hi_x``: bounds on the shift counts; ``start``: column values."""
         m, lp = self.m, self.lp
         n = m.c.size
         lo, hi = np.zeros(n), np.full(n, _INF)
@@ -97,14 +100,20 @@ class _Highs:
             lo[:m.n_x], hi[:m.n_x] = lo_x, hi_x
         lp.col_lower_, lp.col_upper_ = lo, hi  # whole arrays: the attributes hand out copies
         kinds = np.zeros(n, bool)
-        if integer != "none":
-            kinds[:m.n_x if integer == "shifts" else n - m.n_short] = True
+        if integer == "shifts":
+            kinds[:m.n_x] = True
+        elif integer == "all":
+            kinds = m.integrality > 0
         lp.integrality_ = [highspy.HighsVarType.kInteger if k else highspy.HighsVarType.kContinuous for k in kinds]
         # the bound C++ class: the Python wrapper prints a banner on construction, before output can be switched off
         h = highspy._Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("time_limit", float(max(time_s, 0.05)))
         h.setOptionValue("mip_rel_gap", float(gap))
+        if lp_solver is not None:
+            h.setOptionValue("solver", lp_solver)
+        if self.node_limit is not None:  # a limit on work, not time: the same result on any machine load
+            h.setOptionValue("mip_max_nodes", int(self.node_limit))
         h.passModel(lp)
         if start is not None:
             sol = highspy.HighsSolution()
@@ -114,11 +123,15 @@ class _Highs:
         h.run()
         status, info = h.getModelStatus(), h.getInfo()
         infeasible = status == highspy.HighsModelStatus.kInfeasible
+        timed_out = status == highspy.HighsModelStatus.kTimeLimit
+        if timed_out:
+            self.timed_out = True
         if infeasible or info.primal_solution_status != 2:  # 2: a feasible solution
-            return _Run(None, np.inf, -np.inf, infeasible)
+            return _Run(None, np.inf, -np.inf, infeasible, timed_out)
         obj = float(info.objective_function_value)
         bound = obj if integer == "none" else float(info.mip_dual_bound)
-        return _Run(np.asarray(h.getSolution().col_value), obj, bound if np.isfinite(bound) else -np.inf, False)
+        return _Run(np.asarray(h.getSolution().col_value), obj, bound if np.isfinite(bound) else -np.inf, False,
+                    timed_out)
 
 
 class _Clock:
@@ -133,6 +146,19 @@ class _Clock:
         return time.perf_counter() - self.t0
 
 
+def lp_relaxation(m: Model, time_s: float, lp_solver: str | None = None) -> tuple[float, np.ndarray]:
+    """Optimum (cost in currency) and column values of ``m``'s LP relaxation (every column
+    continuous); ``lp_solver``: HiGHS's ``solver`` option (None: its default, ``"ipm"``: interior
+    point). Raises :class:`CoverInfeasible` when it is infeasible, RuntimeError when it was not
+    solved within ``time_s`` seconds."""
+    run = _Highs(m).run("none", time_s, 0.0, lp_solver=lp_solver)
+    if run.infeasible:
+        raise CoverInfeasible("the LP relaxation is infeasible")
+    if run.values is None:
+        raise RuntimeError("the LP relaxation was not solved within the time limit")
+    return run.objective, run.values
+
+
 def _place_breaks(solver: _Highs, x: np.ndarray, clock: _Clock, gap: float, start=None) -> _Run:
     """Integer break counts for shift counts ``x``; when none exist, every count integer with the
     shift counts within one of ``x`` (started from ``start``, a schedule, when given)."""
@@ -143,13 +169,15 @@ def _place_breaks(solver: _Highs, x: np.ndarray, clock: _Clock, gap: float, star
     return placed
 
 
-def solve_part(m: Model, budget_s: float, gap: float) -> PartSolution:
+def solve_part(m: Model, budget_s: float, gap: float, node_limit: int | None = None) -> PartSolution:
     """The cheapest schedule the steps of the module docstring find in about ``budget_s`` seconds;
-    stops early once it is within ``gap`` (relative) of the LP bound. Raises
+    stops early once it is within ``gap`` (relative) of the LP bound. ``node_limit``: branch-and-bound
+    nodes each HiGHS run may explore (None: no limit); a part whose runs all end on the gap or the
+    node limit before ``budget_s`` gets the same schedule however loaded the machine is. Raises
     :class:`CoverInfeasible` when the LP relaxation is infeasible, RuntimeError when no schedule
     was found in the time."""
     clock = _Clock(budget_s)
-    solver = _Highs(m)
+    solver = _Highs(m, node_limit)
     lp = solver.run("none", clock.left(1.0), gap)
     if lp.infeasible:
         raise CoverInfeasible("the LP relaxation is infeasible")
@@ -167,7 +195,9 @@ def solve_part(m: Model, budget_s: float, gap: float) -> PartSolution:
         return best is not None and best[0].objective - bound <= gap * best[0].objective + _TOL
 
     x_lp = lp.values[:m.n_x]
-    near = solver.run("shifts", min(budget_s * _NEIGHBOURHOOD_SHARE, clock.left()), gap,
+    # with a node limit the work is bounded: no time cap that a loaded machine would hit first
+    near_s = clock.left() if node_limit is not None else min(budget_s * _NEIGHBOURHOOD_SHARE, clock.left())
+    near = solver.run("shifts", near_s, gap,
                       np.floor(x_lp + _TOL), np.ceil(x_lp - _TOL))
     if near.values is not None:
         keep(_place_breaks(solver, near.values[:m.n_x], clock, gap), "neighbourhood")
@@ -186,4 +216,5 @@ def solve_part(m: Model, budget_s: float, gap: float) -> PartSolution:
         raise RuntimeError("no feasible schedule found within the time limit")
     run, how = best
     return PartSolution(values=run.values, objective=run.objective, lp_bound=lp.objective,
-                        bound=min(bound, run.objective), found_by=how, time_s=clock.elapsed())
+                        bound=min(bound, run.objective), found_by=how, time_s=clock.elapsed(),
+                        timed_out=solver.timed_out)

@@ -244,7 +244,10 @@ def _generated(plan: ShiftPlan, shifts: ShiftTable, seed: int) -> tuple[RosterSt
         else:
             problems.append(f"contract {k.name}: minimum {k.min_hours_per_week:g} h a week is unreachable: {why}; "
                             f"no agents generated on it")
-    counts = _share_counts(rules, usable, _lower_bound(rules, shifts, usable))
+    n = _lower_bound(rules, shifts, usable)
+    if "mix_agents" in plan.stats and len(usable) == len(rules.contracts):
+        n = max(n, int(np.ceil(plan.stats["mix_agents"] - 1e-3)))  # the cover's contract mix holds for it
+    counts = _share_counts(rules, usable, n)
     for _ in range(_MAX_ROUNDS):
         st, unassigned = _assign(plan, shifts, _numbered(rules, counts), seed)
         if not unassigned or not _grow(rules, usable, st, unassigned, counts):
@@ -259,12 +262,41 @@ def _generated(plan: ShiftPlan, shifts: ShiftTable, seed: int) -> tuple[RosterSt
     for k in rules.contracts:
         if final[k.name] != asked[k.name]:
             basis = f"count {k.count}" if k.count is not None else f"share {k.share or 1 / len(rules.contracts):g}"
-            why = (f"more would stay below its minimum {k.min_hours_per_week:g} h with the plan's shifts (the cover "
-                   f"does not know contract minimums: it needs more long shifts)" if final[k.name] < asked[k.name]
+            why = (f"more would stay below its minimum {k.min_hours_per_week:g} h with the plan's shifts "
+                   f"({_share_why(plan, shifts, k)})" if final[k.name] < asked[k.name]
                    else "it takes the shifts the other contracts cannot")
             problems.append(f"contract {k.name}: {final[k.name]} of {len(st.agents)} agents, its {basis} asks "
                             f"{asked[k.name]}: {why}")
     return st, unassigned, problems
+
+
+def _share_why(plan: ShiftPlan, shifts: ShiftTable, k: Contract) -> str:
+    """Why the plan's shifts do not fit the contracts' shares: the fewest agents the shifts need
+    (busiest day, shifts and late shifts per agent) times the shares' mean minimum hours against the
+    plan's paid hours, else contract ``k``'s minimums against the hours of the templates it may work."""
+    rules, w = plan.rules, plan.rules.weekly
+    per_agent = min(w.max_shifts_per_week, 7 - w.days_off)
+    late = int(shifts.late.sum())
+    need = {"busiest day": int(np.bincount(shifts.day).max()), f"{len(shifts)} shifts at {per_agent} a week":
+            -(-len(shifts) // per_agent)}
+    if late:
+        need[f"{late} late shifts at {w.max_late_shifts_per_week} a week"] = \
+            -(-late // w.max_late_shifts_per_week) if w.max_late_shifts_per_week else 10 ** 9
+    reason, n = max(need.items(), key=lambda kv: kv[1])
+    shares = {c.name: (c.share or 0.0) for c in rules.contracts}
+    total = sum(shares.values()) or 1.0
+    min_h = n * sum(shares[c.name] / total * c.min_hours_per_week for c in rules.contracts)
+    paid = float(shifts.paid_h.sum())
+    mix = "" if plan.stats.get("contract_mix") else "; the cover was solved without the contract mix"
+    if min_h > paid + _EPS:
+        return (f"at least {n} agents ({reason}) whose minimums at the shares sum to {min_h:.1f} h, the plan pays "
+                f"{paid:.1f} h{mix}")
+    ok = np.array([k in rules.contracts_for(t) for t in rules.templates])[shifts.tpl]
+    need_k = n * shares[k.name] / total * k.min_hours_per_week
+    if need_k > float(shifts.paid_h[ok].sum()) + _EPS:
+        return (f"its {n * shares[k.name] / total:.1f} agents need {need_k:.1f} h of the templates it may work, the "
+                f"plan has {float(shifts.paid_h[ok].sum()):.1f} h of them{mix}")
+    return f"the builder, a heuristic, found no assignment at the share{mix}"
 
 
 def _shortfall_problems(st: RosterState, unassigned: list[int], plan: ShiftPlan) -> list[str]:

@@ -77,6 +77,7 @@ def schedule_report(summary: dict) -> str:
                  f"{', '.join(map(str, s['roster_violations']))}; unassigned shifts "
                  f"{', '.join(map(str, s['unassigned_shifts']))}; scheduling efficiency "
                  f"{', '.join(f'{e:.1f}%' for e in s['scheduling_efficiency_pct'])}")
+    lines.extend(f"  roster problem ({w}): {p}" for w, ps in zip(s["weeks"], s["roster_problems"]) for p in ps)
     ck = s["check"]
     if ck["enabled"]:
         lines.append(f"simulation check with drawn absence: {ck['intervals_missed_first']} intervals missed a target, "

@@ -9,7 +9,10 @@ One table holds two kinds of keys:
   of the horizon to schedule, weeks start on ``[plan] week_start``), ``time_limit_s`` (seconds for
   one shift cover of a week, all queues), ``roster`` (optional agents file, relative to the plan
   file), ``seed`` (roster ties and the simulated absence), ``check`` (simulate the roster with
-  drawn absence and add shifts where a target is missed).
+  drawn absence and add shifts where a target is missed), ``node_limit`` (branch-and-bound nodes per
+  solver run: with a ``time_limit_s`` the cover always stays within, the schedule is the same on
+  every run), ``contract_mix`` (the cover keeps the contracts' shares rosterable; see
+  docs/scheduling.md).
 
 A scheduled queue should give ``shrinkage_unplanned`` (absence): only it grosses up the requirement
 the cover must meet; breaks and meals are placed by the cover. A queue with only the total
@@ -45,13 +48,16 @@ class ScheduleTable(BaseModel):
     roster: Optional[Text] = None
     seed: Annotated[Integer, Range(0)] = 0
     check: Flag = True
+    node_limit: Optional[Annotated[Integer, Range(1)]] = None
+    contract_mix: Flag = True
 
 
 @dataclass(frozen=True)
 class ScheduleConfig:
     """The validated ``[schedule]``: ``rules`` for :mod:`scheduling`, the ``queues`` to schedule,
     ``weeks`` full plan weeks, ``time_limit_s`` seconds per week's cover, ``roster`` (resolved path
-    or None: numbered agents by contract share), ``seed``, ``check`` (simulation check of the roster)."""
+    or None: numbered agents by contract share), ``seed``, ``check`` (simulation check of the roster),
+    ``node_limit`` and ``contract_mix`` (passed to :func:`scheduling.solve_cover`)."""
 
     rules: ScheduleRules
     queues: tuple[str, ...]
@@ -60,6 +66,8 @@ class ScheduleConfig:
     roster: Path | None = None
     seed: int = 0
     check: bool = True
+    node_limit: int | None = None
+    contract_mix: bool = True
 
 
 _KNOCK_ON = re.compile(r"^templates\[\d+\]\.contracts\[\d+\]: expected one of \[\], ")
@@ -120,4 +128,5 @@ def parse_schedule(table: Any, raw: dict, queues: dict, base: Path,
     if problems:
         return None, problems
     return ScheduleConfig(rules=rules, queues=tuple(chosen), weeks=t.weeks, time_limit_s=t.time_limit_s,
-                          roster=roster, seed=t.seed, check=t.check), []
+                          roster=roster, seed=t.seed, check=t.check, node_limit=t.node_limit,
+                          contract_mix=t.contract_mix), []

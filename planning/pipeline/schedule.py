@@ -153,7 +153,7 @@ def _solve_week(config: PlanConfig, r: pd.DataFrame, agents):
     sc = config.schedule
     try:
         plan = solve_cover(r[["queue", "interval_start", "required"]], config.interval_s, sc.rules,
-                           time_limit_s=sc.time_limit_s)
+                           time_limit_s=sc.time_limit_s, node_limit=sc.node_limit, contract_mix=sc.contract_mix)
         return plan, build_roster(plan, agents, seed=sc.seed)
     except ValueError as exc:
         raise InputError(f"schedule: {exc}") from None
@@ -267,6 +267,7 @@ def schedule_summary(config: PlanConfig, result: ScheduleResult, first: dict) ->
         "agents_by_contract": {k: int(v) for k, v in result.headcount.groupby("contract")["agents"].sum().items()},
         "scheduling_efficiency_pct": [s["scheduling_efficiency_pct"] for s in hc],
         "roster_violations": [len(w.roster.violations()) for w in result.weeks],
+        "roster_problems": [list(w.roster.problems) for w in result.weeks],  # what it could not meet, and why
         "unassigned_shifts": [int((w.roster.assignment < 0).sum()) for w in result.weeks],
         "cover": [_cover_figures(w.plan.summary) for w in result.weeks],
         "cover_before_check": [_cover_figures(first[i][0]) for i in sorted(first)],

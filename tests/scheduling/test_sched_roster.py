@@ -138,7 +138,7 @@ def test_check_roster_finds_broken_rules():
 
 def test_headcount_and_exports(tmp_path):
     rules = make_rules(2, False, 5, 11.0, 3, 0)
-    roster = build_roster(solve_cover(week_requirement(np.random.default_rng(5), 3), 3600, rules))
+    roster = build_roster(solve_cover(week_requirement(np.random.default_rng(5), 3), 3600, rules, contract_mix=False))
     hc = headcount(roster, fte_hours_per_week=40)
     s = hc.summary
     assert s["agents"] == len(roster.agents)
