@@ -46,8 +46,8 @@ PAGES = {
     "Scenarios": (["Scenarios: finance comparison", "ILLUSTRATIVE", "net value vs cost_center", "Break-even",
                    "Chat windows: when to offer real-time chat", "Posted hours per week"], 3),
     "Runs": (["Runs: stored plans", "Run the plan and store it"], 0),
-    "Intraday": (["Intraday: queue 'voice'", "Contacts so far: actual / plan", "Agents to release (agent-intervals)",
-                  "Add (+) / release (-)"], 2),
+    "Intraday": (["Intraday: queue 'voice'", "Contacts so far", "Rest of the day", "Agents to add",
+                  "Agents to release"], 2),
 }
 
 
