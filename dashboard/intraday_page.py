@@ -73,13 +73,14 @@ def result_view(cfg, queue: str, res, day) -> None:
                                              f"contacts {pv.per_interval_text(cfg)}"), width="stretch")
     rest = res.rest_of_day()
     st.altair_chart(charts.intraday_agents(rest, tz), width="stretch")
-    tables.show(rest, columns=("clock", "agents_change", "agents_now", "agents_plan", "forecast_now", "forecast_plan"),
-                labels={"clock": ("Interval (local)", "text"), "agents_change": ("Add (+) / release (-)", "int"),
-                        "agents_now": ("Agents now", "int"), "agents_plan": ("Agents in the plan", "int"),
-                        "forecast_now": ("Re-forecast", "n1"), "forecast_plan": ("Plan forecast", "n1")},
+    tables.show(rest, columns=("clock", "agents_change", "agents_now", "agents_plan", "forecast_now"),
+                labels={"clock": ("Time (local)", "text"), "agents_change": ("Change", "int"),
+                        "agents_now": ("Agents now", "int"), "agents_plan": ("Plan agents", "int"),
+                        "forecast_now": ("Re-forecast", "n1")},
                 key=f"intraday_{queue}")
-    st.caption("Agents logged in per interval for the plan's targets (Staffing page settings); the plan is the "
-               f"forecast made as of {day:%a %Y-%m-%d} 00:00 with the Forecast page's model and history.")
+    st.caption("Change: agents to add (+) or release (-) against the plan. Agents logged in per interval for the "
+               "plan's targets (Staffing page settings); the plan is the forecast"
+               f" made as of {day:%a %Y-%m-%d} 00:00 with the Forecast page's model and history.")
     download(res.frame, f"intraday_{queue}_{day:%Y%m%d}")
 
 
