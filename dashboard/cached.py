@@ -121,24 +121,22 @@ def planner_config(queue: str):
 
 
 @st.cache_resource(show_spinner=False)
-def warm_up(plan_path: str = PLAN_PATH, study_path: str = STUDY_PATH) -> threading.Thread | None:
-    """Once per server (the first page shown): fill the caches the other pages' first visits need at
-    the plan's own settings, in a background thread: the scenario study (with each queue's
-    forecast), then each queue's staffing. A page asking for one of them meanwhile waits for that computation instead of
-    starting its own. ``STAFFCAST_WARM_UP=0`` switches it off (the tests do)."""
+def warm_up(plan_path: str = PLAN_PATH) -> threading.Thread | None:
+    """Once per server (after the first page shown): fill the caches the Forecast, Staffing,
+    Simulation and Intraday pages' first visits need at the plan's own settings (each queue's
+    forecast and staffing) in a background thread; a page asking for one of them meanwhile waits for
+    that computation instead of starting its own. Not the scenario study: computed alongside the
+    pages it held the interpreter lock long enough to slow every page and itself (21 s at best).
+    ``STAFFCAST_WARM_UP=0`` switches it off (the tests do)."""
     if os.environ.get("STAFFCAST_WARM_UP", "1") == "0":
         return None
     cfg = plan_config(plan_path)
     fs = state.plan_forecast_defaults(cfg)
 
     def work():
-        try:  # the heaviest first: the study (it forecasts every queue), then each queue's staffing
-            if Path(study_path).exists():
-                study = pv.load_study_with(study_path)
-                budget = pv.changed_budget(study, None)
-                study_result(study_path, (), budget, fs, tuple((q, None) for q in study.plan.queues), False)
+        try:
             for q in cfg.queues:
-                staffing_for(plan_path, q, fs, (), None)
+                staffing_for(plan_path, q, fs, (), None)  # with its forecast
         except Exception:  # noqa: BLE001 - a page computes (and reports) it again when visited
             log.exception("warming up the caches failed")
 
