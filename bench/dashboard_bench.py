@@ -32,7 +32,7 @@ PAGES = {
     "Simulation": ("Simulation", "Queue-position announcement", 2),
     "Scenarios": ("Scenarios", "Posted hours per week", 3),
     "Runs": ("Runs", "Run the plan and store it", 0),
-    "Intraday": ("Intraday", "Agents to release (agent-intervals)", 2),
+    "Intraday": ("Intraday", "Agents to release", 2),
 }
 CHARTS_JS = ("n => document.querySelectorAll('[data-testid=\"stVegaLiteChart\"] canvas, "
              "[data-testid=\"stVegaLiteChart\"] svg.marks').length >= n")

@@ -121,11 +121,13 @@ def planner_config(queue: str):
 
 
 @st.cache_resource(show_spinner=False)
-def warm_up(plan_path: str = PLAN_PATH, study_path: str = STUDY_PATH) -> threading.Thread | None:
-    """Once per server (the first page shown): fill the caches the other pages' first visits need at
-    the plan's own settings, in a background thread: each queue's forecast and staffing, then the
-    scenario study. A page asking for one of them meanwhile waits for that computation instead of
-    starting its own. ``STAFFCAST_WARM_UP=0`` switches it off (the tests do)."""
+def warm_up(plan_path: str = PLAN_PATH) -> threading.Thread | None:
+    """Once per server (after the first page shown): fill the caches the Forecast, Staffing,
+    Simulation and Intraday pages' first visits need at the plan's own settings (each queue's
+    forecast and staffing) in a background thread; a page asking for one of them meanwhile waits for
+    that computation instead of starting its own. Not the scenario study: computed alongside the
+    pages it held the interpreter lock long enough to slow every page and itself (21 s at best).
+    ``STAFFCAST_WARM_UP=0`` switches it off (the tests do)."""
     if os.environ.get("STAFFCAST_WARM_UP", "1") == "0":
         return None
     cfg = plan_config(plan_path)
@@ -134,11 +136,7 @@ def warm_up(plan_path: str = PLAN_PATH, study_path: str = STUDY_PATH) -> threadi
     def work():
         try:
             for q in cfg.queues:
-                staffing_for(plan_path, q, fs, (), None)  # its forecast first
-            if Path(study_path).exists():
-                study = pv.load_study_with(study_path)
-                budget = pv.changed_budget(study, None)
-                study_result(study_path, (), budget, fs, tuple((q, None) for q in study.plan.queues), False)
+                staffing_for(plan_path, q, fs, (), None)  # with its forecast
         except Exception:  # noqa: BLE001 - a page computes (and reports) it again when visited
             log.exception("warming up the caches failed")
 

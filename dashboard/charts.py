@@ -233,13 +233,13 @@ def intraday_agents(rest: pd.DataFrame, tz_label: str) -> alt.Chart:
     return alt.Chart(rest, title=chart_title("Agents to add (+) or release (-) per interval, rest of the day")
                      ).mark_bar().encode(
         x=alt.X("time:T", title=tz_label, axis=alt.Axis(format="%H:%M")),
-        y=alt.Y("agents_change:Q", title="agents vs plan"),
+        y=alt.Y("agents_change:Q", title="agents vs plan", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color("action:N", scale=alt.Scale(domain=["add", "release", "keep"],
                                                     range=["#2ca02c", "#d62728", "#bbbbbb"]), title=None,
                         legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("time:T", format=TIME_FORMAT), alt.Tooltip("agents_plan:Q", title="agents in the plan"),
                  alt.Tooltip("agents_now:Q", title="agents now"), alt.Tooltip("agents_change:Q", title="change")],
-    ).properties(height=220)
+    ).properties(height=260)
 
 
 def capacity_need_vs_supply(frame, queue: str, strategy: str):

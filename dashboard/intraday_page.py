@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import cached, charts, state, tables
-from dashboard.widgets import download, metrics
+from dashboard.widgets import download
 from planning import views as pv
 from planning.config import InputError
 
@@ -53,27 +53,34 @@ def uploaded_actuals(cfg, queue: str, day):
         return None
 
 
+def _versus(now: float, plan: float) -> str:
+    return f"{now / plan - 1:+.0%} vs plan {plan:,.0f}" if plan > 0 else f"plan {plan:,.0f}"
+
+
 def result_view(cfg, queue: str, res, day) -> None:
     s = res.summary
-    so_far = (s["actual_so_far"] / s["plan_so_far"] - 1) if s["plan_so_far"] > 0 else float("nan")
-    metrics([("Contacts so far: actual / plan", f"{s['actual_so_far']:,.0f} / {s['plan_so_far']:,.0f}",
-              f"{so_far:+.0%} against the plan" if so_far == so_far else None),
-             ("Rest of the day: re-forecast / plan", f"{s['rest_now']:,.0f} / {s['rest_plan']:,.0f}",
-              f"the day's ratio {s['ratio']:.2f} (shrunk toward 1 by {pv.PRIOR_CONTACTS:g} contacts)"),
-             ("Agents to add (agent-intervals)", f"{s['agents_add']:,}"),
-             ("Agents to release (agent-intervals)", f"{s['agents_release']:,}")])
+    c = st.columns(4)
+    c[0].metric("Contacts so far", f"{s['actual_so_far']:,.0f}", _versus(s["actual_so_far"], s["plan_so_far"]),
+                delta_color="off", help="Actual contacts of the intervals that ended, against the plan's forecast.")
+    c[1].metric("Rest of the day", f"{s['rest_now']:,.0f}", _versus(s["rest_now"], s["rest_plan"]), delta_color="off",
+                help=f"Re-forecast contacts of the rest of the day: the plan's forecast times the day's ratio "
+                     f"{s['ratio']:.2f} (actual / plan so far, shrunk toward 1 by {pv.PRIOR_CONTACTS:g} contacts).")
+    c[2].metric("Agents to add", f"{s['agents_add']:,}", help="Agent-intervals to add over the rest of the day.")
+    c[3].metric("Agents to release", f"{s['agents_release']:,}",
+                help="Agent-intervals to release over the rest of the day.")
     tz = pv.tz_label(cfg)
     st.altair_chart(charts.intraday_contacts(res.contacts_long(), res.cutoff_time, tz,
                                              f"contacts {pv.per_interval_text(cfg)}"), width="stretch")
     rest = res.rest_of_day()
     st.altair_chart(charts.intraday_agents(rest, tz), width="stretch")
-    tables.show(rest, columns=("clock", "agents_change", "agents_now", "agents_plan", "forecast_now", "forecast_plan"),
-                labels={"clock": ("Interval (local)", "text"), "agents_change": ("Add (+) / release (-)", "int"),
-                        "agents_now": ("Agents now", "int"), "agents_plan": ("Agents in the plan", "int"),
-                        "forecast_now": ("Re-forecast", "n1"), "forecast_plan": ("Plan forecast", "n1")},
+    tables.show(rest, columns=("clock", "agents_change", "agents_now", "agents_plan", "forecast_now"),
+                labels={"clock": ("Time (local)", "text"), "agents_change": ("Change", "int"),
+                        "agents_now": ("Agents now", "int"), "agents_plan": ("Plan agents", "int"),
+                        "forecast_now": ("Re-forecast", "n1")},
                 key=f"intraday_{queue}")
-    st.caption("Agents logged in per interval for the plan's targets (Staffing page settings); the plan is the "
-               f"forecast made as of {day:%a %Y-%m-%d} 00:00 with the Forecast page's model and history.")
+    st.caption("Change: agents to add (+) or release (-) against the plan. Agents logged in per interval for the "
+               "plan's targets (Staffing page settings); the plan is the forecast"
+               f" made as of {day:%a %Y-%m-%d} 00:00 with the Forecast page's model and history.")
     download(res.frame, f"intraday_{queue}_{day:%Y%m%d}")
 
 

@@ -84,16 +84,16 @@ def test_intraday_page_re_forecasts_the_rest_of_the_day_from_the_history(store):
     at = _open("Intraday", "voice")
     _ok(at)
     assert at.header[0].value.startswith("Intraday: queue 'voice'")
-    so_far = _metric(at, "Contacts so far: actual / plan")
+    so_far = _metric(at, "Contacts so far")
     table = at.dataframe[0].value
     assert list(table.columns)[:2] == ["clock", "agents_change"] and len(table) > 0
     assert table["clock"].iloc[0] == "14:00"  # the rest of the day starts at the time picked
-    added = int(_metric(at, "Agents to add (agent-intervals)").replace(",", ""))
-    released = int(_metric(at, "Agents to release (agent-intervals)").replace(",", ""))
+    added = int(_metric(at, "Agents to add").replace(",", ""))
+    released = int(_metric(at, "Agents to release").replace(",", ""))
     assert added - released == table["agents_change"].sum()
     at.selectbox(key="w_intraday_time").set_value(20 * 60).run()  # later: more actuals, less day left
     _ok(at)
-    assert _metric(at, "Contacts so far: actual / plan") != so_far
+    assert _metric(at, "Contacts so far") != so_far
     assert at.dataframe[0].value["clock"].iloc[0] == "20:00"
     at.radio(key="w_intraday_source").set_value("upload").run()
     _ok(at)

@@ -49,8 +49,8 @@ PAGES = {
     "Capacity": (["Capacity: need, supply, hiring and money by month", "Hiring classes",
                   "Cost and value by month"], 2),
     "Runs": (["Runs: stored plans", "Run the plan and store it"], 0),
-    "Intraday": (["Intraday: queue 'voice'", "Contacts so far: actual / plan", "Agents to release (agent-intervals)",
-                  "Add (+) / release (-)"], 2),
+    "Intraday": (["Intraday: queue 'voice'", "Contacts so far", "Rest of the day", "Agents to add",
+                  "Agents to release"], 2),
 }
 
 
