@@ -49,17 +49,19 @@ def day_view(stored, queue: str) -> None:
                     width="stretch")
 
 
-def people(stored) -> None:
+def people(stored, queue: str) -> None:
     st.subheader("Headcount by contract (per week)")
     st.dataframe(pv.headcount_by_contract(stored.headcount), hide_index=True,
                  column_config={"contract": "Contract", "queue": "Queue", "agents": st.column_config.NumberColumn(
                      "People", format="%.0f"), "paid_h": st.column_config.NumberColumn("Paid hours", format="%.1f"),
                      "fte": st.column_config.NumberColumn("FTE", format="%.2f")})
-    if len(stored.checks):
+    lines, more = pv.check_lines(stored.checks, queue)
+    if lines:
         st.subheader("Simulation check with drawn absence")
         st.caption("Intervals the rostered agents missed a target in (95% confidence), raised by one agent and "
                    "covered again.")
-        st.dataframe(stored.checks, hide_index=True)
+        st.markdown("\n".join(f"- {line}" for line in lines)
+                    + (f"\n\n...and {more} more (in the schedule_checks download)." if more else ""))
     c = st.columns(3)
     with c[0]:
         download(stored.schedule, "schedule", key="dl_schedule")
@@ -88,7 +90,7 @@ def render(queue: str) -> None:
     headline(stored, queue)
     coverage(stored, queue, pv.tz_label(cfg))
     day_view(stored, queue)
-    people(stored)
+    people(stored, queue)
 
 
 render(state.selected_queue())

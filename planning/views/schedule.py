@@ -13,7 +13,7 @@ from ..config import InputError
 from .common import local_naive
 
 __all__ = ["coverage_for_queue", "schedule_days", "day_gantt", "headcount_by_contract", "StoredSchedule",
-           "latest_schedule"]
+           "latest_schedule", "check_lines"]
 
 _BREAK = re.compile(r"^\s*(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})\s*$")
 
@@ -136,3 +136,20 @@ def latest_schedule(store_url: str, plan_name: str | None = None) -> StoredSched
                                   store.load_frame(run_id, "schedule_headcount"),
                                   store.load_frame(run_id, "schedule_checks"))
     return None
+
+
+def check_lines(checks: pd.DataFrame, queue: str, limit: int = 20) -> tuple[list[str], int]:
+    """The simulation check's intervals of ``queue`` as short lines, oldest first: ``"Mon 03 Jan 20:30
+    (round 1): <reason>"`` (plan-local times), at most ``limit``; and how many more there are (all of
+    them are in the ``schedule_checks`` download). Lines, not a table: the reasons are sentences."""
+    rows = checks[checks["queue"] == queue] if "queue" in checks else checks
+    if rows.empty:
+        return [], 0
+    rows = rows.sort_values("interval_start", kind="stable")
+    starts = local_naive(pd.to_datetime(rows["interval_start"]))
+    rounds = rows["round"] if "round" in rows else pd.Series([None] * len(rows), index=rows.index)
+    lines = []
+    for start, rnd, reason in zip(starts, rounds, rows.get("reason", pd.Series([""] * len(rows)))):
+        when = pd.Timestamp(start).strftime("%a %d %b %H:%M")
+        lines.append(f"{when}{f' (round {int(rnd)})' if pd.notna(rnd) else ''}: {reason}")
+    return lines[:limit], max(0, len(lines) - limit)

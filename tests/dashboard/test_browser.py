@@ -269,6 +269,18 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
         problems = page.evaluate(LAYOUT_CHECK)
         assert not problems, f"Runs with a stored run at {WIDTHS[0]} px: {problems}"
         _full_page_shot(page, SHOTS / "runs_stored.png", WIDTHS[0])
+
+        # the stored run has the plan's schedule: the Schedule page draws its coverage and a day's shifts
+        _open(page, server, "Schedule", ["Schedule: shifts, breaks and rosters", "Agents on duty against the requirement",
+                                         "Shifts and breaks of one day", "Headcount by contract (per week)"], 2)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 1000})
+            page.wait_for_timeout(800)
+            problems = page.evaluate(LAYOUT_CHECK)
+            assert not problems, f"Schedule at {width} px: {problems}"
+        _full_page_shot(page, SHOTS / "schedule_1600.png", WIDTHS[-1])
+        if update:
+            shutil.copyfile(SHOTS / "schedule_1600.png", docs / "schedule.png")
     finally:
         ctx.close()
 

@@ -64,3 +64,20 @@ def test_schedule_page_shows_coverage_gantt_and_headcount(store_url, monkeypatch
     assert "FTE per week (rostered paid hours)" in labels and "Cover gap to its LP bound" in labels
     assert len(at.get("arrow_vega_lite_chart")) >= 2 or len(at.get("vega_lite_chart")) >= 2
     assert any("Headcount by contract" in s.value for s in at.subheader)
+
+
+def test_check_lines_name_the_queue_s_intervals_in_plan_time_with_their_reason():
+    import pandas as pd
+
+    from planning.views import check_lines
+
+    t = pd.to_datetime(["2000-01-03 20:30", "2000-01-03 08:00", "2000-01-04 09:00"]).tz_localize("Europe/Berlin")
+    checks = pd.DataFrame({"queue": ["voice", "voice", "chat"], "interval_start": t, "round": [2, 1, 1],
+                           "week_start": t.normalize(), "reason": ["service level 0.71 < 0.80", "ASA 31 s > 20 s",
+                                                                   "P(wait) 0.09 > 0.05"]})
+    lines, more = check_lines(checks, "voice")
+    assert lines == ["Mon 03 Jan 08:00 (round 1): ASA 31 s > 20 s", "Mon 03 Jan 20:30 (round 2): service level 0.71 < 0.80"]
+    assert more == 0
+    lines, more = check_lines(checks, "voice", limit=1)
+    assert len(lines) == 1 and more == 1
+    assert check_lines(checks, "email") == ([], 0)
