@@ -40,6 +40,9 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_PY) bench/simulation_bench.py
 	$(BENCH_PY) bench/forecast_bench.py
 	$(BENCH_PY) bench/pipeline_bench.py
+	$(BENCH_PY) bench/schedule_bench.py
+	$(BENCH_PY) bench/capacity_bench.py
+	$(BENCH_PY) bench/dashboard_bench.py
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) *.egg-info .pytest_cache .hypothesis

@@ -8,13 +8,12 @@ capacity plan is saved: an older store gains them without a schema version chang
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pandas as pd
 import sqlalchemy as sa
 
 from ..config import InputError
-from .rows import to_json
+from .rows import frames_from_json_rows, json_table_rows, to_json
 from .runs import RunStore, resolve_store_url
 from .studies import new_study_id
 
@@ -51,8 +50,7 @@ def save_capacity(result, store=None, plan_store: str | None = None) -> str:
     own = not hasattr(store, "engine")
     st = RunStore(resolve_store_url(store, plan_store)) if own else store
     cid = new_study_id()
-    payload = [{"capacity_id": cid, "table_name": name, "row_no": i, "data_json": to_json(rec)}
-               for name, frame in result.tables.items() for i, rec in enumerate(frame.to_dict("records"))]
+    payload = json_table_rows("capacity_id", cid, result.tables)
     summary = {"notes": result.notes, "summary": result.tables["summary"].to_dict("records")}
     try:
         with st.engine.execution_options(staffcast_write=True).begin() as conn:
@@ -93,7 +91,4 @@ def load_saved_capacity(store, capacity_id: str) -> dict:
             raise InputError(f"no capacity plan {capacity_id!r} in {store.url}")
         recs = conn.execute(sa.select(results_t).where(results_t.c.capacity_id == capacity_id)
                             .order_by(results_t.c.table_name, results_t.c.row_no)).mappings().all()
-    tables: dict[str, list] = {}
-    for r in recs:
-        tables.setdefault(r["table_name"], []).append(json.loads(r["data_json"]))
-    return {"meta": dict(meta), "tables": {k: pd.DataFrame(v) for k, v in tables.items()}}
+    return {"meta": dict(meta), "tables": frames_from_json_rows(recs)}

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .schema import FRAME_TABLES
 
-__all__ = ["to_json", "plain_value", "frame_rows", "to_utc_naive"]
+__all__ = ["to_json", "plain_value", "frame_rows", "to_utc_naive", "json_table_rows", "frames_from_json_rows"]
 
 
 def to_json(obj) -> str:
@@ -112,3 +112,18 @@ def frame_rows(name: str, run_id: str, frame: pd.DataFrame) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- store
+
+
+def json_table_rows(key_col: str, key: str, tables: dict[str, pd.DataFrame], encode=to_json) -> list[dict]:
+    """Result tables as rows of a ``(key_col, table_name, row_no, data_json)`` store table (a
+    scenario study's or a capacity plan's): one row per table row, ``encode`` making its JSON text."""
+    return [{key_col: key, "table_name": name, "row_no": i, "data_json": encode(rec)}
+            for name, frame in tables.items() for i, rec in enumerate(frame.to_dict("records"))]
+
+
+def frames_from_json_rows(rows) -> dict[str, pd.DataFrame]:
+    """The tables back from rows of :func:`json_table_rows` (in ``table_name, row_no`` order)."""
+    tables: dict[str, list] = {}
+    for r in rows:
+        tables.setdefault(r["table_name"], []).append(json.loads(r["data_json"]))
+    return {name: pd.DataFrame(recs) for name, recs in tables.items()}

@@ -17,6 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..config import InputError
+from .rows import frames_from_json_rows, json_table_rows
 from .runs import RunStore, StoreError, resolve_store_url
 
 __all__ = ["save_study", "load_saved_study", "new_study_id", "study_metadata"]
@@ -74,11 +75,8 @@ def save_study(result, store=None) -> str:
                "comparison": [{k: _jsonable(v) for k, v in r.items()} for r in result.comparison.to_dict("records")]}
     if result.chat_windows is not None:
         summary["chat_windows"] = result.chat_windows.summary()
-    payload = []
-    for tname, frame in result.tables().items():
-        for i, rec in enumerate(frame.to_dict("records")):
-            payload.append({"study_id": study_id, "table_name": tname, "row_no": i,
-                            "data_json": json.dumps({k: _jsonable(v) for k, v in rec.items()})})
+    payload = json_table_rows("study_id", study_id, result.tables(),
+                              encode=lambda rec: json.dumps({k: _jsonable(v) for k, v in rec.items()}))
     try:
         with st.engine.execution_options(staffcast_write=True).begin() as conn:
             study_metadata.create_all(conn)
@@ -112,7 +110,4 @@ def load_saved_study(store, study_id: str) -> dict:
     finally:
         if own:
             st.close()
-    tables: dict[str, list] = {}
-    for r in recs:
-        tables.setdefault(r["table_name"], []).append(json.loads(r["data_json"]))
-    return {"meta": dict(meta), "tables": {k: pd.DataFrame(v) for k, v in tables.items()}}
+    return {"meta": dict(meta), "tables": frames_from_json_rows(recs)}

@@ -184,6 +184,17 @@ def _open(page, server: str, name: str, texts, charts: int) -> None:
     assert errors.count() == 0, f"{name}: error box: {errors.first.inner_text()[:500]}"
 
 
+def _refused_then_restored(page, box: str, bad: str, message: str, good: str) -> None:
+    """Apply ``bad`` in the form's number ``box`` and see ``message``; then apply ``good`` again."""
+    page.get_by_role("spinbutton", name=box).fill(bad)
+    page.get_by_role("button", name="Apply targets").click()
+    page.get_by_text(message).first.wait_for(timeout=30_000)
+    _wait_idle(page)
+    page.get_by_role("spinbutton", name=box).fill(good)
+    page.get_by_role("button", name="Apply targets").click()
+    _wait_idle(page)
+
+
 def test_every_page_renders_without_errors_and_reacts(browser, server):
     """One test (one server and browser even under pytest-xdist)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -214,21 +225,9 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
         shown = fte.locator('[data-testid="stMetricValue"]').inner_text()
         assert abs(float(shown) - cli_fte["voice"]) <= 0.05 + 1e-9, (shown, cli_fte)  # the CLI's JSON has 2 decimals
         # a refused target says why next to its box, and the other changes apply
-        page.get_by_role("spinbutton", name="Service level target (%)").fill("150")
-        page.get_by_role("button", name="Apply targets").click()
-        page.get_by_text("Service level target (%): 150 is outside").first.wait_for(timeout=30_000)
-        _wait_idle(page)
-        page.get_by_role("spinbutton", name="Service level target (%)").fill("80")
-        page.get_by_role("button", name="Apply targets").click()
-        _wait_idle(page)
+        _refused_then_restored(page, "Service level target (%)", "150", "Service level target (%): 150 is outside", "80")
         # a queue parameter the plan file refuses shows the plan's message; the plan can be saved
-        page.get_by_role("spinbutton", name="Handle time (AHT, s)").fill("0")
-        page.get_by_role("button", name="Apply targets").click()
-        page.get_by_text("queues.voice.aht_s: out of range: 0.0").first.wait_for(timeout=30_000)
-        _wait_idle(page)
-        page.get_by_role("spinbutton", name="Handle time (AHT, s)").fill("210")
-        page.get_by_role("button", name="Apply targets").click()
-        _wait_idle(page)
+        _refused_then_restored(page, "Handle time (AHT, s)", "0", "queues.voice.aht_s: out of range: 0.0", "210")
         assert page.locator('[data-testid="stDownloadButton"]', has_text="Save as plan TOML").count() == 1
         # the README screenshot: the chat queue's forecast with its after-20:00 peak marked
         page.goto(f"{server}/forecast?queue=chat", wait_until="domcontentloaded")
