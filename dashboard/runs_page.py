@@ -20,10 +20,14 @@ def new_run(cfg, url: str) -> None:
                                 help="A date inside the history lets you compare the forecast with what happened.")
         model = model_select(c[1], state.RUN_MODEL)
         sim = c[2].checkbox("With simulation check", key=state.RUN_SIM)
+        sched = cfg.schedule is not None and c[2].checkbox(
+            "With shifts and rosters", key=state.RUN_SCHED,
+            help="The plan's [schedule] step: whole shifts with breaks, rostered and checked by simulation "
+                 "(the slowest step; without it the run's FTE is the interval basis).")
         go = st.form_submit_button("Run the plan and store it", type="primary")
     job = st.session_state.get(state.RUN_JOB)
     if go:
-        job = pv.start_plan_run(cfg, url, as_of=as_of, model=model, simulate=sim)
+        job = pv.start_plan_run(cfg, url, as_of=as_of, model=model, simulate=sim, schedule=sched)
         st.session_state[state.RUN_JOB] = job
     if job is None:
         return

@@ -25,6 +25,7 @@ SIM_REFINE = "w_sim_refine"
 ANN_AHEAD = "w_ann_ahead"          # Simulation page: positions shown in the announcement
 RUN_MODEL = "w_run_model"          # Runs page form
 RUN_SIM = "w_run_sim"
+RUN_SCHED = "w_run_sched"         # Runs page: with the plan's [schedule] step
 RUN_ASOF = "w_run_asof"
 RUN_PICK = "w_run_pick"
 RUN_A = "w_run_a"                  # Runs page: the two runs compared
@@ -110,6 +111,7 @@ def init(cfg) -> None:
         WEEKS: weeks, DATA_WEEKS: 8,
         STAFF_WHICH: "agents", SIM_DAYS: 2, SIM_REPS: max(cfg.simulation.replications, 2),
         SIM_REFINE: cfg.simulation.refine, ANN_AHEAD: 15, RUN_MODEL: model, RUN_SIM: False,
+        RUN_SCHED: cfg.schedule is not None,
         STUDY_SIM_CHECK: False,
     }.items():
         st.session_state.setdefault(key, val)

@@ -24,6 +24,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="recompute and store even if an identical run is stored")
     p.add_argument("--as-of", type=date_arg, help="first forecast day (YYYY-MM-DD); history after it is ignored")
     p.add_argument("--no-simulate", action="store_true", help="skip the simulation check")
+    p.add_argument("--no-schedule", action="store_true",
+                   help="leave out the plan's [schedule] step (shifts, breaks, rosters): a quicker run whose FTE "
+                        "is the interval basis")
     p.add_argument("--out-dir", help="export folder (default: config output_dir or ./out); files go to OUT/RUN_ID/")
     p.add_argument("--no-export", action="store_true", help="do not write CSV / Parquet exports")
     p.add_argument("--no-store", action="store_true", help="do not store the run (exports only)")
@@ -43,7 +46,8 @@ def cmd_run(args) -> int:
     if args.no_store and args.force:
         raise InputError("--force and --no-store: nothing to force without a store")
     res = run_plan(config, store=args.store, save=not args.no_store, force=args.force, as_of=args.as_of,
-                   simulate=False if args.no_simulate else None, export=not args.no_export,
+                   simulate=False if args.no_simulate else None, schedule=not args.no_schedule,
+                   export=not args.no_export,
                    out_dir=args.out_dir, progress=progress)
     if args.json:
         print(json.dumps({"run_id": res.run_id, "reused": res.reused, "store": res.store_url,

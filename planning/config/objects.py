@@ -128,6 +128,14 @@ class PlanConfig:
                 raw.setdefault(section, {}).update(values)
         return parse_config(raw, base_dir=self.source.parent if self.source else None, source=self.source)
 
+    def without_sections(self, *sections: str) -> "PlanConfig":
+        """A new validated config without the optional TOML tables ``sections`` (e.g. ``"schedule"``:
+        the plan without its shifts-and-rosters step); a section the plan lacks is no error."""
+        from .loading import parse_config
+
+        raw = {k: v for k, v in copy.deepcopy(self.raw).items() if k not in sections}
+        return parse_config(raw, base_dir=self.source.parent if self.source else None, source=self.source)
+
 
 def _canonical(obj):
     if isinstance(obj, dict):

@@ -102,6 +102,7 @@ def run_plan(
     force: bool = False,
     as_of: dt.date | None = None,
     simulate: bool | None = None,
+    schedule: bool = True,
     export: bool = True,
     out_dir: str | Path | None = None,
     progress: Progress | None = None,
@@ -110,10 +111,11 @@ def run_plan(
 
     If ``save`` and a run with the same configuration and the same input data is already in the
     store, nothing is computed and that run is returned (``reused=True``) unless ``force``.
-    ``as_of`` and ``simulate`` override the config (and so are part of the run's identity).
+    ``as_of`` and ``simulate`` override the config (and so are part of the run's identity);
+    ``schedule=False`` leaves out the plan's ``[schedule]`` step (a run of the plan without it).
     """
     t_all = time.perf_counter()
-    config = _with_overrides(config, as_of, simulate)
+    config = _with_overrides(config, as_of, simulate, schedule)
     progress = progress or Progress(fmt="quiet")
     progress.total = 5 + int(config.simulation.enabled) + int(config.schedule is not None) + int(save) + int(export)
     if export:  # an output folder that is a file or not writable is found before any work
@@ -146,10 +148,14 @@ def run_plan(
             store.close()
 
 
-def _with_overrides(config: PlanConfig | str | Path, as_of: dt.date | None, simulate: bool | None) -> PlanConfig:
-    """The plan (loaded when given a path) with ``as_of`` / ``simulate`` set when given."""
+def _with_overrides(config: PlanConfig | str | Path, as_of: dt.date | None, simulate: bool | None,
+                    schedule: bool = True) -> PlanConfig:
+    """The plan (loaded when given a path) with ``as_of`` / ``simulate`` set when given, without
+    its ``[schedule]`` unless ``schedule``."""
     if not isinstance(config, PlanConfig):
         config = load_config(config)
+    if not schedule and config.schedule is not None:
+        config = config.without_sections("schedule")
     overrides = {}
     if as_of is not None:
         overrides["forecast"] = {"as_of": as_of}

@@ -77,29 +77,32 @@ def run_vs_actual(store_url: str, run_id: str, config: PlanConfig,
 
 
 def run_plan_now(config: PlanConfig, store_url: str, *, as_of: dt.date | None = None, model: str | None = None,
-                 simulate: bool = False, callback: Callable[[int, int, str], None] | None = None):
-    """Run the whole plan (bundled / configured history files) and store it. Returns the
-    :class:`~planning.pipeline.PlanResult` (``reused`` when an identical run is already stored)."""
+                 simulate: bool = False, schedule: bool = True,
+                 callback: Callable[[int, int, str], None] | None = None):
+    """Run the whole plan (bundled / configured history files) and store it; ``schedule=False``
+    leaves out its ``[schedule]`` step. Returns the :class:`~planning.pipeline.PlanResult`
+    (``reused`` when an identical run is already stored)."""
     from ..pipeline import run_plan
     from ..store import RunStore
 
     cfg = with_forecast_settings(config, model=model) if model else config
     progress = CallbackProgress(callback)
     with RunStore(store_url) as store:
-        return run_plan(cfg, store=store, save=True, as_of=as_of, simulate=simulate, export=False,
-                        progress=progress)
+        return run_plan(cfg, store=store, save=True, as_of=as_of, simulate=simulate, schedule=schedule,
+                        export=False, progress=progress)
 
 
 def start_plan_run(config: PlanConfig, store_url: str, *, as_of: dt.date | None = None, model: str | None = None,
-                   simulate: bool = False) -> Job:
+                   simulate: bool = False, schedule: bool = True) -> Job:
     """:func:`run_plan_now` in a background :class:`~planning.views.jobs.Job`: the run reaches the
     store even when the browser tab that started it is closed. Cancelling stops it before its next
     step (nothing is stored then). A job with the same store and settings still running is
     returned instead of starting a second one."""
     def work(report):
-        return run_plan_now(config, store_url, as_of=as_of, model=model, simulate=simulate, callback=report)
+        return run_plan_now(config, store_url, as_of=as_of, model=model, simulate=simulate, schedule=schedule,
+                            callback=report)
 
-    key = ("run_plan", store_url, config.name, str(as_of), model, bool(simulate))
+    key = ("run_plan", store_url, config.name, str(as_of), model, bool(simulate), bool(schedule))
     return start_job(key, work, "Starting the run ...", again=True)
 
 

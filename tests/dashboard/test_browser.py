@@ -147,9 +147,9 @@ WIDTHS = (1024, 1600)
 def _cli_fte() -> dict[str, float]:
     """FTE per full week per queue as ``staffcast run`` computes it (formula staffing)."""
     out = subprocess.run([sys.executable, "-m", "planning.cli", "run", "--config", str(ROOT / "data" / "plan.toml"),
-                          "--json", "--no-simulate", "--no-store", "--no-export", "--quiet"],
+                          "--json", "--no-simulate", "--no-schedule", "--no-store", "--no-export", "--quiet"],
                          capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    # the interval basis (the Staffing page's); with a [schedule] the headline is the roster's (Schedule page)
+    # the interval basis (the Staffing page's): the run without its [schedule] step, whose headline is the roster's
     return {q: s.get("fte_per_week_intervals", s["fte_per_week"]) for q, s in json.loads(out)["summary"]["by_queue"].items()}
 
 
@@ -206,10 +206,12 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
     console_errors = []
     page.on("pageerror", lambda exc: console_errors.append(str(exc)))
     try:
-        for width in WIDTHS:
-            page.set_viewport_size({"width": width, "height": 1000})
-            for name, (texts, charts) in PAGES.items():
-                _open(page, server, name, texts, charts)
+        for name, (texts, charts) in PAGES.items():
+            page.set_viewport_size({"width": WIDTHS[0], "height": 1000})
+            _open(page, server, name, texts, charts)
+            for width in WIDTHS:  # the page laid out again at each width (as a planner resizing the window)
+                page.set_viewport_size({"width": width, "height": 1000})
+                page.wait_for_timeout(800)  # Vega redraws the charts for the new width
                 problems = page.evaluate(LAYOUT_CHECK)
                 assert not problems, f"{name} at {width} px: {problems}"
                 shot = SHOTS / f"{name.lower()}_{width}.png"

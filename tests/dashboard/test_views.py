@@ -188,9 +188,9 @@ def cli_fte_by_queue() -> dict[str, float]:
     import sys
 
     out = subprocess.run([sys.executable, "-m", "planning.cli", "run", "--config", str(pv.BUNDLED_PLAN), "--json",
-                          "--no-simulate", "--no-store", "--no-export", "--quiet"],
+                          "--no-simulate", "--no-schedule", "--no-store", "--no-export", "--quiet"],
                          capture_output=True, text=True, check=True).stdout
-    # the interval basis (the Staffing page's); with a [schedule] the headline is the roster's (Schedule page)
+    # the interval basis (the Staffing page's): the run without its [schedule] step, whose headline is the roster's
     return {q: s.get("fte_per_week_intervals", s["fte_per_week"]) for q, s in json.loads(out)["summary"]["by_queue"].items()}
 
 

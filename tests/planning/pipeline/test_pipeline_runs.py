@@ -111,3 +111,32 @@ def test_history_warnings_flag_missing_days():
     weekdays = h[h.interval_start.dt.day_of_week != 5]
     (msg,) = history_warnings(weekdays, q, 1800)
     assert msg.startswith("6 day(s) without any row") and "1999-11-13" not in msg
+
+
+def test_a_run_without_its_schedule_step_has_the_same_interval_fte(tmp_path, capsys):
+    import json
+
+    from planning.cli import main
+    from planning.config.writing import dumps
+
+    raw = tomllib.loads((DATA / "plan.toml").read_text())
+    raw["forecast"].update(horizon_days=7, backtest_origins=1, history_weeks=6, model="profile")
+    raw["simulation"]["enabled"] = False
+    raw["queues"].pop("chat")
+    for q in raw["queues"].values():
+        q["history"] = str(DATA / q["history"])
+    raw["schedule"].update(check=False, time_limit_s=5.0)
+    plan = tmp_path / "plan.toml"
+    plan.write_text(dumps(raw))
+    args = ["run", "--config", str(plan), "--as-of", "2000-01-02", "--no-store", "--no-export", "--json", "--quiet"]
+    assert main(args) == 0
+    full = json.loads(capsys.readouterr().out)["summary"]
+    assert main(args + ["--no-schedule"]) == 0
+    quick = json.loads(capsys.readouterr().out)["summary"]
+    assert full["schedule"] and "schedule" not in quick  # the step is left out, not skipped
+    assert full["by_queue"]["voice"]["fte_basis"] == "roster"
+    # the interval basis is the scheduled run's fte_per_week_intervals
+    assert quick["by_queue"]["voice"]["fte_per_week"] == full["by_queue"]["voice"]["fte_per_week_intervals"]
+    cfg = parse_config(raw, base_dir=tmp_path)
+    assert cfg.without_sections("schedule").schedule is None and cfg.config_hash() != \
+        cfg.without_sections("schedule").config_hash()
