@@ -90,6 +90,7 @@ def parse_config(raw: dict, *, base_dir: str | Path | None = None, source=None,
         simulation=doc.simulation, headcount=doc.headcount, week_start=plan.week_start, store=plan.store,
         output_dir=Path(plan.output_dir) if plan.output_dir else None,
         source=Path(source) if source is not None else None, raw=copy.deepcopy(raw), schedule=schedule,
+        base_dir=base,
     )
 
 

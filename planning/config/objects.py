@@ -103,6 +103,7 @@ class PlanConfig:
     source: Path | None = None
     schedule: "ScheduleConfig | None" = None  # the [schedule] section, None without one
     raw: dict = field(default_factory=dict, compare=False, repr=False)
+    base_dir: Path | None = field(default=None, compare=False, repr=False)  # relative paths resolve here
 
     @property
     def interval_min(self) -> int:
@@ -114,8 +115,6 @@ class PlanConfig:
 
     def with_overrides(self, **sections) -> "PlanConfig":
         """A new validated config with ``{"forecast": {"as_of": ...}, ...}`` merged into the TOML."""
-        from .loading import parse_config  # loading builds PlanConfig objects: imported when used
-
         from .problems import ConfigError
 
         bad = [(s, f"expected a table of keys like {{model = 'profile'}}, got {type(v).__name__} {v!r:.80}")
@@ -126,15 +125,19 @@ class PlanConfig:
         for section, values in sections.items():
             if values:
                 raw.setdefault(section, {}).update(values)
-        return parse_config(raw, base_dir=self.source.parent if self.source else None, source=self.source)
+        return self._reparsed(raw)
 
     def without_sections(self, *sections: str) -> "PlanConfig":
         """A new validated config without the optional TOML tables ``sections`` (e.g. ``"schedule"``:
         the plan without its shifts-and-rosters step); a section the plan lacks is no error."""
-        from .loading import parse_config
+        return self._reparsed({k: v for k, v in copy.deepcopy(self.raw).items() if k not in sections})
 
-        raw = {k: v for k, v in copy.deepcopy(self.raw).items() if k not in sections}
-        return parse_config(raw, base_dir=self.source.parent if self.source else None, source=self.source)
+    def _reparsed(self, raw: dict) -> "PlanConfig":
+        """``raw`` validated as this plan's document (same source and base folder for relative paths)."""
+        from .loading import parse_config  # loading builds PlanConfig objects: imported when used
+
+        base = self.base_dir or (self.source.parent if self.source else None)
+        return parse_config(raw, base_dir=base, source=self.source)
 
 
 def _canonical(obj):

@@ -177,6 +177,15 @@ def test_with_overrides_validates_again():
         cfg.with_overrides(simulation={"replications": 0})
 
 
+def test_a_plan_given_as_a_dict_keeps_its_folder_for_history_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # relative history paths must not resolve against the working folder
+    cfg = parse_config(raw(), base_dir=DATA)  # no source file: a dict with its base folder
+    for changed in (cfg.with_overrides(simulation={"replications": 3}), cfg.without_sections("schedule")):
+        assert changed.queues["voice"].history == cfg.queues["voice"].history
+        assert changed.queues["voice"].history.is_file()
+    assert cfg.without_sections("schedule").schedule is None and cfg.schedule is not None
+
+
 def test_queue_config_built_by_hand_needs_no_toml():
     q = QueueConfig(name="q", kind="voice", history=None, aht_s=200.0,
                     targets=Targets(service_level=0.8, max_occupancy=0.9))
