@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("STAFFCAST_CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "tests" / "screenshots"
 REQUIRED = os.environ.get("STAFFCAST_REQUIRE_BROWSER") == "1"
+UPDATE = os.environ.get("STAFFCAST_UPDATE_SCREENSHOT") == "1"  # refresh the README's screenshots too
 
 pytestmark = pytest.mark.browser
 
@@ -79,6 +80,27 @@ def browser():
         b.close()
 
 
+def _store_small_schedule(store: Path, tmp: Path) -> None:
+    """A one-week voice schedule (``staffcast schedule`` on a small copy of the bundled plan, as
+    tests/planning/cli/test_cli_schedule.py makes it) stored for the Schedule page: the bundled
+    plan's own schedule step is the slowest part of a run (the CLI tests cover it)."""
+    import contextlib
+    import importlib.util
+    import io
+
+    from planning.cli import main
+
+    spec = importlib.util.spec_from_file_location("cli_schedule_helpers",
+                                                  ROOT / "tests" / "planning" / "cli" / "test_cli_schedule.py")
+    helpers = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(helpers)
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = main(["schedule", "--config", str(helpers.small_plan(tmp)), "--store", f"sqlite:///{store}",
+                     "--out-dir", str(tmp / "out"), "-q"])
+    assert code == 0, err.getvalue()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -111,7 +133,7 @@ def server(browser, tmp_path_factory):
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not start (exit {proc.poll()}):\n{log.read_text()[-3000:]}")
             time.sleep(0.3)
-        yield url
+        yield url, store
     finally:
         proc.terminate()
         try:
@@ -195,11 +217,11 @@ def _refused_then_restored(page, box: str, bad: str, message: str, good: str) ->
     _wait_idle(page)
 
 
-def test_every_page_renders_without_errors_and_reacts(browser, server):
+def test_every_page_renders_without_errors_and_reacts(browser, server, tmp_path):
     """One test (one server and browser even under pytest-xdist)."""
+    server, store = server
     SHOTS.mkdir(parents=True, exist_ok=True)
     docs = ROOT / "docs" / "screenshots"
-    update = os.environ.get("STAFFCAST_UPDATE_SCREENSHOT") == "1"
     cli_fte = _cli_fte()
     ctx = browser.new_context(viewport={"width": WIDTHS[0], "height": 1000})
     page = ctx.new_page()
@@ -217,7 +239,7 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
                 shot = SHOTS / f"{name.lower()}_{width}.png"
                 _full_page_shot(page, shot, width)
                 assert shot.stat().st_size > 10_000
-                if update and width == WIDTHS[-1]:
+                if UPDATE and width == WIDTHS[-1]:
                     docs.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(shot, docs / f"{name.lower()}.png")
 
@@ -240,7 +262,7 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
                                "[data-testid=\"stVegaLiteChart\"] svg.marks').length >= 1", timeout=30_000)
         assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0
         page.screenshot(path=str(SHOTS / "forecast_chat.png"))
-        if os.environ.get("STAFFCAST_UPDATE_SCREENSHOT") == "1":
+        if UPDATE:
             (ROOT / "docs").mkdir(exist_ok=True)
             shutil.copyfile(SHOTS / "forecast_chat.png", ROOT / "docs" / "screenshot.png")
         assert not console_errors, f"JavaScript errors: {console_errors[:3]}"
@@ -260,6 +282,9 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
         # store a run from the Runs page (progress bar) and see its forecast scored against actuals
         page.get_by_role("link", name="Runs").click()  # the sidebar navigation
         page.get_by_text("No runs stored yet").first.wait_for(timeout=60_000)
+        if not UPDATE:  # the schedule step is left out (a small schedule is stored for the Schedule page below)
+            page.get_by_text("With shifts and rosters").first.click()
+            _wait_idle(page)
         page.get_by_role("button", name="Run the plan and store it").click()
         page.get_by_text("intervals have actuals so far").first.wait_for(timeout=90_000)
         _wait_idle(page)
@@ -271,7 +296,10 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
         assert not problems, f"Runs with a stored run at {WIDTHS[0]} px: {problems}"
         _full_page_shot(page, SHOTS / "runs_stored.png", WIDTHS[0])
 
-        # the stored run has the plan's schedule: the Schedule page draws its coverage and a day's shifts
+        # the latest stored schedule (the plan's own when refreshing the screenshots): the Schedule page
+        # draws its coverage and a day's shifts
+        if not UPDATE:
+            _store_small_schedule(store, tmp_path)
         _open(page, server, "Schedule", ["Schedule: shifts, breaks and rosters", "Agents on duty against the requirement",
                                          "Shifts and breaks of one day", "Headcount by contract (per week)"], 2)
         for width in WIDTHS:
@@ -280,7 +308,7 @@ def test_every_page_renders_without_errors_and_reacts(browser, server):
             problems = page.evaluate(LAYOUT_CHECK)
             assert not problems, f"Schedule at {width} px: {problems}"
         _full_page_shot(page, SHOTS / "schedule_1600.png", WIDTHS[-1])
-        if update:
+        if UPDATE:
             shutil.copyfile(SHOTS / "schedule_1600.png", docs / "schedule.png")
     finally:
         ctx.close()
