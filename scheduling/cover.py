@@ -68,7 +68,8 @@ def _check_args(rules, coverage, time_limit_s, mip_rel_gap, workers, node_limit)
 
 def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules, *, time_limit_s: float = 30.0,
                 mip_rel_gap: float = 0.005, coverage: str | None = None, workers: int | None = None,
-                contract_mix: bool = True, node_limit: int | None = None, part_solver=solve_part) -> ShiftPlan:
+                contract_mix: bool = True, node_limit: int | None = None, part_solver=solve_part,
+                part_cache: dict | None = None) -> ShiftPlan:
     """Cheapest shifts with placed breaks covering ``requirement``.
 
     ``requirement``: ``interval_start``, ``required`` (agents on duty), optional ``queue``;
@@ -84,7 +85,12 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
     solved (default :func:`scheduling.cover_solve.solve_part`; the bench passes CP-SAT's).
     ``node_limit``: branch-and-bound nodes per HiGHS run (None: none): with a time limit the
     parts always reach, the plan is the same on every run (``stats["status"]`` says
-    ``"time_limit"`` when a part stopped on time instead)."""
+    ``"time_limit"`` when a part stopped on time instead).
+    ``part_cache``: a dict the caller keeps between solves with the same rules (e.g. a week solved
+    again after its simulation check raised a few intervals): a part whose shift candidates and
+    requirement are unchanged takes its earlier solution instead of being solved again, which is the
+    schedule a new solve within its node limit finds (``stats["parts_reused"]`` counts them; parts
+    tied together by the contract mix are always solved)."""
     mode = _check_args(rules, coverage, time_limit_s, mip_rel_gap, workers, node_limit)
     t0 = time.perf_counter()
     grid = requirement_grid(requirement, interval_s)
@@ -120,7 +126,22 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
 
     solver_kw = {} if node_limit is None else {"node_limit": node_limit}
 
+    reuse = part_cache is not None and mix is None
+    rules_key = (repr(rules), mode, mip_rel_gap, node_limit, grid.interval_min, str(grid.timestamps([0])[0]))
+    reused = []
+
     def solve_one(k: int, budget_s: float) -> tuple[PartSolution, object]:
+        if not reuse:
+            return solve_new(k, budget_s)
+        p = parts[k]
+        key = (rules_key, p.queue, p.tpl.tobytes(), p.start.tobytes(), p.ivs.tobytes(), p.req[p.ivs].tobytes())
+        if key in part_cache:
+            reused.append(k)
+        else:
+            part_cache[key] = solve_new(k, budget_s)
+        return part_cache[key]
+
+    def solve_new(k: int, budget_s: float) -> tuple[PartSolution, object]:
         part, m, t_part = parts[k], models[k], time.perf_counter()
         try:
             try:
@@ -142,7 +163,7 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
     n_workers = min(workers or os.cpu_count() or 1, max(len(parts), 1))
     solved = _share_time(parts, solve_one, t0 + time_limit_s, n_workers)
     stats, rows = _collect(parts, solved, grid, shapes, clock, penalty_iv, mip_rel_gap, node_limit)
-    stats.update(contract_mix=mix is not None, mix_dropped=sorted(mix_dropped))
+    stats.update(contract_mix=mix is not None, mix_dropped=sorted(mix_dropped), parts_reused=len(reused))
     shifts = pd.DataFrame(rows, columns=["queue", "template", "day", "start_min", "end_min", "paid_min", "cost",
                                          "breaks_min"])
     short_h = sum(float(u.sum()) for u in uncovered.values()) * grid.interval_s / 3600

@@ -146,14 +146,17 @@ def read_roster(config: PlanConfig):
         raise InputError(f"schedule.roster {path}: {exc}") from None
 
 
-def _solve_week(config: PlanConfig, r: pd.DataFrame, agents):
-    """Cover + roster of one week's requirement ``r``; InputError when the rules cannot cover it."""
+def _solve_week(config: PlanConfig, r: pd.DataFrame, agents, part_cache: dict):
+    """Cover + roster of one week's requirement ``r``; InputError when the rules cannot cover it.
+    ``part_cache``: the week's solved parts (see :func:`scheduling.solve_cover`): a week solved again
+    after its simulation check solves only the parts whose requirement was raised."""
     from scheduling import build_roster, solve_cover
 
     sc = config.schedule
     try:
         plan = solve_cover(r[["queue", "interval_start", "required"]], config.interval_s, sc.rules,
-                           time_limit_s=sc.time_limit_s, node_limit=sc.node_limit, contract_mix=sc.contract_mix)
+                           time_limit_s=sc.time_limit_s, node_limit=sc.node_limit, contract_mix=sc.contract_mix,
+                           part_cache=part_cache)
         return plan, build_roster(plan, agents, seed=sc.seed)
     except ValueError as exc:
         raise InputError(f"schedule: {exc}") from None
@@ -169,8 +172,8 @@ def _miss_rows(checked: pd.DataFrame, week: WeekSchedule, rnd: int) -> pd.DataFr
                       required_after=before + (rnd < MAX_CHECK_ROUNDS))
 
 
-def _check_and_refine(config: PlanConfig, week: WeekSchedule, agents, wi: int,
-                      progress: Progress) -> tuple[WeekSchedule, list[pd.DataFrame]]:
+def _check_and_refine(config: PlanConfig, week: WeekSchedule, agents, wi: int, progress: Progress,
+                      part_cache: dict) -> tuple[WeekSchedule, list[pd.DataFrame]]:
     """Simulation check of a week's roster; missed intervals get one more agent and the week is
     covered and rostered again, at most :data:`MAX_CHECK_ROUNDS` times. Returns the final week
     and the misses of every round (the last round's are the ones left)."""
@@ -187,7 +190,7 @@ def _check_and_refine(config: PlanConfig, week: WeekSchedule, agents, wi: int,
         hit = r.set_index(["queue", "interval_start"]).index.isin(
             pd.MultiIndex.from_frame(rows[["queue", "interval_start"]]))
         r.loc[hit, "required"] += 1
-        plan, roster = _solve_week(config, r, agents)
+        plan, roster = _solve_week(config, r, agents, part_cache)
         week = WeekSchedule(week.week_start, r, plan, roster)
     return week, misses
 
@@ -209,11 +212,12 @@ def schedule_plan(config: PlanConfig, req: pd.DataFrame, progress: Progress | No
     for wi, start in enumerate(starts):
         t0 = time.perf_counter()
         r = schedule_requirement(config, req, start)
-        plan, roster = _solve_week(config, r, agents)
+        part_cache = {}
+        plan, roster = _solve_week(config, r, agents, part_cache)
         week = WeekSchedule(start, r, plan, roster)
         first[wi] = (plan.summary, roster.summary)
         if sc.check:
-            week, found = _check_and_refine(config, week, agents, wi, progress)
+            week, found = _check_and_refine(config, week, agents, wi, progress, part_cache)
             misses += found
         result.weeks.append(week)
         progress.info(f"schedule week {start.date()}: {len(roster.agents)} agents, {len(plan.shifts)} shifts "

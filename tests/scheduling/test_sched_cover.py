@@ -110,3 +110,22 @@ def test_time_limit_returns_schedule_with_gap():
     s = plan.summary
     assert s["shifts"] > 0 and s["mip_gap_pct"] >= 0 and s["gap_to_lp_pct"] >= s["mip_gap_pct"] - 1e-9
     assert s["solve_time_s"] < 10
+
+
+def test_a_part_cache_solves_only_the_parts_whose_requirement_changed():
+    df = two_days(4)
+    cache = {}
+    first = solve_cover(df, 1800, day_rules(), contract_mix=False, node_limit=50, part_cache=cache)
+    assert first.stats["parts_reused"] == 0 and len(cache) == 2  # the two days are two parts
+    raised = df.copy()
+    raised.loc[(raised["interval_start"].dt.day == 2) & (raised["interval_start"].dt.hour == 12), "required"] += 1
+    again = solve_cover(raised, 1800, day_rules(), contract_mix=False, node_limit=50, part_cache=cache)
+    fresh = solve_cover(raised, 1800, day_rules(), contract_mix=False, node_limit=50)
+    assert again.stats["parts_reused"] == 1 and fresh.stats["parts_reused"] == 0
+    pd.testing.assert_frame_equal(again.to_frame(), fresh.to_frame())  # the schedule a new solve finds
+    assert (again.coverage_frame()["over_under"] >= 0).all()
+    # the first day kept its shifts; other rules never take the cached parts
+    day1 = lambda p: p.shifts[p.shifts["day"] == 0].reset_index(drop=True)
+    pd.testing.assert_frame_equal(day1(again), day1(first))
+    other = solve_cover(df, 1800, day_rules(coverage="soft"), contract_mix=False, node_limit=50, part_cache=cache)
+    assert other.stats["parts_reused"] == 0
