@@ -191,8 +191,8 @@ def test_cli(tmp_path, capsys):
     assert "study.baseline" in capsys.readouterr().err
 
 
-def test_a_surge_outside_the_horizon_is_reported_not_silently_dropped(study, forecast):
-    assert run_study(study, forecast=forecast, simulate=False).notes == []
+def test_a_surge_outside_the_horizon_is_reported_not_silently_dropped(study, forecast, result):
+    assert result.notes == []  # the whole horizon: the surge is inside it
     short = forecast[forecast["interval_start"].dt.tz_localize(None) < pd.Timestamp("2000-01-08")]
     notes = run_study(study, forecast=short, simulate=False).notes
     assert len(notes) == 1 and notes[0].startswith("scenario value_center_self_service: surge")
