@@ -286,7 +286,8 @@ def test_every_page_renders_without_errors_and_reacts(browser, server, tmp_path)
             page.get_by_text("With shifts and rosters").first.click()
             _wait_idle(page)
         page.get_by_role("button", name="Run the plan and store it").click()
-        page.get_by_text("intervals have actuals so far").first.wait_for(timeout=300_000)  # a whole run: minutes on a loaded machine
+        # a whole run of the plan: minutes on a loaded machine
+        page.get_by_text("intervals have actuals so far").first.wait_for(timeout=300_000)
         _wait_idle(page)
         assert page.get_by_text("stored.").count() > 0
         assert page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count() == 0
