@@ -58,7 +58,7 @@ def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=8, *, calib
         sc = scores_frame(run)
         if q is not None:
             sc.insert(0, "queue", q)
-        selection[q] = choose(run)
+        selection[q] = choose(run, combine=combine)
         frames.append(sc)
     return BacktestResult(pd.concat(frames, ignore_index=True), selection)
 
@@ -195,7 +195,7 @@ def _forecast_queue(h: pd.DataFrame, q, start, end, instants: pd.DatetimeIndex, 
     run, hd, short_history = _run(raw, ctx, s, _horizon_days(raw, end, s.horizon_days), _start_offset(raw, start))
     grid, cleaned = clean_outages(raw, ctx)  # the models are fitted on the cleaned history
     sc = scores_frame(run)
-    selection = choose(run) if s.model == AUTO else None
+    selection = choose(run, combine=s.combine) if s.model == AUTO else None
     chosen = selection.chosen if selection is not None else s.model
     if chosen not in run.phi:  # explicit combination
         add_combination(run, chosen)

@@ -44,7 +44,7 @@ from .grid import Grid, window_mask
 from .intervals import Dispersion, calibrate_dispersion, pit_coverage, quantiles, time_bands
 from .context import Context
 from .models import AUTO_MODELS, BASELINES, combo_members, make_model
-from .selection import DEFAULT_CHOICE, Selection, select
+from .selection import DEFAULT_CHOICE, Selection, average_tied_partner, select
 
 __all__ = ["DEFAULT_MODELS", "BacktestRun", "run_backtest", "scores_frame", "choose", "add_combination",
            "calibrated_phi", "fold_wapes"]
@@ -256,9 +256,11 @@ def scores_frame(run: BacktestRun, **extra) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def choose(run: BacktestRun, default: str | None = None) -> Selection:
+def choose(run: BacktestRun, default: str | None = None, combine: bool = True) -> Selection:
     """The model ``auto`` uses, by the rule of :mod:`forecast.selection` on the scored folds.
-    ``default``: the simple default (``profile``, else ``mean4``, else the first model run)."""
+    ``default``: the simple default (``profile``, else ``mean4``, else the first model run).
+    ``combine``: when no model clearly beats the default, average it with its partner unless that is
+    clearly worse (:func:`forecast.selection.average_tied_partner`)."""
     names = list(run.preds)
     if default is None:
         default = next((m for m in (DEFAULT_CHOICE, "mean4") if m in names), names[0] if names else None)
@@ -266,4 +268,5 @@ def choose(run: BacktestRun, default: str | None = None) -> Selection:
     wapes = {m: fold_wapes(run, m, scored) for m in names}
     if default is None or not np.isfinite(wapes[default]).any():
         raise ValueError("backtest produced no scores; history too short or all intervals closed")
-    return select(wapes, default)
+    sel = select(wapes, default)
+    return average_tied_partner(sel, wapes) if combine else sel
