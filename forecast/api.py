@@ -37,7 +37,8 @@ def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=8, *, calib
     ``to_frame()`` has one row per (queue,) model with columns model, wape, mase, bias,
     evening_wape, coverage_80, hit_80, poisson_floor_wape, fit_s (seconds), phi (interval
     dispersion), baseline, folds (+ queue first). ``combine`` adds equal-weight combinations of the
-    best 2 and 3 non-baseline models (leave one fold out). ``chosen`` maps queue (None without a
+    best 2 and 3 non-baseline models (leave one fold out) and lets ``chosen`` be the average of a
+    tie (:func:`forecast.selection.average_tied_partner`). ``chosen`` maps queue (None without a
     queue column) -> the model ``auto`` would use, ``selection`` -> how sure that choice is (the rule
     of :mod:`forecast.selection`). See :mod:`forecast.backtest` for the definitions.
     """
@@ -89,8 +90,10 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
         names). One forecast per queue when it has a ``queue`` column.
     start, end: forecast range (end exclusive); naive local times, or aware when the history has a zone.
     model: ``"auto"`` (the simple default ``profile`` unless another of ``models`` or their
-        combinations beats it clearly, week after week; see :mod:`forecast.selection`) or a model
-        name from :data:`forecast.MODELS`, or a ``"combo(a+b)"`` name.
+        combinations beats it clearly, week after week; with no clear winner, the plain average of
+        the profile and the calendar model unless that is clearly worse; see
+        :mod:`forecast.selection`) or a model name from :data:`forecast.MODELS`, or a
+        ``"combo(a+b)"`` name.
     interval_s: planning interval in seconds (history is resampled); default: the history's.
     horizon_days: backtest horizon; default the number of days from the end of history to ``end``,
         clipped to 7..28. ``origins`` scored folds plus ``calibration_origins`` earlier folds, one
@@ -103,7 +106,7 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
     opening_hours: a :class:`core.OpeningHours` or {weekday: [("HH:MM", "HH:MM"), ...]} overriding
         the open slots seen in history.
     combine: let ``"auto"`` also choose equal-weight combinations of the best 2 and 3 models
-        (scored leave one fold out).
+        (scored leave one fold out) and average a tie of the profile and the calendar model.
 
     Returns
     -------

@@ -11,7 +11,8 @@ The plain average ``combo(profile+calendar)`` (:data:`PLAIN_AVERAGE`) is scored 
 its fixed members. Combinations ``combo(a+b)`` of the best models are scored honestly: on each fold the combination is the equal-weight
 mean of the ``k`` single models ranked best on the *other* folds (leave one fold out), so a
 combination never wins by being chosen on the folds it is scored on; its name lists the models
-ranked best on all folds (what the forecast will use).
+ranked best on all folds (what the forecast will use). :func:`choose` applies the rule of
+:mod:`forecast.selection`, including the average of a tie.
 
 Scores per model, on open intervals with an actual value (volume-weighted unless stated):
 
@@ -47,7 +48,7 @@ from .models import AUTO_MODELS, BASELINES, combo_members, make_model
 from .selection import DEFAULT_CHOICE, Selection, average_tied_partner, select
 
 __all__ = ["DEFAULT_MODELS", "BacktestRun", "run_backtest", "scores_frame", "choose", "add_combination",
-           "calibrated_phi", "fold_wapes"]
+           "add_combinations", "calibrated_phi", "fold_wapes"]
 
 DEFAULT_MODELS = AUTO_MODELS  # the candidates of ``auto`` unless ``models=`` says otherwise
 # interval calibration: a backtest fold's weight halves every 2 folds back (the error level moves:
@@ -131,7 +132,7 @@ def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=8, ca
         run.fit_s[name] = time.perf_counter() - t0
         run.preds[name] = preds
     if combine:
-        _add_combinations(run)
+        add_combinations(run)
     for name in run.preds:
         run.phi[name] = calibrated_phi(run, name, len(folds))
     return run
@@ -158,7 +159,7 @@ def _pooled_wape(run: BacktestRun, name: str, folds) -> float:
     return err / tot if tot > 0 else np.inf
 
 
-def _add_combinations(run: BacktestRun) -> None:
+def add_combinations(run: BacktestRun) -> None:
     """Equal-weight means of the 2 and 3 best non-baseline models, leave one fold out: on fold i the
     members are the best on the other folds (see the module docstring)."""
     cands = [m for m in run.preds if m not in BASELINES and not m.startswith("combo(")]
