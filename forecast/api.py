@@ -56,10 +56,11 @@ def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=8, *, calib
             run = run_backtest(grid, ctx, models, horizon_days, origins, calibration_origins, evening, combine)
         except ValueError as exc:
             raise for_queue(q, exc) from None
+        selection[q] = choose(run, combine=combine)
+        _score_chosen(run, selection[q].chosen)
         sc = scores_frame(run)
         if q is not None:
             sc.insert(0, "queue", q)
-        selection[q] = choose(run, combine=combine)
         frames.append(sc)
     return BacktestResult(pd.concat(frames, ignore_index=True), selection)
 
@@ -154,6 +155,15 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
     return ForecastResult(result, reports, interval_s)
 
 
+def _score_chosen(run: BacktestRun, chosen: str) -> None:
+    """Add the chosen model to ``run`` when it is a combination not scored yet (an explicit one, or
+    the average of a tie), so the backtest table has its row and the forecast its dispersion."""
+    if chosen not in run.phi:
+        add_combination(run, chosen)
+        run.fit_s[chosen] = sum(run.fit_s.get(m, np.nan) for m in combo_members(chosen))
+        run.phi[chosen] = calibrated_phi(run, chosen, len(run.origins))
+
+
 def _horizon_days(grid: Grid, end, horizon_days) -> int:
     """The backtest horizon: as given, else the days from the end of history to ``end`` in 7..28."""
     if horizon_days is not None:
@@ -197,12 +207,10 @@ def _forecast_queue(h: pd.DataFrame, q, start, end, instants: pd.DatetimeIndex, 
     ctx = build_context(raw, s.country, s.opening_hours)
     run, hd, short_history = _run(raw, ctx, s, _horizon_days(raw, end, s.horizon_days), _start_offset(raw, start))
     grid, cleaned = clean_outages(raw, ctx)  # the models are fitted on the cleaned history
-    sc = scores_frame(run)
     selection = choose(run, combine=s.combine) if s.model == AUTO else None
     chosen = selection.chosen if selection is not None else s.model
-    if chosen not in run.phi:  # explicit combination
-        add_combination(run, chosen)
-        run.phi[chosen] = calibrated_phi(run, chosen, len(run.origins))
+    _score_chosen(run, chosen)
+    sc = scores_frame(run)
     disp = run.phi[chosen]
     phi = disp.overall
     out = _interval_frame(grid, ctx, chosen, instants, disp, OpeningHours.coerce(s.opening_hours))

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import given, settings, strategies as st
 
-from forecast import backtest
+from forecast import backtest, forecast_volume
 from forecast.backtest import BacktestRun, _origin_indices, add_combination, choose, fold_wapes
 from forecast.selection import MIN_FOLDS, average_tied_partner, select
 
@@ -153,3 +153,18 @@ def test_two_equally_good_models_with_independent_errors_average_to_a_better_for
     wape = {m: fold_wapes(run, m).mean() for m in run.preds}
     assert wape[sel.chosen] < min(wape["profile"], wape["calendar"]), wape
     assert choose(run, combine=False).chosen == "profile"  # combine=False: no averaging
+
+
+def test_the_chosen_model_or_combination_has_its_row_in_the_backtest_table():
+    # what a report headlines is a row of the backtest table: auto's choice (here the profile: the
+    # flat calendar model is clearly worse on a series without calendar effects) ...
+    hist, _ = synthetic(weeks=14, seed=4)
+    res = backtest(hist, models=("profile", "calendar_flat"), horizon_days=7, origins=6, country=None)
+    sel = res.selection[None]
+    assert sel.chosen == "profile" and sel.partner == "calendar_flat" and not sel.averaged
+    assert sel.chosen in set(res.to_frame()["model"])
+    # ... and a combination not among the scored ones (named explicitly, as the average of a tie is)
+    fc = forecast_volume(hist, "2024-04-14", "2024-04-15", model="combo(profile+calendar_flat)", origins=4)
+    rows = fc.report().scores.set_index("model")
+    assert "combo(profile+calendar_flat)" in rows.index
+    assert np.isfinite(rows.loc["combo(profile+calendar_flat)", ["wape", "fit_s", "phi"]].astype(float)).all()
