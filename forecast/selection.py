@@ -1,5 +1,6 @@
 """Model choice for ``model="auto"``: leave the simple default only for a gain that clearly exceeds
-the fold-to-fold noise.
+the fold-to-fold noise; with no clear winner, average the default with the calendar model unless
+that is clearly worse.
 
 Every candidate is scored on the same backtest folds (weekly origins, same weekday and horizon as
 the real forecast). Per fold ``f`` the WAPE of the default ``d`` and of a challenger ``m`` give a
