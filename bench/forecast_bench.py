@@ -22,6 +22,8 @@ from forecast import backtest, forecast_volume, read_history, reforecast_intrada
 from forecast.grid import to_grid, window_mask
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "anonymous_bank_1999_6min.csv"
+# a second series the forecasting code was not developed on: the plan's synthetic chat queue
+CHAT = Path(__file__).resolve().parents[1] / "data" / "chat_synthetic_1999_15min.csv"
 HORIZON, FOLDS = 7, 4
 
 
@@ -223,6 +225,59 @@ def fold_set(hist, folds):
     print(f"staffcast backtest + selection, default models, one queue-year: {select_s:.1f} s")
 
 
+def second_series(folds=FOLDS):
+    """auto against the profile and the baselines on the synthetic chat queue (30 minutes, the last
+    ``folds`` weeks as weekly folds): the same code on a series it was not tuned on."""
+    hist = resample_history(read_history(CHAT, volume_col="chats"), 1800)
+    rows = backtest(hist, models=("snaive", "mean4", "profile"), horizon_days=HORIZON, origins=folds,
+                    calibration_origins=2, country="IL", combine=False).to_frame().set_index("model")
+    auto = auto_scores(hist, folds)
+    line = "  ".join(f"{m} {rows.loc[m, 'wape']:.3f} / {rows.loc[m, 'evening_wape']:.3f}" for m in rows.index)
+    print(f"second series (synthetic chat queue, last {folds} weeks as {folds} weekly folds), WAPE / evening WAPE: "
+          f"auto {auto['wape']:.3f} / {auto['evening_wape']:.3f}  {line}; auto chose {auto['chosen']}")
+
+
+def rule_before_the_benchmark(hist30, weeks=26, before=12, k=8):
+    """How ``auto``'s rule did on the ``weeks`` weekly folds before the last ``before`` weeks (the
+    benchmark's): one backtest of every default model at all weekly origins, then at each of those
+    folds ``auto`` is replayed from the ``k`` folds before it (as ``forecast_volume`` does: leave-one-
+    fold-out combinations, the selection, with and without averaging the tie) and scored on the fold.
+    Also the correlation of daily-total errors between the profile and the other models there."""
+    from forecast.backtest import BacktestRun, add_combinations, choose, run_backtest
+    from forecast.context import build_context
+    from forecast.models import AUTO_MODELS, combo_members
+
+    grid = to_grid(hist30, 1800)
+    run = run_backtest(grid, build_context(grid, "IL", None), AUTO_MODELS, HORIZON, 60, 0, combine=False)
+    n = len(run.origins)
+    folds = range(n - before - weeks, n - before)
+    err = {"profile": 0.0, "selection alone": 0.0, "selection + average of a tie": 0.0}
+    tot = 0.0
+    for i in folds:
+        past = range(i - k, i)
+        sub = BacktestRun([run.origins[j] for j in past], 0, [run.actual[j] for j in past], [1.0] * k)
+        sub.preds = {m: [run.preds[m][j] for j in past] for m in AUTO_MODELS}
+        sub.fit_s = dict(run.fit_s)
+        add_combinations(sub)
+        y = run.actual[i]
+        seen = np.isfinite(y)
+        tot += y[seen].sum()
+        for name, chosen in (("profile", "profile"), ("selection alone", choose(sub, combine=False).chosen),
+                             ("selection + average of a tie", choose(sub).chosen)):
+            p = np.mean([run.preds[m][i] for m in combo_members(chosen)], axis=0)
+            err[name] += np.abs(p - y)[seen].sum()
+    print(f"auto's rule replayed on the {weeks} weekly folds before the last {before} weeks "
+          f"({run.origins[folds[0]].date()} .. {run.origins[folds[-1]].date()}), {k} folds before each, WAPE: "
+          + "  ".join(f"{name} {e / tot:.4f}" for name, e in err.items()))
+
+    def day_errors(m):
+        return np.concatenate([np.nansum(run.preds[m][i] - np.nan_to_num(run.actual[i]), axis=1) for i in folds])
+
+    others = [m for m in AUTO_MODELS if m not in ("profile", "snaive")]
+    print("  correlation of daily-total errors with the profile's there: " + "  ".join(
+        f"{m} {np.corrcoef(day_errors('profile'), day_errors(m))[0, 1]:.2f}" for m in others))
+
+
 def main():
     t0 = time.perf_counter()
     hist6 = read_history(DATA, volume_col="calls")
@@ -234,6 +289,8 @@ def main():
     for folds in (FOLDS, 12):
         fold_set(hist, folds)
     print()
+    rule_before_the_benchmark(hist)
+    second_series()
     intra = intraday_scores(hist)
     print(f"intraday re-forecast (reforecast_intraday on the auto forecast, 30 min ahead, day's actuals so far): "
           f"WAPE {intra['wape']:.3f}  evening WAPE {intra['evening_wape']:.3f}  "

@@ -37,7 +37,8 @@ def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=8, *, calib
     ``to_frame()`` has one row per (queue,) model with columns model, wape, mase, bias,
     evening_wape, coverage_80, hit_80, poisson_floor_wape, fit_s (seconds), phi (interval
     dispersion), baseline, folds (+ queue first). ``combine`` adds equal-weight combinations of the
-    best 2 and 3 non-baseline models (leave one fold out). ``chosen`` maps queue (None without a
+    best 2 and 3 non-baseline models (leave one fold out) and lets ``chosen`` be the average of a
+    tie (:func:`forecast.selection.average_tied_partner`). ``chosen`` maps queue (None without a
     queue column) -> the model ``auto`` would use, ``selection`` -> how sure that choice is (the rule
     of :mod:`forecast.selection`). See :mod:`forecast.backtest` for the definitions.
     """
@@ -55,10 +56,11 @@ def backtest(history, models=DEFAULT_MODELS, horizon_days=7, origins=8, *, calib
             run = run_backtest(grid, ctx, models, horizon_days, origins, calibration_origins, evening, combine)
         except ValueError as exc:
             raise for_queue(q, exc) from None
+        selection[q] = choose(run, combine=combine)
+        _score_chosen(run, selection[q].chosen)
         sc = scores_frame(run)
         if q is not None:
             sc.insert(0, "queue", q)
-        selection[q] = choose(run)
         frames.append(sc)
     return BacktestResult(pd.concat(frames, ignore_index=True), selection)
 
@@ -89,8 +91,10 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
         names). One forecast per queue when it has a ``queue`` column.
     start, end: forecast range (end exclusive); naive local times, or aware when the history has a zone.
     model: ``"auto"`` (the simple default ``profile`` unless another of ``models`` or their
-        combinations beats it clearly, week after week; see :mod:`forecast.selection`) or a model
-        name from :data:`forecast.MODELS`, or a ``"combo(a+b)"`` name.
+        combinations beats it clearly, week after week; with no clear winner, the plain average of
+        the profile and the calendar model unless that is clearly worse; see
+        :mod:`forecast.selection`) or a model name from :data:`forecast.MODELS`, or a
+        ``"combo(a+b)"`` name.
     interval_s: planning interval in seconds (history is resampled); default: the history's.
     horizon_days: backtest horizon; default the number of days from the end of history to ``end``,
         clipped to 7..28. ``origins`` scored folds plus ``calibration_origins`` earlier folds, one
@@ -103,7 +107,7 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
     opening_hours: a :class:`core.OpeningHours` or {weekday: [("HH:MM", "HH:MM"), ...]} overriding
         the open slots seen in history.
     combine: let ``"auto"`` also choose equal-weight combinations of the best 2 and 3 models
-        (scored leave one fold out).
+        (scored leave one fold out) and average a tie of the profile and the calendar model.
 
     Returns
     -------
@@ -151,6 +155,15 @@ def forecast_volume(history, start, end, model=AUTO, *, interval_s=None, horizon
     return ForecastResult(result, reports, interval_s)
 
 
+def _score_chosen(run: BacktestRun, chosen: str) -> None:
+    """Add the chosen model to ``run`` when it is a combination not scored yet (an explicit one, or
+    the average of a tie), so the backtest table has its row and the forecast its dispersion."""
+    if chosen not in run.phi:
+        add_combination(run, chosen)
+        run.fit_s[chosen] = sum(run.fit_s.get(m, np.nan) for m in combo_members(chosen))
+        run.phi[chosen] = calibrated_phi(run, chosen, len(run.origins))
+
+
 def _horizon_days(grid: Grid, end, horizon_days) -> int:
     """The backtest horizon: as given, else the days from the end of history to ``end`` in 7..28."""
     if horizon_days is not None:
@@ -194,12 +207,10 @@ def _forecast_queue(h: pd.DataFrame, q, start, end, instants: pd.DatetimeIndex, 
     ctx = build_context(raw, s.country, s.opening_hours)
     run, hd, short_history = _run(raw, ctx, s, _horizon_days(raw, end, s.horizon_days), _start_offset(raw, start))
     grid, cleaned = clean_outages(raw, ctx)  # the models are fitted on the cleaned history
-    sc = scores_frame(run)
-    selection = choose(run) if s.model == AUTO else None
+    selection = choose(run, combine=s.combine) if s.model == AUTO else None
     chosen = selection.chosen if selection is not None else s.model
-    if chosen not in run.phi:  # explicit combination
-        add_combination(run, chosen)
-        run.phi[chosen] = calibrated_phi(run, chosen, len(run.origins))
+    _score_chosen(run, chosen)
+    sc = scores_frame(run)
     disp = run.phi[chosen]
     phi = disp.overall
     out = _interval_frame(grid, ctx, chosen, instants, disp, OpeningHours.coerce(s.opening_hours))

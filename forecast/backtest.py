@@ -11,7 +11,8 @@ The plain average ``combo(profile+calendar)`` (:data:`PLAIN_AVERAGE`) is scored 
 its fixed members. Combinations ``combo(a+b)`` of the best models are scored honestly: on each fold the combination is the equal-weight
 mean of the ``k`` single models ranked best on the *other* folds (leave one fold out), so a
 combination never wins by being chosen on the folds it is scored on; its name lists the models
-ranked best on all folds (what the forecast will use).
+ranked best on all folds (what the forecast will use). :func:`choose` applies the rule of
+:mod:`forecast.selection`, including the average of a tie.
 
 Scores per model, on open intervals with an actual value (volume-weighted unless stated):
 
@@ -44,10 +45,10 @@ from .grid import Grid, window_mask
 from .intervals import Dispersion, calibrate_dispersion, pit_coverage, quantiles, time_bands
 from .context import Context
 from .models import AUTO_MODELS, BASELINES, combo_members, make_model
-from .selection import DEFAULT_CHOICE, Selection, select
+from .selection import DEFAULT_CHOICE, Selection, average_tied_partner, select
 
 __all__ = ["DEFAULT_MODELS", "BacktestRun", "run_backtest", "scores_frame", "choose", "add_combination",
-           "calibrated_phi", "fold_wapes"]
+           "add_combinations", "calibrated_phi", "fold_wapes"]
 
 DEFAULT_MODELS = AUTO_MODELS  # the candidates of ``auto`` unless ``models=`` says otherwise
 # interval calibration: a backtest fold's weight halves every 2 folds back (the error level moves:
@@ -131,7 +132,7 @@ def run_backtest(grid: Grid, ctx: Context, models, horizon_days=7, origins=8, ca
         run.fit_s[name] = time.perf_counter() - t0
         run.preds[name] = preds
     if combine:
-        _add_combinations(run)
+        add_combinations(run)
     for name in run.preds:
         run.phi[name] = calibrated_phi(run, name, len(folds))
     return run
@@ -158,7 +159,7 @@ def _pooled_wape(run: BacktestRun, name: str, folds) -> float:
     return err / tot if tot > 0 else np.inf
 
 
-def _add_combinations(run: BacktestRun) -> None:
+def add_combinations(run: BacktestRun) -> None:
     """Equal-weight means of the 2 and 3 best non-baseline models, leave one fold out: on fold i the
     members are the best on the other folds (see the module docstring)."""
     cands = [m for m in run.preds if m not in BASELINES and not m.startswith("combo(")]
@@ -256,9 +257,11 @@ def scores_frame(run: BacktestRun, **extra) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def choose(run: BacktestRun, default: str | None = None) -> Selection:
+def choose(run: BacktestRun, default: str | None = None, combine: bool = True) -> Selection:
     """The model ``auto`` uses, by the rule of :mod:`forecast.selection` on the scored folds.
-    ``default``: the simple default (``profile``, else ``mean4``, else the first model run)."""
+    ``default``: the simple default (``profile``, else ``mean4``, else the first model run).
+    ``combine``: when no model clearly beats the default, average it with its partner unless that is
+    clearly worse (:func:`forecast.selection.average_tied_partner`)."""
     names = list(run.preds)
     if default is None:
         default = next((m for m in (DEFAULT_CHOICE, "mean4") if m in names), names[0] if names else None)
@@ -266,4 +269,5 @@ def choose(run: BacktestRun, default: str | None = None) -> Selection:
     wapes = {m: fold_wapes(run, m, scored) for m in names}
     if default is None or not np.isfinite(wapes[default]).any():
         raise ValueError("backtest produced no scores; history too short or all intervals closed")
-    return select(wapes, default)
+    sel = select(wapes, default)
+    return average_tied_partner(sel, wapes) if combine else sel

@@ -22,7 +22,8 @@ AUTO_MODELS = tuple(name for name, cls in MODELS.items() if cls.in_auto)  # what
 
 AUTO = "auto"
 AUTO_DESCRIPTION = ("Automatic: backtest the models on 8 past weeks and leave the simple weekday profile "
-                    "only for one clearly better week after week (slower).")
+                    "only for one clearly better week after week; with a tie, average the profile and the "
+                    "calendar model (slower).")
 
 
 def make_model(name: str) -> VolumeModel:

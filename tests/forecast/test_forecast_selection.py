@@ -2,10 +2,11 @@
 unless a challenger is clearly better."""
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings, strategies as st
 
-from forecast import backtest
-from forecast.backtest import _origin_indices
-from forecast.selection import select
+from forecast import backtest, forecast_volume
+from forecast.backtest import BacktestRun, _origin_indices, add_combination, choose, fold_wapes
+from forecast.selection import MIN_FOLDS, average_tied_partner, select
 
 from test_forecast_models import synthetic
 
@@ -60,3 +61,110 @@ def test_auto_on_a_stable_series_keeps_the_profile_and_reports_how_sure():
     assert 0.0 <= sel.confidence <= 1.0
     # combinations are scored leave-one-fold-out and named by the members used for the forecast
     assert any(m.startswith("combo(") for m in res.to_frame()["model"])
+
+
+def _tied(week, rng, k=8):
+    """Per-fold WAPEs of the default and of a partner tied with it (same level up to noise)."""
+    return {"profile": week[:k], "calendar": week[:k] + rng.normal(0, 0.01, k)}
+
+
+def test_a_tied_partner_is_averaged_with_the_default():
+    rng = np.random.default_rng(2)
+    week = rng.uniform(0.15, 0.30, 8)
+    wapes = _tied(week, rng) | {"glm_poisson": week + rng.normal(0, 0.01, 8)}
+    sel = select(wapes, "profile")
+    assert sel.chosen == "profile"  # the selection itself keeps the simple default ...
+    avg = average_tied_partner(sel, wapes)  # ... and the tie is averaged, not picked
+    assert avg.chosen == "combo(profile+calendar)" and avg.averaged and avg.partner == "calendar"
+    assert avg.default == "profile" and avg.confidence == sel.confidence
+    assert abs(avg.partner_gain - float(np.mean(wapes["profile"] - wapes["calendar"]))) < 1e-12
+    assert "averaged with calendar, not clearly worse" in avg.describe()
+
+
+def test_identical_models_or_few_folds_give_the_simple_default():
+    week = np.random.default_rng(3).uniform(0.15, 0.30, 8)
+    wapes = {"profile": week, "calendar": week.copy()}
+    sel = average_tied_partner(select(wapes, "profile"), wapes)
+    assert sel.chosen == "profile" and not sel.averaged
+    short = {m: w[:MIN_FOLDS - 1] for m, w in _tied(week, np.random.default_rng(4)).items()}
+    assert average_tied_partner(select(short, "profile"), short).chosen == "profile"
+    # without a partner among the candidates there is nothing to average
+    only = {"profile": week, "glm_poisson": week + 0.001}
+    assert average_tied_partner(select(only, "profile"), only).chosen == "profile"
+
+
+def test_a_clearly_worse_partner_is_not_averaged_and_a_clear_winner_is_kept():
+    rng = np.random.default_rng(5)
+    week = rng.uniform(0.15, 0.30, 8)
+    worse = {"profile": week, "calendar": week + 0.02 + rng.normal(0, 0.002, 8)}
+    sel = average_tied_partner(select(worse, "profile"), worse)
+    assert sel.chosen == "profile" and sel.partner == "calendar" and not sel.averaged
+    assert sel.partner_gain < -sel.partner_threshold and "not averaged with calendar" in sel.describe()
+    # a challenger that clearly beats the default is chosen alone, as before
+    better = {"profile": week, "calendar": week - 0.02 + rng.normal(0, 0.002, 8)}
+    sel = average_tied_partner(select(better, "profile"), better)
+    assert sel.chosen == "calendar" and sel.partner is None and not sel.averaged
+
+
+def test_the_flat_calendar_stands_in_only_when_clearly_better():
+    rng = np.random.default_rng(6)
+    week = rng.uniform(0.15, 0.30, 8)
+    wapes = _tied(week, rng)
+    wapes["calendar_flat"] = wapes["calendar"] + rng.normal(0, 0.01, 8)  # tied with calendar
+    assert average_tied_partner(select(wapes, "profile"), wapes).chosen == "combo(profile+calendar)"
+    wapes["calendar_flat"] = wapes["calendar"] - 0.015 + rng.normal(0, 0.002, 8)  # clearly better
+    wapes["profile"] = wapes["calendar_flat"] + rng.normal(0, 0.01, 8)  # and tied with the default
+    sel = select(wapes, "profile")
+    assert sel.chosen == "profile"  # no challenger clears the default (calendar is clearly worse)
+    assert average_tied_partner(sel, wapes).chosen == "combo(profile+calendar_flat)"
+
+
+def _run(preds: dict, actual: list) -> BacktestRun:
+    run = BacktestRun(list(pd.date_range("2024-01-07", periods=len(actual), freq="7D")), 0, actual,
+                      [1.0] * len(actual))
+    run.preds = preds
+    return run
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_the_average_is_never_worse_than_its_members_mean(seed):
+    # |(e1 + e2) / 2| <= (|e1| + |e2|) / 2 in every interval, so on every fold
+    rng = np.random.default_rng(seed)
+    y = [rng.poisson(20, (7, 6)).astype(float) for _ in range(4)]
+    preds = {m: [yy * rng.uniform(0.5, 1.5, yy.shape) for yy in y] for m in ("profile", "calendar")}
+    run = _run(preds, y)
+    add_combination(run, "combo(profile+calendar)")
+    avg = fold_wapes(run, "combo(profile+calendar)")
+    assert np.all(avg <= (fold_wapes(run, "profile") + fold_wapes(run, "calendar")) / 2 + 1e-12)
+
+
+def test_two_equally_good_models_with_independent_errors_average_to_a_better_forecast():
+    # synthetic: the true rate is known; profile and calendar miss it by independent day-level
+    # errors of the same size (a tie); choose() averages them and the average is closer to the truth
+    rng = np.random.default_rng(7)
+    rate = np.tile(np.linspace(5, 40, 6), (7, 1))
+    actual = [rng.poisson(rate).astype(float) for _ in range(8)]
+    preds = {m: [rate * rng.lognormal(0, 0.15, (7, 1)) for _ in range(8)] for m in ("profile", "calendar")}
+    run = _run(preds, actual)
+    sel = choose(run)
+    assert sel.chosen == "combo(profile+calendar)" and sel.averaged
+    add_combination(run, sel.chosen)
+    wape = {m: fold_wapes(run, m).mean() for m in run.preds}
+    assert wape[sel.chosen] < min(wape["profile"], wape["calendar"]), wape
+    assert choose(run, combine=False).chosen == "profile"  # combine=False: no averaging
+
+
+def test_the_chosen_model_or_combination_has_its_row_in_the_backtest_table():
+    # what a report headlines is a row of the backtest table: auto's choice (here the profile: the
+    # flat calendar model is clearly worse on a series without calendar effects) ...
+    hist, _ = synthetic(weeks=14, seed=4)
+    res = backtest(hist, models=("profile", "calendar_flat"), horizon_days=7, origins=6, country=None)
+    sel = res.selection[None]
+    assert sel.chosen == "profile" and sel.partner == "calendar_flat" and not sel.averaged
+    assert sel.chosen in set(res.to_frame()["model"])
+    # ... and a combination not among the scored ones (named explicitly, as the average of a tie is)
+    fc = forecast_volume(hist, "2024-04-14", "2024-04-15", model="combo(profile+calendar_flat)", origins=4)
+    rows = fc.report().scores.set_index("model")
+    assert "combo(profile+calendar_flat)" in rows.index
+    assert np.isfinite(rows.loc["combo(profile+calendar_flat)", ["wape", "fit_s", "phi"]].astype(float)).all()
