@@ -177,6 +177,7 @@ def test_agent_between_contract_hours_moves_contract(seed):
     roster = build_roster(plan, seed=seed)
     assert roster.violations() == [] and (roster.assignment >= 0).all()
     assert not any(p.startswith("agent ") for p in roster.problems)
+    assert roster.to_frame().equals(build_roster(plan, seed=seed).to_frame())  # the same roster for the seed
     hours = roster.to_frame().groupby(["agent_id", "contract"])["paid_hours"].sum()
     limits = {k.name: (k.min_hours_per_week, k.max_hours_per_week) for k in gap_rules().contracts}
     assert all(limits[k][0] <= h <= limits[k][1] for (_, k), h in hours.items())
