@@ -86,10 +86,16 @@ def save_plan(cfg) -> None:
                "No departures from the plan file: the saved file is the plan as it is. ")
 
 
-def headline(cfg, q, req, hc) -> None:
+def headline(cfg, q, req, hc, queue: str) -> None:
     ssum = pv.staffing_summary(req, hc, cfg.interval_s)
+    roster = pv.roster_fte(pv.latest_schedule(pv.store_url(cfg), cfg.name), queue)
     metrics([("Headcount (FTE per full week)", f"{ssum['fte_per_week']:.1f}",
-              f"scheduled view (per-interval rounding): {ssum['fte_scheduled_per_week']:.1f} FTE"),
+              f"interval basis: agent-hours / (1 - shrinkage) / paid hours per week; scheduled view "
+              f"(per-interval rounding): {ssum['fte_scheduled_per_week']:.1f} FTE"),
+             ("Rostered FTE per week (stored schedule)", "n/a" if roster is None else f"{roster['fte_per_week']:.1f}",
+              "no stored run with a schedule" if roster is None else
+              f"roster basis, the run's headline: rostered paid hours / paid hours per week, run {roster['run_id']} "
+              "(the plan as stored; targets changed here are not rescheduled)"),
              ("Peak agents in an interval", f"{ssum['peak_agents']}"),
              ("Agent-hours over the horizon", f"{ssum['agent_hours']:,.0f}"),
              ("Paid hours per FTE and week", f"{cfg.headcount.paid_hours_per_week:g}")])
@@ -137,7 +143,7 @@ def render(queue: str) -> None:
     save_plan(cfg)
     with st.spinner("Sizing agents per interval ..."):
         req, hc = cached.staffing_for(cached.PLAN_PATH, queue, fs, tuple(sorted(qs.items())), state.upload_key(queue))
-    headline(qcfg, q, req, hc)
+    headline(qcfg, q, req, hc, queue)
     f, shown = agents_charts(cfg, queue, req)
     predicted_service(cfg, q, f, shown)
     st.subheader("Headcount per week")

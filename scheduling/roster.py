@@ -205,7 +205,8 @@ def _grow(rules: ScheduleRules, usable: list[Contract], st: RosterState, unassig
 
 def _fit_short(st: RosterState, rules: ScheduleRules) -> None:
     """Generated agents still below their minimum: hand all their shifts to agents who have shifts
-    (the agent is then left without any) or move them to a contract whose hours and templates fit."""
+    (the agent is then left without any) or move them to a contract whose hours and templates fit,
+    if need be after handing one shift to another agent (:func:`_hand_one_off`)."""
     n = len(st.agents)
     for a in np.flatnonzero(st.deficit() > _EPS):
         a = int(a)
@@ -225,11 +226,43 @@ def _fit_short(st: RosterState, rules: ScheduleRules) -> None:
         for b, i in moved:
             st.remove(b, i)
             st.add(a, i)
-        for k in rules.contracts:
-            if k.min_hours_per_week - _EPS <= st.hours[a] <= k.max_hours_per_week + _EPS and \
-                    all(k in rules.contracts_for(rules.templates[st.sh.tpl[i]]) for i in st.shifts_of(a)):
-                st.set_contract(a, k)
-                break
+        k = _contract_fitting(st, rules, a)
+        if k is not None:
+            st.set_contract(a, k)
+        else:
+            _hand_one_off(st, rules, a)
+
+
+def _contract_fitting(st: RosterState, rules: ScheduleRules, a: int) -> Contract | None:
+    """The first contract whose hours hold agent ``a``'s paid hours and whose templates its shifts."""
+    for k in rules.contracts:
+        if k.min_hours_per_week - _EPS <= st.hours[a] <= k.max_hours_per_week + _EPS and \
+                all(k in rules.contracts_for(rules.templates[st.sh.tpl[i]]) for i in st.shifts_of(a)):
+            return k
+    return None
+
+
+def _hand_one_off(st: RosterState, rules: ScheduleRules, a: int) -> bool:
+    """Generated agent ``a`` (between two contracts' hours, e.g. 31 h of full-time 32-40 and part-time
+    20-30) hands one shift to an agent who has shifts and may legally take it, so that its remaining
+    hours fit a contract it then moves to. False (nothing changed) when no such move exists."""
+    n = len(st.agents)
+    pool = np.flatnonzero((np.arange(n) != a) & (st.count > 0))
+    for i in sorted(st.shifts_of(a), key=lambda i: st.sh.paid_h[i]):
+        others = st.agents_for(int(i), pool)
+        if others.size == 0:
+            continue
+        # the receiver furthest below its minimum, else the one with the most room below its maximum
+        b = int(others[np.lexsort((st.hours[others] - st.max_h[others], -st.deficit(others)))[0]])
+        st.remove(a, int(i))
+        st.add(b, int(i))
+        k = _contract_fitting(st, rules, a)
+        if k is not None:
+            st.set_contract(a, k)
+            return True
+        st.remove(b, int(i))
+        st.add(a, int(i))
+    return False
 
 
 def _generated(plan: ShiftPlan, shifts: ShiftTable, seed: int) -> tuple[RosterState, list[int], list[str]]:

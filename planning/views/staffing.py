@@ -13,7 +13,7 @@ from ..headcount import per_full_week
 from .common import DAY_NAMES, config_error_text, weekday_order, local_time_frame, segments, service_columns, share_text
 from .settings import QUEUE_LEVEL_TARGETS, extend_handle_times, setting_text, with_queue_settings
 
-__all__ = ["SettingField", "setting_fields", "parameter_fields", "requirements_for_queue", "headcount_for_queue", "staffing_summary", "checked_settings",
+__all__ = ["SettingField", "setting_fields", "parameter_fields", "requirements_for_queue", "headcount_for_queue", "staffing_summary", "roster_fte", "checked_settings",
            "targets_text", "shrinkage_text", "queue_model_text", "staffing_days", "day_labels", "days_shown", "open_intervals_shown",
            "headcount_table"]
 
@@ -49,6 +49,21 @@ def staffing_summary(req: pd.DataFrame, hc: pd.DataFrame, interval_s: int) -> di
             "peak_agents": int(req["agents"].max()) if len(req) else 0,
             "agent_hours": float(req["agents"].sum() * h),
             "scheduled_hours": float(req["scheduled"].sum() * h)}
+
+
+def roster_fte(stored, queue: str) -> dict | None:
+    """The queue's FTE on the roster basis, as the CLI headline gives it when a schedule exists:
+    rostered paid hours of the scheduled week / paid hours per FTE and week, from ``stored`` (a
+    :class:`~planning.views.schedule.StoredSchedule`, the newest stored run with a schedule).
+    ``{"fte_per_week", "run_id", "created_at_utc"}``, or None when there is no stored schedule or it
+    has no figure for ``queue``. It is the plan as stored: targets changed on the page are not
+    rescheduled."""
+    if stored is None:
+        return None
+    fte = stored.summary.get("by_queue", {}).get(queue, {}).get("fte_per_week")
+    if fte is None:
+        return None
+    return {"fte_per_week": float(fte), "run_id": stored.run_id, "created_at_utc": stored.created_at_utc}
 
 
 # --------------------------------------------------------------------------- the targets form

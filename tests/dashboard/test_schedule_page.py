@@ -81,3 +81,13 @@ def test_check_lines_name_the_queue_s_intervals_in_plan_time_with_their_reason()
     lines, more = check_lines(checks, "voice", limit=1)
     assert len(lines) == 1 and more == 1
     assert check_lines(checks, "email") == ([], 0)
+
+
+def test_roster_fte_is_the_stored_headline(store_url, tmp_path):
+    """The Staffing page's roster-basis FTE: the stored run's rostered paid hours of the queue / 42 h."""
+    assert pv.roster_fte(None, "voice") is None
+    stored = pv.latest_schedule(store_url, "bank-voice-and-chat")
+    fte = pv.roster_fte(stored, "voice")
+    paid_h = stored.schedule.loc[stored.schedule["queue"] == "voice", "paid_hours"].sum()
+    assert fte["run_id"] == stored.run_id and fte["fte_per_week"] == pytest.approx(paid_h / 42.0, abs=0.005)
+    assert pv.roster_fte(stored, "no-such-queue") is None

@@ -153,3 +153,31 @@ def test_headcount_and_exports(tmp_path):
     assert text.count("BEGIN:VEVENT") == (roster.to_frame()["agent_id"] == files[0].stem).sum()
     write_ical(roster, tmp_path / "ics")  # replacing an existing folder works
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def gap_rules():
+    """The bundled plan's contract gap: full-time 32-40 h on 8 h (7.5 paid) and 9 h (8.5 paid) shifts,
+    part-time 20-30 h (also 4 h shifts), at most 2 late shifts a week: four shifts of 31 h fit neither."""
+    meal = (BreakRule(30, 180, 300, paid=False),)
+    return ScheduleRules(
+        templates=(ShiftTemplate("8h", 8, 420, 960, breaks=meal), ShiftTemplate("9h", 9, 420, 900, breaks=meal),
+                   ShiftTemplate("4h", 4, 420, 1200, contracts=("pt",))),
+        contracts=(Contract("ft", 32, 40, 25.0, share=0.6), Contract("pt", 20, 30, 22.0, share=0.4)),
+        weekly=WeeklyRules(days_off=2, max_shifts_per_week=5, late_threshold_min=22 * 60, max_late_shifts_per_week=2))
+
+
+@pytest.mark.parametrize("seed", [1, 10, 32])
+def test_agent_between_contract_hours_moves_contract(seed):
+    """Before the repair these weeks left full-timers at 31 h (below 32 h, above part-time's 30 h):
+    now such an agent hands one shift to a colleague and becomes part-time; no rule is broken."""
+    rng = np.random.default_rng(seed)
+    idx = pd.date_range(WEEK, periods=7 * 24, freq="h")
+    req = pd.DataFrame({"interval_start": idx, "required": np.where(idx.hour >= 7, rng.integers(1, 6, idx.size), 0)})
+    plan = solve_cover(req, 3600, gap_rules(), time_limit_s=5, node_limit=50, contract_mix=False)
+    roster = build_roster(plan, seed=seed)
+    assert roster.violations() == [] and (roster.assignment >= 0).all()
+    assert not any(p.startswith("agent ") for p in roster.problems)
+    assert roster.to_frame().equals(build_roster(plan, seed=seed).to_frame())  # the same roster for the seed
+    hours = roster.to_frame().groupby(["agent_id", "contract"])["paid_hours"].sum()
+    limits = {k.name: (k.min_hours_per_week, k.max_hours_per_week) for k in gap_rules().contracts}
+    assert all(limits[k][0] <= h <= limits[k][1] for (_, k), h in hours.items())
