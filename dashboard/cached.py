@@ -70,41 +70,66 @@ def history_of(plan_path: str, queue: str, upload) -> "pd.DataFrame":
     return uploaded_history(plan_path, queue, state.Upload(*upload))[0]
 
 
+def forecast_for(plan_path: str, queue: str, fs: tuple, qs_items: tuple, upload):
+    """``(forecast, info)`` of ``queue`` with the Forecast page's settings ``fs`` and the queue's
+    applied settings ``qs_items`` (sorted items; e.g. opening hours), cached by
+    ``planning.views.forecast_key`` of that plan (everything the forecast reads, so edited opening
+    hours forecast again and edited targets do not) and ``upload`` (:func:`state.upload_key`).
+    Raises ``InputError`` when the settings cannot be used."""
+    cfg = config_for(fs, dict(qs_items), queue)
+    return _forecast(plan_path, queue, pv.forecast_key(cfg, queue), upload, cfg)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def forecast_for(plan_path: str, queue: str, fs: tuple, upload):
-    """``(forecast, info)`` of ``queue`` (``upload``: :func:`state.upload_key`, part of the cache key)."""
-    return pv.forecast_queue(config_for(fs), {queue: history_of(plan_path, queue, upload)}, queue)
+def _forecast(plan_path: str, queue: str, key: str, upload, _cfg):
+    """The forecast of :func:`forecast_for` (``_cfg``, not hashed, is the plan ``key`` stands for)."""
+    return pv.forecast_queue(_cfg, {queue: history_of(plan_path, queue, upload)}, queue)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def staffing_for(plan_path: str, queue: str, fs: tuple, qs_items: tuple, upload):
     """``(requirements, headcount)`` of ``queue`` with its settings ``qs_items`` (sorted items)."""
-    fc, _ = forecast_for(plan_path, queue, fs, upload)
+    fc, _ = forecast_for(plan_path, queue, fs, qs_items, upload)
     cfg = config_for(fs, dict(qs_items), queue)
     req = pv.requirements_for_queue(cfg, fc, queue)
     return req, pv.headcount_for_queue(cfg, req, queue)
 
 
+def study_on_plan(study_plan) -> bool:
+    """Whether a study's plan is the dashboard's plan (then it takes the dashboard's settings)."""
+    return study_plan is not None and study_plan.source is not None and str(Path(study_plan.source).resolve()) == PLAN_PATH
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
-def study_result(study_path: str, money_items: tuple, budget, fs: tuple, uploads: tuple, simulate: bool):
-    """The scenario study with the planner's money assumptions and chat budget, run on the forecast
-    the Forecast page shows when the study's plan is the dashboard's plan (``uploads``: pairs
-    ``(queue, state.upload_key(queue))``)."""
-    study = pv.load_study_with(study_path, money=dict(money_items), chat_budget_agent_hours_per_week=budget)
-    if study.plan.source is not None and str(Path(study.plan.source).resolve()) == PLAN_PATH:
-        # the forecast shown on the Forecast page (same settings, same uploads)
+def study_result(study_path: str, money_items: tuple, budget, fs: tuple, settings_items: tuple, uploads: tuple,
+                 simulate: bool):
+    """The scenario study with the planner's money assumptions and chat budget; when the study's
+    plan is the dashboard's plan, with the queues' applied settings ``settings_items`` (pairs
+    ``(queue, sorted setting items)``) and run on the forecast the Forecast page shows
+    (``uploads``: pairs ``(queue, state.upload_key(queue))``)."""
+    settings = {q: dict(items) for q, items in settings_items}
+    study = pv.load_study_with(study_path, money=dict(money_items), chat_budget_agent_hours_per_week=budget,
+                               queue_settings=settings)
+    if study_on_plan(study.plan):
+        # the forecast shown on the Forecast page (same settings, same uploads, same opening hours)
         up = dict(uploads)
-        fc = pv.combine_forecasts([forecast_for(PLAN_PATH, q, fs, up.get(q))[0] for q in study.plan.queues])
+        fc = pv.combine_forecasts([forecast_for(PLAN_PATH, q, fs, tuple(sorted(settings.get(q, {}).items())),
+                                                up.get(q))[0] for q in study.plan.queues])
     else:
         fc = pv.study_forecast(study)
     return pv.run_study_for_dashboard(study, fc, simulate=simulate)
 
 
+def intraday_plan(plan_path: str, queue: str, fs: tuple, qs_items: tuple, day, upload):
+    """``(forecast, phi)``: the plan's forecast of ``queue`` on ``day`` from the history before it,
+    with the queue's applied settings ``qs_items`` (cached like :func:`forecast_for`)."""
+    cfg = config_for(fs, dict(qs_items), queue)
+    return _intraday_plan(plan_path, queue, pv.forecast_key(cfg, queue), day, upload, cfg)
+
+
 @st.cache_data(show_spinner="Forecasting the day as the plan would have ...", max_entries=32)
-def intraday_plan(plan_path: str, queue: str, fs: tuple, day, upload):
-    """``(forecast, phi)``: the plan's forecast of ``queue`` on ``day`` from the history before it
-    (``upload``: :func:`state.upload_key`, part of the cache key)."""
-    return pv.day_plan(config_for(fs), {queue: history_of(plan_path, queue, upload)}, queue, day)
+def _intraday_plan(plan_path: str, queue: str, key: str, day, upload, _cfg):
+    return pv.day_plan(_cfg, {queue: history_of(plan_path, queue, upload)}, queue, day)
 
 
 def planner_config(queue: str):

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import cached, charts, state, tables
 from dashboard.widgets import download, metrics, pct
 from planning import views as pv
+from planning.config import InputError
 
 COMPARISON_NOTE = (
     "net value = cross-sell value - cost - churn cost - abandonment cost; service from the queueing formulas "
@@ -109,6 +110,22 @@ def chat_windows(base, res) -> None:
         download(ch.result.windows, "chat_posted_hours")
 
 
+def settings_used(base, fs: tuple) -> tuple:
+    """Say which queue settings the scenarios start from; returns them as ``study_result`` takes
+    them (pairs ``(queue, sorted items)``; empty when the study's plan is not the dashboard's)."""
+    if not cached.study_on_plan(base.plan):
+        st.caption("The study's plan is not the dashboard's plan: the settings applied on the Staffing page are not used.")
+        return ()
+    settings = state.all_queue_settings(base.plan.queues)
+    away = pv.all_departures(cached.plan_config(), fs, settings)
+    if away:
+        st.info("Scenarios start from the settings applied on the Staffing and Forecast pages: " + "; ".join(away)
+                + ". A scenario's own settings (e.g. its targets) still win.")
+    else:
+        st.caption("Scenarios start from the plan's own settings (nothing changed on the Staffing or Forecast pages).")
+    return tuple((q, tuple(sorted(s.items()))) for q, s in settings.items() if s)
+
+
 def render() -> None:
     st.header("Scenarios: finance comparison and chat windows")
     try:
@@ -118,14 +135,19 @@ def render() -> None:
         return
     fs = state.forecast_settings(cached.plan_config())
     introduction(base, fs)
+    settings = settings_used(base, fs)
     money_form(base)
     ss = st.session_state
     money = dict(ss.get(state.STUDY_MONEY, {}))
     budget = pv.changed_budget(base, ss.get(state.STUDY_BUDGET))
     uploads = tuple((q, state.upload_key(q)) for q in base.plan.queues)
     with st.spinner("Staffing and valuing every scenario ..."):
-        res = cached.study_result(cached.STUDY_PATH, tuple(sorted(money.items())), budget, fs, uploads,
-                                  bool(ss.get(state.STUDY_SIM, False)))
+        try:
+            res = cached.study_result(cached.STUDY_PATH, tuple(sorted(money.items())), budget, fs, settings, uploads,
+                                      bool(ss.get(state.STUDY_SIM, False)))
+        except InputError as exc:
+            st.error(f"The scenarios cannot be run with these settings: {pv.config_error_text(exc)}")
+            return
     finance(base, res)
     chat_windows(base, res)
     for name, frame in res.tables().items():

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..config import WEEKDAYS, InputError
 from .common import DAY_NAMES, share_text
+from .plan_file import plan_with_settings
 
 __all__ = ["BUNDLED_STUDY", "STUDY_MONEY_KEYS", "COMPARISON_COLUMNS", "MoneyField", "load_study_with",
            "study_money_defaults", "study_money_overrides", "overrides_text", "money_fields", "changed_money",
@@ -27,20 +28,31 @@ COMPARISON_COLUMNS = ("scenario", "fte", "total_cost", "cross_sell_value", "chur
 
 
 def load_study_with(path: str | Path = BUNDLED_STUDY, *, money: dict | None = None,
-                    chat_budget_agent_hours_per_week: float | None = None):
+                    chat_budget_agent_hours_per_week: float | None = None,
+                    queue_settings: dict[str, dict] | None = None):
     """The scenario study with the planner's changes to the study-wide money defaults (``money``:
-    key -> value, see :data:`STUDY_MONEY_KEYS`) and the chat-window budget; validated like the TOML
-    (raises :class:`ConfigError`). Scenario- and queue-level money settings still win."""
+    key -> value, see :data:`STUDY_MONEY_KEYS`), the chat-window budget and the queues' settings
+    (``queue_settings``: ``{queue: {setting: value}}``, keywords of
+    :func:`~planning.views.settings.with_queue_settings`, e.g. handle times, shrinkage, opening
+    hours, paid hours per FTE) applied to the study's plan before the scenarios change it (so a
+    scenario's own settings, e.g. its targets, still win); validated like the TOML (raises
+    :class:`ConfigError`). Scenario- and queue-level money settings still win."""
     from ..scenarios import load_study, parse_study
 
     study = load_study(path)
-    if not money and chat_budget_agent_hours_per_week is None:
+    settings = {q: s for q, s in (queue_settings or {}).items() if s}
+    if not money and chat_budget_agent_hours_per_week is None and not settings:
         return study
     raw = copy.deepcopy(study.raw)
     if money:
         raw.setdefault("money", {}).update({k: float(v) for k, v in money.items() if v is not None})
     if chat_budget_agent_hours_per_week is not None and raw.get("chat_windows") is not None:
         raw["chat_windows"]["budget_agent_hours_per_week"] = float(chat_budget_agent_hours_per_week)
+    if settings and study.plan is not None:
+        edited = plan_with_settings(study.plan, None, settings).raw
+        # whole queue tables and [headcount]: the study's own plan_overrides are already in them
+        raw["study"]["plan_overrides"] = {**(raw["study"].get("plan_overrides") or {}),
+                                          "queues": edited["queues"], "headcount": edited.get("headcount") or {}}
     src = Path(study.source) if study.source else Path(path)
     return parse_study(raw, base_dir=src.resolve().parent, source=src)
 
