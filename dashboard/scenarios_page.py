@@ -74,9 +74,27 @@ def finance(base, res) -> None:
                    "everything else fixed ('always': the scenario wins for any value).")
         tables.show(pv.break_even_view(res), columns=("assumption", "break_even", "current_value", "advantage_now",
                                                       "scenario"), currency=cur, key="break_even")
-    if res.sensitivity is not None and not res.sensitivity.empty:
-        st.subheader("Sensitivity")
-        st.altair_chart(charts.sensitivity(res.sensitivity, base.baseline, cur), width="stretch")
+
+
+def sensitivity(base, res, args: tuple):
+    """The sensitivity chart: the money assumptions at once, volume and handle time when asked
+    (they re-staff every interval, most of the study's time); returns the table shown."""
+    if res.sensitivity is None or res.sensitivity.empty:
+        return res.sensitivity
+    st.subheader("Sensitivity")
+    sens = res.sensitivity
+    restaff = pv.restaffing_assumptions(base)
+    if restaff:
+        names = " and ".join({"volume": "contact volume", "aht": "handle time"}.get(a, a) for a in restaff)
+        if st.checkbox(f"Also move {names} (each re-staffs every interval of two scenarios twice: slower)",
+                       key=state.STUDY_RESTAFF):
+            with st.spinner(f"Re-staffing for {names} ..."):
+                sens = cached.restaffed_sensitivity(*args)
+        else:
+            st.caption(f"The money assumptions re-price the same staffing; {names} are left out until the box "
+                       "above is ticked.")
+    st.altair_chart(charts.sensitivity(sens, base.baseline, base.currency), width="stretch")
+    return sens
 
 
 def chat_windows(base, res) -> None:
@@ -141,16 +159,18 @@ def render() -> None:
     money = dict(ss.get(state.STUDY_MONEY, {}))
     budget = pv.changed_budget(base, ss.get(state.STUDY_BUDGET))
     uploads = tuple((q, state.upload_key(q)) for q in base.plan.queues)
+    args = (cached.STUDY_PATH, tuple(sorted(money.items())), budget, fs, settings, uploads,
+            bool(ss.get(state.STUDY_SIM, False)))
     with st.spinner("Staffing and valuing every scenario ..."):
         try:
-            res = cached.study_result(cached.STUDY_PATH, tuple(sorted(money.items())), budget, fs, settings, uploads,
-                                      bool(ss.get(state.STUDY_SIM, False)))
+            res = cached.study_result(*args)
         except InputError as exc:
             st.error(f"The scenarios cannot be run with these settings: {pv.config_error_text(exc)}")
             return
     finance(base, res)
+    tables_out = {**res.tables(), "sensitivity": sensitivity(base, res, args)}
     chat_windows(base, res)
-    for name, frame in res.tables().items():
+    for name, frame in tables_out.items():
         if name not in ("chat_windows", "chat_posted_hours"):
             download(frame, f"scenarios_{name}")
 
