@@ -252,8 +252,9 @@ def capacity_need_vs_supply(frame, queue: str, strategy: str):
     lines = alt.Chart(frame.melt("month", ["need_fte", "supply_fte"], "series", "fte")).mark_line(point=True).encode(
         x="month:T", y="fte:Q", strokeDash="series:N",
         color=alt.Color("series:N", title="", scale=alt.Scale(range=["#1f77b4", "#ff7f0e"])))
-    return (gap + lines).properties(height=320, title=f"'{queue}', {strategy}: need vs supply (with overtime and "
-                                                      "outsourcing), gap shaded").resolve_scale(color="independent")
+    return (gap + lines).properties(height=320, title=chart_title(f"'{queue}', {strategy}: need vs supply",
+                                                                  "supply with overtime and outsourcing; gap shaded")
+                                    ).resolve_scale(color="independent")
 
 
 def capacity_money(frame, strategy: str, currency: str):
@@ -262,4 +263,4 @@ def capacity_money(frame, strategy: str, currency: str):
     return alt.Chart(long).mark_bar().encode(
         x=alt.X("month:N", title="Month"), y=alt.Y("amount:Q", title=currency or "money"),
         color=alt.Color("part:N", title=""), xOffset="part:N").properties(
-        height=280, title=f"{strategy}: cost, cross-sell margin and churn cost by month")
+        height=280, title=chart_title(f"{strategy}: cost, cross-sell margin and churn cost by month"))
