@@ -187,10 +187,11 @@ def run_vs_actual(chart, tz_label: str, unit: str) -> alt.LayerChart:
         bind_y=False)
 
 
-def schedule_coverage(cov: pd.DataFrame, title: str) -> alt.LayerChart:
+def schedule_coverage(cov: pd.DataFrame, title: str, tz_label: str) -> alt.LayerChart:
     """Agents on duty (net of breaks, line) against the requirement (step area); over-coverage
-    shaded green, under-coverage red (``planning.views.coverage_for_queue``)."""
-    base = alt.Chart(cov).encode(x=alt.X("time:T", title="local time", axis=alt.Axis(format="%a %d %H:%M")))
+    shaded green, under-coverage red (``planning.views.coverage_for_queue``); the zone in the x
+    axis title (``tz_label``), so the chart title stays short enough not to be cut."""
+    base = alt.Chart(cov).encode(x=alt.X("time:T", title=tz_label, axis=alt.Axis(format="%a %d %H:%M")))
     req = base.mark_area(interpolate="step-after", color="#cccccc", opacity=0.6).encode(
         y=alt.Y("required:Q", title="agents"))
     over = base.mark_bar(color="#54a24b", opacity=0.6).encode(y="required:Q", y2="on_duty:Q").transform_filter(
@@ -200,8 +201,7 @@ def schedule_coverage(cov: pd.DataFrame, title: str) -> alt.LayerChart:
     duty = base.mark_line(interpolate="step-after", color="#4c78a8").encode(
         y="on_duty:Q", tooltip=[alt.Tooltip("time:T", format=TIME_FORMAT), "required:Q", "on_duty:Q"])
     return (req + over + under + duty).properties(
-        height=320, title=alt.TitleParams(textwrap.wrap(title, 90),
-                                          subtitle="grey: required on duty; blue: on duty; green: over; red: under"))
+        height=320, title=chart_title(title, "grey: required on duty; blue: on duty; green: over; red: under"))
 
 
 def shift_gantt(gantt: pd.DataFrame, title: str) -> alt.Chart:
@@ -252,8 +252,9 @@ def capacity_need_vs_supply(frame, queue: str, strategy: str):
     lines = alt.Chart(frame.melt("month", ["need_fte", "supply_fte"], "series", "fte")).mark_line(point=True).encode(
         x="month:T", y="fte:Q", strokeDash="series:N",
         color=alt.Color("series:N", title="", scale=alt.Scale(range=["#1f77b4", "#ff7f0e"])))
-    return (gap + lines).properties(height=320, title=f"'{queue}', {strategy}: need vs supply (with overtime and "
-                                                      "outsourcing), gap shaded").resolve_scale(color="independent")
+    return (gap + lines).properties(height=320, title=chart_title(f"'{queue}', {strategy}: need vs supply",
+                                                                  "supply with overtime and outsourcing; gap shaded")
+                                    ).resolve_scale(color="independent")
 
 
 def capacity_money(frame, strategy: str, currency: str):
@@ -262,4 +263,4 @@ def capacity_money(frame, strategy: str, currency: str):
     return alt.Chart(long).mark_bar().encode(
         x=alt.X("month:N", title="Month"), y=alt.Y("amount:Q", title=currency or "money"),
         color=alt.Color("part:N", title=""), xOffset="part:N").properties(
-        height=280, title=f"{strategy}: cost, cross-sell margin and churn cost by month")
+        height=280, title=chart_title(f"{strategy}: cost, cross-sell margin and churn cost by month"))

@@ -45,9 +45,14 @@ def backtest(info: dict, queue: str) -> None:
 def render(queue: str) -> None:
     cfg = cached.plan_config()
     st.header(f"Forecast: queue '{queue}'")
-    fs = settings_row()
+    settings_row()
+    found = cached.planner_config(queue)  # the queue's applied settings: its opening hours shape the forecast
+    if found is None:
+        return
+    _, fs, qs = found
     with st.spinner("Backtesting every model and their combinations ..." if fs[0] == "auto" else "Forecasting ..."):
-        fc, info = cached.forecast_for(cached.PLAN_PATH, queue, fs, state.upload_key(queue))
+        fc, info = cached.forecast_for(cached.PLAN_PATH, queue, fs, tuple(sorted(qs.items())),
+                                       state.upload_key(queue))
     model = info["model"]
     fsum = pv.forecast_summary(fc)
     metrics([("Model chosen", model if isinstance(model, str) else ", ".join(model)),

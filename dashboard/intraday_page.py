@@ -95,7 +95,8 @@ def render(queue: str) -> None:
     qcfg, fs, qs = found
     history = cached.histories()[queue]
     day, minute, source = pick_day_and_time(cfg, history)
-    fc, phi = cached.intraday_plan(cached.PLAN_PATH, queue, fs, day, state.upload_key(queue))
+    fc, phi = cached.intraday_plan(cached.PLAN_PATH, queue, fs, tuple(sorted(qs.items())), day,
+                                   state.upload_key(queue))
     actuals = (pv.actuals_from_history(cfg, history, queue, day, minute) if source == "history"
                else uploaded_actuals(cfg, queue, day))
     if actuals is None:

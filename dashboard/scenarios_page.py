@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import cached, charts, state, tables
 from dashboard.widgets import download, metrics, pct
 from planning import views as pv
+from planning.config import InputError
 
 COMPARISON_NOTE = (
     "net value = cross-sell value - cost - churn cost - abandonment cost; service from the queueing formulas "
@@ -73,9 +74,27 @@ def finance(base, res) -> None:
                    "everything else fixed ('always': the scenario wins for any value).")
         tables.show(pv.break_even_view(res), columns=("assumption", "break_even", "current_value", "advantage_now",
                                                       "scenario"), currency=cur, key="break_even")
-    if res.sensitivity is not None and not res.sensitivity.empty:
-        st.subheader("Sensitivity")
-        st.altair_chart(charts.sensitivity(res.sensitivity, base.baseline, cur), width="stretch")
+
+
+def sensitivity(base, res, args: tuple):
+    """The sensitivity chart: the money assumptions at once, volume and handle time when asked
+    (they re-staff every interval, most of the study's time); returns the table shown."""
+    if res.sensitivity is None or res.sensitivity.empty:
+        return res.sensitivity
+    st.subheader("Sensitivity")
+    sens = res.sensitivity
+    restaff = pv.restaffing_assumptions(base)
+    if restaff:
+        names = " and ".join({"volume": "contact volume", "aht": "handle time"}.get(a, a) for a in restaff)
+        if st.checkbox(f"Also move {names} (each re-staffs every interval of two scenarios twice: slower)",
+                       key=state.STUDY_RESTAFF):
+            with st.spinner(f"Re-staffing for {names} ..."):
+                sens = cached.restaffed_sensitivity(*args)
+        else:
+            st.caption(f"The money assumptions re-price the same staffing; {names} are left out until the box "
+                       "above is ticked.")
+    st.altair_chart(charts.sensitivity(sens, base.baseline, base.currency), width="stretch")
+    return sens
 
 
 def chat_windows(base, res) -> None:
@@ -109,6 +128,22 @@ def chat_windows(base, res) -> None:
         download(ch.result.windows, "chat_posted_hours")
 
 
+def settings_used(base, fs: tuple) -> tuple:
+    """Say which queue settings the scenarios start from; returns them as ``study_result`` takes
+    them (pairs ``(queue, sorted items)``; empty when the study's plan is not the dashboard's)."""
+    if not cached.study_on_plan(base.plan):
+        st.caption("The study's plan is not the dashboard's plan: the settings applied on the Staffing page are not used.")
+        return ()
+    settings = state.all_queue_settings(base.plan.queues)
+    away = pv.all_departures(cached.plan_config(), fs, settings)
+    if away:
+        st.info("Scenarios start from the settings applied on the Staffing and Forecast pages: " + "; ".join(away)
+                + ". A scenario's own settings (e.g. its targets) still win.")
+    else:
+        st.caption("Scenarios start from the plan's own settings (nothing changed on the Staffing or Forecast pages).")
+    return tuple((q, tuple(sorted(s.items()))) for q, s in settings.items() if s)
+
+
 def render() -> None:
     st.header("Scenarios: finance comparison and chat windows")
     try:
@@ -118,17 +153,24 @@ def render() -> None:
         return
     fs = state.forecast_settings(cached.plan_config())
     introduction(base, fs)
+    settings = settings_used(base, fs)
     money_form(base)
     ss = st.session_state
     money = dict(ss.get(state.STUDY_MONEY, {}))
     budget = pv.changed_budget(base, ss.get(state.STUDY_BUDGET))
     uploads = tuple((q, state.upload_key(q)) for q in base.plan.queues)
+    args = (cached.STUDY_PATH, tuple(sorted(money.items())), budget, fs, settings, uploads,
+            bool(ss.get(state.STUDY_SIM, False)))
     with st.spinner("Staffing and valuing every scenario ..."):
-        res = cached.study_result(cached.STUDY_PATH, tuple(sorted(money.items())), budget, fs, uploads,
-                                  bool(ss.get(state.STUDY_SIM, False)))
+        try:
+            res = cached.study_result(*args)
+        except InputError as exc:
+            st.error(f"The scenarios cannot be run with these settings: {pv.config_error_text(exc)}")
+            return
     finance(base, res)
+    tables_out = {**res.tables(), "sensitivity": sensitivity(base, res, args)}
     chat_windows(base, res)
-    for name, frame in res.tables().items():
+    for name, frame in tables_out.items():
         if name not in ("chat_windows", "chat_posted_hours"):
             download(frame, f"scenarios_{name}")
 

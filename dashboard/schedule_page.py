@@ -29,7 +29,7 @@ def headline(stored, queue: str) -> None:
 def coverage(stored, queue: str, tz: str) -> None:
     cov = pv.coverage_for_queue(stored.coverage, queue)
     st.subheader("Agents on duty against the requirement")
-    st.altair_chart(charts.schedule_coverage(cov, f"Queue '{queue}': on duty (net of breaks) vs required, {tz}"),
+    st.altair_chart(charts.schedule_coverage(cov, f"Queue '{queue}': on duty (net of breaks) vs required", tz),
                     width="stretch")
     download(cov, f"coverage_{queue}", key=f"dl_cov_{queue}")
 

@@ -49,7 +49,8 @@ def targets_form(queue: str) -> dict:
             good, problems = pv.checked_settings(_in_force(cfg, queue, current), queue, fields + params, values)
             state.set_setting_problems(queue, problems)
             for field in fields + params:  # a value the check changed (handle times following concurrency)
-                text = pv.setting_text(field.name, good[field.name]) if field.text and field.name in good else None
+                text = (pv.setting_text(field.name, good[field.name])
+                        if field.text and good.get(field.name) is not None else None)
                 if text is not None and text != values[field.name]:
                     state.set_later(state.setting_key(field.name, queue), text)
             if {**current, **good} != current:  # run again: the sidebar (drawn first) names the departures

@@ -40,6 +40,7 @@ CAPACITY_ATTRITION = "w_cap_attrition"
 CAPACITY_GROWTH = "w_cap_growth"
 CW_BUDGET = "w_cw_budget"          # Scenarios page form
 STUDY_SIM_CHECK = "w_study_sim"
+STUDY_RESTAFF = "w_study_restaff"  # Scenarios page: the sensitivity also moves volume and handle time
 UPLOAD_FILE = "upload_file"        # Data page: the file uploader (not kept: a file is read once)
 USE_UPLOAD = "use_upload"          # Data page buttons
 RESET_UPLOAD = "reset_upload"

@@ -2,6 +2,7 @@
 select box, the targets form's inputs, and percentages."""
 from __future__ import annotations
 
+import hashlib
 import math
 
 import pandas as pd
@@ -10,9 +11,27 @@ import streamlit as st
 from planning import views as pv
 from planning.safe_csv import to_safe_csv
 
+def _csv(frame: pd.DataFrame) -> bytes:
+    """``frame`` as CSV, cached by a digest of all its content (names, types, index, every row):
+    writing a year of history takes about half a second, hashing it a few milliseconds, and every
+    page run draws its download button again. (Streamlit's own hashing samples frames of 100,000
+    rows or more, which could serve another frame's CSV.)"""
+    try:
+        rows = pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
+    except TypeError:  # cells pandas cannot hash (lists): written every time
+        return to_safe_csv(frame)
+    head = repr((list(map(str, frame.columns)), [str(t) for t in frame.dtypes], frame.shape)).encode()
+    return _csv_of(hashlib.sha256(head + rows).hexdigest(), frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _csv_of(digest: str, _frame: pd.DataFrame) -> bytes:
+    return to_safe_csv(_frame)
+
+
 def download(frame: pd.DataFrame, name: str, label: str | None = None, key: str | None = None) -> None:
     """A CSV download of ``frame`` (formula injection neutralised)."""
-    st.download_button(label or f"Download {name}.csv", data=to_safe_csv(frame), file_name=f"{name}.csv",
+    st.download_button(label or f"Download {name}.csv", data=_csv(frame), file_name=f"{name}.csv",
                        mime="text/csv", key=key or f"dl_{name}")
 
 

@@ -20,7 +20,11 @@ from .evaluation import scenario_operations
 from .finance import scenario_finance
 from .study import OPERATIONAL_ASSUMPTIONS, Scenario, Study
 
-__all__ = ["break_even", "sensitivity", "SensitivityJob", "sensitivity_net_value"]
+__all__ = ["break_even", "sensitivity", "SensitivityJob", "sensitivity_net_value", "SENSITIVITY_DEFAULT"]
+
+# the assumptions of the sensitivity table when the study names none
+SENSITIVITY_DEFAULT = ("cost_per_agent_hour", "conversion_rate", "margin_per_sale", "customer_lifetime_value",
+                       "churn_if_abandoned", "churn_per_wait_minute", "volume", "aht")
 
 
 def _advantage(study: Study, target: str, ops: dict, period: float, money_scale: dict) -> tuple[float, float, float]:
@@ -108,9 +112,7 @@ def sensitivity(study: Study, ops: dict, forecast: pd.DataFrame, period: float, 
     x = check_number("relative_change",
                      relative_change if relative_change is not None else study.sensitivity["relative_change"],
                      minimum=0.0, strict_min=True, maximum=1.0, strict_max=True)
-    assumptions = list(assumptions or study.sensitivity["assumptions"] or
-                       ["cost_per_agent_hour", "conversion_rate", "margin_per_sale", "customer_lifetime_value",
-                        "churn_if_abandoned", "churn_per_wait_minute", "volume", "aht"])
+    assumptions = list(assumptions or study.sensitivity["assumptions"] or SENSITIVITY_DEFAULT)
     rows, jobs, slots = [], [], []
     for key in assumptions:
         row = {"assumption": key, "scenario": scenario, "baseline": study.baseline, "relative_change": x}

@@ -2,7 +2,8 @@
 actuals and the evening peaks drawn with it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import hashlib
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -11,8 +12,27 @@ from ..config import PlanConfig
 from .common import EVENING_START_MIN, days_between, evening_share, local_naive, local_time_frame
 from .settings import one_queue
 
-__all__ = ["ForecastChart", "forecast_queue", "backtest_table", "cleaned_days_table", "backtest_headline", "recent_actuals",
+__all__ = ["ForecastChart", "STAFFING_ONLY_FIELDS", "forecast_key", "forecast_queue", "backtest_table", "cleaned_days_table", "backtest_headline", "recent_actuals",
            "evening_peaks", "forecast_summary", "forecast_chart"]
+
+# Fields of a queue's config the forecast does not read (they size the agents for it): changing
+# them keeps a forecast computed before. Every other field (opening hours, handle times, the
+# history file and its columns) is part of :func:`forecast_key`.
+STAFFING_ONLY_FIELDS = ("targets", "shrinkage", "shrinkage_planned", "shrinkage_unplanned", "patience_s", "min_agents",
+                        "retrial_prob", "retrial_delay_s", "callback_threshold_s", "callback_accept_prob",
+                        "callback_promise_s")
+
+
+def forecast_key(config: PlanConfig, queue: str) -> str:
+    """sha256 (hex) of everything :func:`forecast_queue` reads from ``config`` for ``queue``: the
+    ``[forecast]`` settings, the plan's zone, interval and week start, and every field of the
+    queue but :data:`STAFFING_ONLY_FIELDS` (so edited opening hours or handle times give another
+    key, edited targets the same one). A cache of forecasts keyed by it never returns a stale one."""
+    q = one_queue(config, queue).queues[queue]
+    parts = {f.name: getattr(q, f.name) for f in fields(q) if f.name not in STAFFING_ONLY_FIELDS}
+    text = repr((config.forecast, config.timezone, config.interval_s, config.week_start, sorted(parts.items())))
+    return hashlib.sha256(text.encode()).hexdigest()
+
 
 def forecast_queue(config: PlanConfig, histories: dict[str, pd.DataFrame], queue: str):
     """Forecast one queue over the plan window: ``(forecast, info)`` where ``info`` has ``model``,

@@ -3,7 +3,7 @@ with the planner's study-wide money assumptions and chat-window budget, and the 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +11,12 @@ import pandas as pd
 
 from ..config import WEEKDAYS, InputError
 from .common import DAY_NAMES, share_text
+from .plan_file import plan_with_settings
 
 __all__ = ["BUNDLED_STUDY", "STUDY_MONEY_KEYS", "COMPARISON_COLUMNS", "MoneyField", "load_study_with",
            "study_money_defaults", "study_money_overrides", "overrides_text", "money_fields", "changed_money",
            "chat_budget_default", "changed_budget", "study_forecast", "combine_forecasts", "run_study_for_dashboard",
+           "restaffing_assumptions", "restaffed_sensitivity",
            "comparison_view", "comparison_table", "scenario_deltas", "money_bars", "break_even_view", "chat_window_grid",
            "no_waiting_text"]
 
@@ -27,20 +29,31 @@ COMPARISON_COLUMNS = ("scenario", "fte", "total_cost", "cross_sell_value", "chur
 
 
 def load_study_with(path: str | Path = BUNDLED_STUDY, *, money: dict | None = None,
-                    chat_budget_agent_hours_per_week: float | None = None):
+                    chat_budget_agent_hours_per_week: float | None = None,
+                    queue_settings: dict[str, dict] | None = None):
     """The scenario study with the planner's changes to the study-wide money defaults (``money``:
-    key -> value, see :data:`STUDY_MONEY_KEYS`) and the chat-window budget; validated like the TOML
-    (raises :class:`ConfigError`). Scenario- and queue-level money settings still win."""
+    key -> value, see :data:`STUDY_MONEY_KEYS`), the chat-window budget and the queues' settings
+    (``queue_settings``: ``{queue: {setting: value}}``, keywords of
+    :func:`~planning.views.settings.with_queue_settings`, e.g. handle times, shrinkage, opening
+    hours, paid hours per FTE) applied to the study's plan before the scenarios change it (so a
+    scenario's own settings, e.g. its targets, still win); validated like the TOML (raises
+    :class:`ConfigError`). Scenario- and queue-level money settings still win."""
     from ..scenarios import load_study, parse_study
 
     study = load_study(path)
-    if not money and chat_budget_agent_hours_per_week is None:
+    settings = {q: s for q, s in (queue_settings or {}).items() if s}
+    if not money and chat_budget_agent_hours_per_week is None and not settings:
         return study
     raw = copy.deepcopy(study.raw)
     if money:
         raw.setdefault("money", {}).update({k: float(v) for k, v in money.items() if v is not None})
     if chat_budget_agent_hours_per_week is not None and raw.get("chat_windows") is not None:
         raw["chat_windows"]["budget_agent_hours_per_week"] = float(chat_budget_agent_hours_per_week)
+    if settings and study.plan is not None:
+        edited = plan_with_settings(study.plan, None, settings).raw
+        # whole queue tables and [headcount]: the study's own plan_overrides are already in them
+        raw["study"]["plan_overrides"] = {**(raw["study"].get("plan_overrides") or {}),
+                                          "queues": edited["queues"], "headcount": edited.get("headcount") or {}}
     src = Path(study.source) if study.source else Path(path)
     return parse_study(raw, base_dir=src.resolve().parent, source=src)
 
@@ -65,16 +78,46 @@ def study_money_overrides(study) -> dict[str, list[str]]:
     return out
 
 
-def run_study_for_dashboard(study, forecast: pd.DataFrame, *, simulate: bool = False):
-    """:func:`planning.scenarios.run_study` on a given forecast, in this process (no pool)."""
-    from ..scenarios import run_study
+def restaffing_assumptions(study) -> list[str]:
+    """The sensitivity assumptions of ``study`` that re-staff every interval (volume, handle time:
+    each is two re-staffings of two scenarios, most of a study's time); the others re-price."""
+    from ..scenarios.analysis import SENSITIVITY_DEFAULT
+    from ..scenarios.study import OPERATIONAL_ASSUMPTIONS
 
+    return [a for a in (study.sensitivity["assumptions"] or SENSITIVITY_DEFAULT) if a in OPERATIONAL_ASSUMPTIONS]
+
+
+def run_study_for_dashboard(study, forecast: pd.DataFrame, *, simulate: bool = False, restaff: bool = True):
+    """:func:`planning.scenarios.run_study` on a given forecast, in this process (no pool).
+    ``restaff`` False leaves :func:`restaffing_assumptions` out of the sensitivity table
+    (:func:`restaffed_sensitivity` adds them when asked)."""
+    from ..scenarios import run_study
+    from ..scenarios.analysis import SENSITIVITY_DEFAULT
+
+    keep = [a for a in (study.sensitivity["assumptions"] or SENSITIVITY_DEFAULT) if a not in restaffing_assumptions(study)]
+    if not restaff and keep:  # (none kept: an empty list would mean the default list)
+        study = replace(study, sensitivity={**study.sensitivity, "assumptions": keep})
     try:
         return run_study(study, forecast=forecast, simulate=simulate, workers=1, executor="serial")
     except ValueError as exc:
         if isinstance(exc, InputError):
             raise
         raise InputError(f"scenario study: {exc}") from None
+
+
+def restaffed_sensitivity(study, result, forecast: pd.DataFrame) -> pd.DataFrame:
+    """``result``'s sensitivity table (of :func:`run_study_for_dashboard` with ``restaff=False``)
+    with the :func:`restaffing_assumptions` of ``study`` added, each re-staffing ``forecast``;
+    ranked by swing like :func:`planning.scenarios.sensitivity`."""
+    from ..scenarios import sensitivity
+
+    names = restaffing_assumptions(study)
+    if not names or result.sensitivity.empty:
+        return result.sensitivity
+    # ops are only read for the money assumptions, none of which is asked here
+    extra = sensitivity(study, {}, forecast, result.period_days, assumptions=names, executor="serial")
+    both = pd.concat([result.sensitivity, extra], ignore_index=True)
+    return both.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def comparison_view(result) -> pd.DataFrame:

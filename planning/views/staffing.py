@@ -79,6 +79,8 @@ class SettingField:
     a whole number when ``whole``. ``slider`` asks for a slider instead of a number box; ``text``
     for a text box (opening hours, handle times by concurrency as ``"360, 450, 560"``).
     ``bounded`` False leaves the range to the plan's schema (its message, keyed like the file).
+    ``optional``: a text box for a number the queue may not have (patience of a queue without one):
+    empty is None (as the plan has it), a number is the setting.
     """
 
     name: str
@@ -93,10 +95,13 @@ class SettingField:
     help: str = ""
     text: bool = False
     bounded: bool = True
+    optional: bool = False
 
     def setting(self, shown):
         """The setting for a shown value (a share for a percentage; a tuple of seconds for
         handle times by concurrency; the text of opening hours)."""
+        if self.optional:
+            return _optional_number(shown)
         if self.text:
             return _seconds_list(shown) if self.name == "aht_by_concurrency_s" else str(shown).strip()
         return int(shown) if self.whole else shown * self.scale
@@ -104,6 +109,10 @@ class SettingField:
     def problem(self, shown) -> str | None:
         """Why ``shown`` cannot be used (outside ``minimum``..``maximum``, or not whole), in the
         units it is shown in; None when it can (the plan's schema checks it next)."""
+        if self.optional:
+            if str(shown or "").strip() and _optional_number(shown) is None:
+                return f"{str(shown)!r} is not a number; expected seconds, e.g. 180, or nothing for none"
+            return None
         if self.text:
             if self.name == "aht_by_concurrency_s" and _seconds_list(shown) is None:
                 return (f"{str(shown)!r} is not a list of seconds; expected numbers separated by commas, "
@@ -166,6 +175,14 @@ def setting_fields(q: QueueConfig) -> list[SettingField]:
     return fields
 
 
+def _optional_number(text) -> float | None:
+    """``" 180 "`` as ``180.0``; None when empty or not a number."""
+    try:
+        return float(str(text or "").strip())
+    except ValueError:
+        return None
+
+
 def _seconds_list(text) -> tuple | None:
     """``"360, 450, 560"`` as ``(360.0, 450.0, 560.0)``; None when it is not such a list."""
     try:
@@ -194,6 +211,11 @@ def parameter_fields(config: PlanConfig, queue: str) -> list[SettingField]:
     if q.patience_s is not None:
         out.append(SettingField("patience_s", "Patience (mean, s)", 0.0, 86_400.0, 5.0, float(q.patience_s),
                                 bounded=False, help="mean time a waiting contact waits before abandoning, seconds"))
+    else:  # a queue without patience (nobody abandons) can be given one
+        out.append(SettingField("patience_s", "Patience (mean, s; empty: none)", 0.0, 86_400.0, 0.0, "", text=True,
+                                optional=True, help="mean time a waiting contact waits before abandoning, seconds; "
+                                                    "the plan gives none (nobody abandons): enter one to size the "
+                                                    "queue with abandonment (Erlang A)"))
     if q.shrinkage_planned is not None:
         out += [SettingField("shrinkage_planned", "Planned shrinkage (%)", 0.0, 90.0, 0.5,
                              round(100 * q.shrinkage_planned, 2), scale=0.01,

@@ -8,7 +8,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from planning import views as pv
@@ -16,27 +15,6 @@ from planning.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-
-
-@pytest.fixture(autouse=True)
-def _store(tmp_path, monkeypatch):
-    monkeypatch.setenv("STAFFCAST_STORE", f"sqlite:///{tmp_path / 'runs.sqlite'}")
-    monkeypatch.delenv("STAFFCAST_PLAN", raising=False)
-
-
-@pytest.fixture
-def media(monkeypatch) -> dict:
-    """file id -> bytes of every download button's data (AppTest keeps them in memory only)."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def keep(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        files[file_id] = path_or_data
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
-    return files
 
 
 def _staffing(queue: str = "voice") -> AppTest:
