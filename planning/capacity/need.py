@@ -48,24 +48,28 @@ def intraday_shape(forecast: pd.DataFrame) -> pd.DataFrame:
 
 def representative_weeks(days: pd.DataFrame, shape: pd.DataFrame, *, week_start: int, timezone: str | None) -> pd.DataFrame:
     """``queue, month, interval_start, volume, aht_s``: one representative week per queue and month
-    (``days``: ``queue, date, month, volume, holiday`` from the long-range demand)."""
-    frames = []
-    for (q, month), g in days.groupby(["queue", "month"], sort=True):
-        normal = g[~g["holiday"]]
-        by_wd = (normal if len(normal) else g).groupby(g["date"].dt.day_of_week)["volume"].mean()
-        first = pd.Timestamp(f"{month}-01")
-        start = first + pd.Timedelta(days=(week_start - first.day_of_week) % 7)
-        dates = pd.date_range(start, periods=7, freq="D")
-        sq = shape[shape["queue"] == q]
-        for d in dates:
-            s = sq[sq["weekday"] == d.day_of_week]
-            frames.append(pd.DataFrame({"queue": q, "month": month, "local": d + s["slot"].to_numpy(),
-                                        "volume": s["share"].to_numpy() * float(by_wd.get(d.day_of_week, 0.0)),
-                                        "aht_s": s["aht_s"].to_numpy()}))
-    out = pd.concat(frames, ignore_index=True)
-    ts = pd.DatetimeIndex(out.pop("local"))
+    (``days``: ``queue, date, month, volume, holiday`` from the long-range demand), ordered by queue,
+    month and time. A weekday's daily volume is the mean over the month's non-holiday days of that
+    weekday (all days when the month has no other); 0 if the month has none."""
+    d = days.assign(weekday=days["date"].dt.day_of_week)
+    has_normal = (~d["holiday"]).groupby([d["queue"], d["month"]]).transform("any")
+    used = d[~d["holiday"] | ~has_normal]
+    by_wd = used.groupby(["queue", "month", "weekday"])["volume"].mean().rename("daily")
+    qm = d[["queue", "month"]].drop_duplicates().sort_values(["queue", "month"], kind="stable")
+    first = pd.to_datetime(qm["month"] + "-01")
+    start = first + pd.to_timedelta((week_start - first.dt.day_of_week) % 7, unit="D")
+    wk = qm.loc[qm.index.repeat(7)].reset_index(drop=True)
+    wk["date"] = start.repeat(7).to_numpy() + pd.to_timedelta(np.tile(np.arange(7), len(qm)), unit="D")
+    wk["weekday"] = wk["date"].dt.day_of_week
+    wk = wk.merge(by_wd, how="left", left_on=["queue", "month", "weekday"], right_index=True)
+    wk = wk.merge(shape, how="left", on=["queue", "weekday"])
+    local = wk["date"] + wk["slot"]
+    out = pd.DataFrame({"queue": wk["queue"].to_numpy(), "month": wk["month"].to_numpy(),
+                        "volume": wk["share"].to_numpy() * wk["daily"].fillna(0.0).to_numpy(),
+                        "aht_s": wk["aht_s"].to_numpy()})
+    ts = pd.DatetimeIndex(local)
     out["interval_start"] = ts.tz_localize(timezone, nonexistent="shift_forward", ambiguous=False) if timezone else ts
-    return out
+    return out[["queue", "month", "volume", "aht_s", "interval_start"]]
 
 
 def need_by_month(plan, weeks: pd.DataFrame, *, queue_configs: dict, aht_factor: dict, shrinkage_by_month: dict,
