@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["intraday_shape", "representative_weeks", "need_by_month"]
+__all__ = ["intraday_shape", "representative_weeks", "staff_week", "need_by_month"]
 
 
 def intraday_shape(forecast: pd.DataFrame) -> pd.DataFrame:
@@ -72,25 +72,39 @@ def representative_weeks(days: pd.DataFrame, shape: pd.DataFrame, *, week_start:
     return out[["queue", "month", "volume", "aht_s", "interval_start"]]
 
 
+def staff_week(job: tuple) -> pd.DataFrame:
+    """One queue's representative weeks staffed (a job of :func:`need_by_month`: ``(queue config,
+    frame with interval_start, month, volume, aht_s already x the handle-time factor, interval_s)``):
+    :func:`planning.pipeline.requirements_for`'s frame with ``month`` and ``conversation_aht_s``."""
+    from ..pipeline import requirements_for
+
+    q_cfg, f, interval_s = job
+    req = requirements_for(q_cfg, f[["interval_start", "volume", "aht_s"]], interval_s)
+    req["month"] = f["month"].to_numpy()
+    req["conversation_aht_s"] = f["aht_s"].to_numpy(float)
+    return req
+
+
 def need_by_month(plan, weeks: pd.DataFrame, *, queue_configs: dict, aht_factor: dict, shrinkage_by_month: dict,
-                  efficiency: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  efficiency: dict, executor="serial") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Staff the representative weeks: ``(requirements, need)``.
 
     ``queue_configs``: queue -> :class:`planning.config.QueueConfig` (the strategy's targets);
     ``aht_factor``: queue -> real lengthening of conversations; ``shrinkage_by_month``: queue ->
-    {month: share}; ``efficiency``: queue -> roster factor. ``need``: ``queue, month, agent_h_week,
-    paid_h_week, need_fte, peak_agents, shrinkage, efficiency``."""
-    from ..pipeline import requirements_for
+    {month: share}; ``efficiency``: queue -> roster factor; ``executor``: where the queues are
+    staffed, one job each (:func:`core.map_jobs`; the same numbers on any). ``need``: ``queue, month,
+    agent_h_week, paid_h_week, need_fte, peak_agents, shrinkage, efficiency``."""
+    from core import map_jobs
 
     h = plan.interval_s / 3600.0
-    reqs, rows = [], []
+    names, jobs = [], []
     for q, w in weeks.groupby("queue", sort=False):
         f = w.reset_index(drop=True).copy()
         f["aht_s"] = f["aht_s"].to_numpy(float) * aht_factor.get(q, 1.0)
-        req = requirements_for(queue_configs[q], f[["interval_start", "volume", "aht_s"]], plan.interval_s)
-        req["month"] = f["month"].to_numpy()
-        req["conversation_aht_s"] = f["aht_s"].to_numpy(float)
-        reqs.append(req)
+        names.append(q)
+        jobs.append((queue_configs[q], f, plan.interval_s))
+    reqs, rows = map_jobs(staff_week, jobs, executor=executor), []
+    for q, req in zip(names, reqs):
         for month, r in req.groupby("month", sort=True):
             agent_h = float(r["agents"].sum() * h)
             s = shrinkage_by_month[q][month]

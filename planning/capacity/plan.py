@@ -25,10 +25,12 @@ from .demand import apply_whatifs, fit_demand, monthly_totals, project_days, wee
 from .hiring import HiringProblem, solve_hiring
 from .money import break_even_month, month_money, npv, salary_fte_month
 from .need import intraday_shape, need_by_month, representative_weeks
+from .service import shortfall_service
 
 __all__ = ["CapacityResult", "run_capacity", "start_fte", "hiring_problem", "CAPACITY_TABLES"]
 
-CAPACITY_TABLES = ("demand_monthly", "demand_weekly", "need", "hiring_classes", "supply", "money", "summary")
+CAPACITY_TABLES = ("demand_monthly", "demand_weekly", "need", "hiring_classes", "supply", "shortfall_service", "money",
+                   "summary")
 
 
 @dataclass
@@ -111,18 +113,22 @@ def hiring_problem(cfg: CapacityConfig, queues, need: pd.DataFrame, months, *, s
         overtime_cap=h["overtime_cap"], overtime_cost_per_fte_month=salary * h["overtime_premium"],
         outsource_cap_fte=h["outsource_cap_fte"], outsource_cost_per_fte_month=h["outsource_cost_per_fte_month"],
         shortfall_penalty=h["shortfall_penalty_per_fte_month"], hiring_budget=h["budget"],
-        time_limit_s=h["time_limit_s"])
+        time_limit_s=h["time_limit_s"], mip_rel_gap=h["mip_rel_gap"])
 
 
-def _money(cfg, plan, strategy, req, need, hplan, months, month_days, money_by_q) -> pd.DataFrame:
+def _money(cfg, plan, strategy, ops, need, hplan, months, month_days, money_by_q) -> pd.DataFrame:
+    """Money per queue and month; ``ops``: the representative weeks with the service delivered
+    (at supply where the plan is short, :mod:`.service`)."""
     rows = []
     h = cfg.hiring
     cls = hplan.classes
     sup = hplan.monthly.set_index(["queue", "month"])
+    weeks = dict(iter(ops.groupby(["queue", "month"], sort=False)))
+    needs = need.set_index(["queue", "month"])
     for q in plan.queues:
         for t, m in enumerate(months):
-            r = req[(req["queue"] == q) & (req["month"] == m)]
-            n = need[(need["queue"] == q) & (need["month"] == m)].iloc[0]
+            r = weeks[(q, m)]
+            n = needs.loc[(q, m)]
             c = cls[(cls["queue"] == q) & (cls["start_month"] == t)]
             hire_cost = float(c["hires"].sum() * (h["hire_cost"] + h["training_cost"]) + len(c) * h["class_cost"])
             s = sup.loc[(q, t)]
@@ -137,10 +143,12 @@ def _money(cfg, plan, strategy, req, need, hplan, months, month_days, money_by_q
 
 
 def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, forecast=None,
-                 progress=None) -> CapacityResult:
+                 progress=None, executor=None) -> CapacityResult:
     """The capacity plan of ``cfg`` (see the module docstring). ``roster_basis``
     (:class:`planning.scenarios.paid_hours.RosterBasis`): scheduling efficiency per queue from a
-    stored roster; None: ``[need] scheduling_efficiency`` for every queue (stated in the notes)."""
+    stored roster; None: ``[need] scheduling_efficiency`` for every queue (stated in the notes).
+    ``executor``: where the queues' representative weeks are staffed (:func:`core.map_jobs`; default
+    a process pool with one worker per CPU; the same numbers on any)."""
     from ..pipeline import load_histories
     from ..scenarios import load_study, study_forecast
 
@@ -167,7 +175,7 @@ def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, fore
                         + (f" ({100 * np.expm1(m.slope_per_day * 365.25):+.1f}%/year)" if m.trend_source == "history" else "")
                         for q, m in models.items()]
     shrink = _shrinkage(cfg, plan, months)
-    needs, reqs, supplies, classes, money, plans = [], [], [], [], [], {}
+    needs, reqs, supplies, classes, money, services, plans = [], [], [], [], [], [], {}
     for name in cfg.strategies:
         sc = study.scenarios[name]
         left = [f"{q}: {k}" for q, qs in sc.queues.items() for k, v in
@@ -178,18 +186,22 @@ def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, fore
                          f"({', '.join(left + (['surges'] if sc.surges else []))}); use [[demand.whatif]]")
         req, need = need_by_month(plan, weeks, queue_configs=sc.plan.queues,
                                   aht_factor={q: qs.aht_factor for q, qs in sc.queues.items()},
-                                  shrinkage_by_month=shrink, efficiency=eff)
+                                  shrinkage_by_month=shrink, efficiency=eff, executor=executor)
         money_by_q = {q: qs.money for q, qs in sc.queues.items()}
         phw = plan.headcount.paid_hours_per_week
         salary = float(np.mean([salary_fte_month(money_by_q[q], phw) for q in plan.queues]))
         hplan = solve_hiring(hiring_problem(cfg, list(plan.queues), need, months, salary_fte_month=salary,
                                             paid_hours_per_week=phw))
         plans[name] = hplan
-        short = hplan.monthly[hplan.monthly["shortfall_fte"] > 1e-6]
-        if len(short):
-            notes.append(f"strategy {name}: {short['shortfall_fte'].sum():.1f} FTE-months short of need in "
-                         f"{', '.join(sorted({months[t] for t in short['month']}))} (hiring lead time, class and "
-                         "lever limits): the money values the service at need, so there it is worse than valued")
+        ops, service = shortfall_service(req, hplan.monthly, months, sc.plan.queues, plan.interval_s)
+        services.append(service.assign(strategy=name))
+        if len(service):
+            worst = service.loc[service["service_level_supplied"].idxmin()]
+            notes.append(f"strategy {name}: {service['shortfall_fte'].sum():.1f} FTE-months short of need in "
+                         f"{', '.join(sorted(set(service['month'])))} (budget, hiring lead time, class and lever "
+                         f"limits); the service there is computed at the supplied agents (shortfall_service; worst: "
+                         f"{worst['queue']} {worst['month']}, service level {100 * worst['service_level_supplied']:.1f}% "
+                         f"instead of {100 * worst['service_level_need']:.1f}%) and the money values that service")
         needs.append(need.assign(strategy=name))
         reqs.append(req.assign(strategy=name))
         sup = hplan.monthly.assign(strategy=name, month=lambda f: [months[t] for t in f["month"]])
@@ -197,7 +209,7 @@ def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, fore
         classes.append(hplan.classes.assign(strategy=name, start=[months[t] for t in hplan.classes["start_month"]],
                                             productive_from=[months[t] if t < len(months) else "after the plan"
                                                              for t in hplan.classes["productive_from_month"]]))
-        money.append(_money(cfg, plan, name, req, need, hplan, months, month_days, money_by_q))
+        money.append(_money(cfg, plan, name, ops, need, hplan, months, month_days, money_by_q))
     money_f = pd.concat(money, ignore_index=True)
     tables = {
         "demand_monthly": _demand_monthly(days, models, weeks),
@@ -205,6 +217,7 @@ def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, fore
         "need": pd.concat(needs, ignore_index=True),
         "hiring_classes": pd.concat(classes, ignore_index=True),
         "supply": pd.concat(supplies, ignore_index=True),
+        "shortfall_service": pd.concat(services, ignore_index=True),
         "money": money_f,
         "summary": _summary(cfg, money_f, plans, months, plan.headcount.paid_hours_per_week),
     }
