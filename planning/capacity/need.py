@@ -85,32 +85,38 @@ def staff_week(job: tuple) -> pd.DataFrame:
     return req
 
 
-def need_by_month(plan, weeks: pd.DataFrame, *, queue_configs: dict, aht_factor: dict, shrinkage_by_month: dict,
-                  efficiency: dict, executor="serial") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Staff the representative weeks: ``(requirements, need)``.
+def need_by_month(plan, weeks: pd.DataFrame, *, strategies: dict, shrinkage_by_month: dict, efficiency: dict,
+                  executor="serial") -> dict:
+    """Staff the representative weeks for every strategy: ``{strategy: (requirements, need)}``.
 
-    ``queue_configs``: queue -> :class:`planning.config.QueueConfig` (the strategy's targets);
-    ``aht_factor``: queue -> real lengthening of conversations; ``shrinkage_by_month``: queue ->
-    {month: share}; ``efficiency``: queue -> roster factor; ``executor``: where the queues are
-    staffed, one job each (:func:`core.map_jobs`; the same numbers on any). ``need``: ``queue, month,
-    agent_h_week, paid_h_week, need_fte, peak_agents, shrinkage, efficiency``."""
+    ``strategies``: name -> (queue -> :class:`planning.config.QueueConfig` with the strategy's
+    targets, queue -> real lengthening of conversations); ``shrinkage_by_month``: queue -> {month:
+    share}; ``efficiency``: queue -> roster factor; ``executor``: where the (strategy, queue) weeks
+    are staffed, one job each (:func:`core.map_jobs`; the same numbers on any). ``need``: ``queue,
+    month, agent_h_week, paid_h_week, need_fte, peak_agents, shrinkage, efficiency``."""
     from core import map_jobs
 
-    h = plan.interval_s / 3600.0
-    names, jobs = [], []
-    for q, w in weeks.groupby("queue", sort=False):
-        f = w.reset_index(drop=True).copy()
-        f["aht_s"] = f["aht_s"].to_numpy(float) * aht_factor.get(q, 1.0)
-        names.append(q)
-        jobs.append((queue_configs[q], f, plan.interval_s))
-    reqs, rows = map_jobs(staff_week, jobs, executor=executor), []
-    for q, req in zip(names, reqs):
-        for month, r in req.groupby("month", sort=True):
-            agent_h = float(r["agents"].sum() * h)
-            s = shrinkage_by_month[q][month]
-            e = efficiency.get(q, 1.0)
-            paid = agent_h / (1.0 - s) * e
-            rows.append({"queue": q, "month": month, "agent_h_week": agent_h, "paid_h_week": paid,
-                         "need_fte": paid / plan.headcount.paid_hours_per_week, "peak_agents": int(r["agents"].max()),
-                         "shrinkage": s, "efficiency": e})
-    return pd.concat(reqs, ignore_index=True), pd.DataFrame(rows)
+    keys, jobs = [], []
+    for name, (queue_configs, aht_factor) in strategies.items():
+        for q, w in weeks.groupby("queue", sort=False):
+            f = w.reset_index(drop=True).copy()
+            f["aht_s"] = f["aht_s"].to_numpy(float) * aht_factor.get(q, 1.0)
+            keys.append((name, q))
+            jobs.append((queue_configs[q], f, plan.interval_s))
+    staffed = dict(zip(keys, map_jobs(staff_week, jobs, executor=executor)))
+    out = {}
+    for name in strategies:
+        reqs = [req for (s, _), req in staffed.items() if s == name]
+        rows = [_need_row(plan, q, month, r, shrinkage_by_month[q][month], efficiency.get(q, 1.0))
+                for (s, q), req in staffed.items() if s == name for month, r in req.groupby("month", sort=True)]
+        out[name] = (pd.concat(reqs, ignore_index=True), pd.DataFrame(rows))
+    return out
+
+
+def _need_row(plan, q: str, month: str, r: pd.DataFrame, shrinkage: float, efficiency: float) -> dict:
+    """One queue-month of the need from its staffed week ``r`` (module docstring, step 4)."""
+    agent_h = float(r["agents"].sum() * plan.interval_s / 3600.0)
+    paid = agent_h / (1.0 - shrinkage) * efficiency
+    return {"queue": q, "month": month, "agent_h_week": agent_h, "paid_h_week": paid,
+            "need_fte": paid / plan.headcount.paid_hours_per_week, "peak_agents": int(r["agents"].max()),
+            "shrinkage": shrinkage, "efficiency": efficiency}

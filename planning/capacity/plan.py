@@ -147,8 +147,9 @@ def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, fore
     """The capacity plan of ``cfg`` (see the module docstring). ``roster_basis``
     (:class:`planning.scenarios.paid_hours.RosterBasis`): scheduling efficiency per queue from a
     stored roster; None: ``[need] scheduling_efficiency`` for every queue (stated in the notes).
-    ``executor``: where the queues' representative weeks are staffed (:func:`core.map_jobs`; default
-    a process pool with one worker per CPU; the same numbers on any)."""
+    ``executor``: where the (strategy, queue) representative weeks are staffed and the strategies'
+    hiring MILPs solved, one job each (:func:`core.map_jobs`; default a process pool with one worker
+    per CPU; the same numbers on any)."""
     from ..pipeline import load_histories
     from ..scenarios import load_study, study_forecast
 
@@ -174,42 +175,25 @@ def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, fore
     notes = [source] + [f"demand {q}: season from {m.season_source}; trend {m.trend_source}"
                         + (f" ({100 * np.expm1(m.slope_per_day * 365.25):+.1f}%/year)" if m.trend_source == "history" else "")
                         for q, m in models.items()]
-    shrink = _shrinkage(cfg, plan, months)
-    needs, reqs, supplies, classes, money, services, plans = [], [], [], [], [], [], {}
-    for name in cfg.strategies:
-        sc = study.scenarios[name]
-        left = [f"{q}: {k}" for q, qs in sc.queues.items() for k, v in
-                (("deflection", qs.deflection), ("outsource_share", qs.outsource_share), ("volume_change", qs.volume_change))
-                if v]
-        if left or sc.surges:
-            notes.append(f"strategy {name}: the scenario's 28-day what-ifs are not carried over "
-                         f"({', '.join(left + (['surges'] if sc.surges else []))}); use [[demand.whatif]]")
-        req, need = need_by_month(plan, weeks, queue_configs=sc.plan.queues,
-                                  aht_factor={q: qs.aht_factor for q, qs in sc.queues.items()},
-                                  shrinkage_by_month=shrink, efficiency=eff, executor=executor)
-        money_by_q = {q: qs.money for q, qs in sc.queues.items()}
-        phw = plan.headcount.paid_hours_per_week
-        salary = float(np.mean([salary_fte_month(money_by_q[q], phw) for q in plan.queues]))
-        hplan = solve_hiring(hiring_problem(cfg, list(plan.queues), need, months, salary_fte_month=salary,
-                                            paid_hours_per_week=phw))
-        plans[name] = hplan
+    scenarios = {name: study.scenarios[name] for name in cfg.strategies}
+    notes += _left_out(scenarios)
+    staffed = need_by_month(plan, weeks, strategies={name: (sc.plan.queues, {q: qs.aht_factor for q, qs in sc.queues.items()})
+                                                     for name, sc in scenarios.items()},
+                            shrinkage_by_month=_shrinkage(cfg, plan, months), efficiency=eff, executor=executor)
+    plans = _hiring_plans(cfg, plan, scenarios, staffed, months, executor)
+    needs, supplies, classes, money, services = [], [], [], [], []
+    for name, sc in scenarios.items():
+        (req, need), hplan = staffed[name], plans[name]
         ops, service = shortfall_service(req, hplan.monthly, months, sc.plan.queues, plan.interval_s)
         services.append(service.assign(strategy=name))
-        if len(service):
-            worst = service.loc[service["service_level_supplied"].idxmin()]
-            notes.append(f"strategy {name}: {service['shortfall_fte'].sum():.1f} FTE-months short of need in "
-                         f"{', '.join(sorted(set(service['month'])))} (budget, hiring lead time, class and lever "
-                         f"limits); the service there is computed at the supplied agents (shortfall_service; worst: "
-                         f"{worst['queue']} {worst['month']}, service level {100 * worst['service_level_supplied']:.1f}% "
-                         f"instead of {100 * worst['service_level_need']:.1f}%) and the money values that service")
+        notes += _shortfall_note(name, service)
         needs.append(need.assign(strategy=name))
-        reqs.append(req.assign(strategy=name))
-        sup = hplan.monthly.assign(strategy=name, month=lambda f: [months[t] for t in f["month"]])
-        supplies.append(sup)
+        supplies.append(hplan.monthly.assign(strategy=name, month=lambda f: [months[t] for t in f["month"]]))
         classes.append(hplan.classes.assign(strategy=name, start=[months[t] for t in hplan.classes["start_month"]],
                                             productive_from=[months[t] if t < len(months) else "after the plan"
                                                              for t in hplan.classes["productive_from_month"]]))
-        money.append(_money(cfg, plan, name, ops, need, hplan, months, month_days, money_by_q))
+        money.append(_money(cfg, plan, name, ops, need, hplan, months, month_days,
+                            {q: qs.money for q, qs in sc.queues.items()}))
     money_f = pd.concat(money, ignore_index=True)
     tables = {
         "demand_monthly": _demand_monthly(days, models, weeks),
@@ -222,6 +206,45 @@ def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, fore
         "summary": _summary(cfg, money_f, plans, months, plan.headcount.paid_hours_per_week),
     }
     return CapacityResult(cfg, tables, plans, notes, source)
+
+
+def _left_out(scenarios: dict) -> list:
+    """Notes on the scenarios' 28-day what-ifs, which the long range does not carry over."""
+    notes = []
+    for name, sc in scenarios.items():
+        left = [f"{q}: {k}" for q, qs in sc.queues.items() for k, v in
+                (("deflection", qs.deflection), ("outsource_share", qs.outsource_share), ("volume_change", qs.volume_change))
+                if v]
+        if left or sc.surges:
+            notes.append(f"strategy {name}: the scenario's 28-day what-ifs are not carried over "
+                         f"({', '.join(left + (['surges'] if sc.surges else []))}); use [[demand.whatif]]")
+    return notes
+
+
+def _hiring_plans(cfg, plan, scenarios: dict, staffed: dict, months, executor) -> dict:
+    """The hiring MILP of every strategy (one job each through :func:`core.map_jobs`). The MILP
+    prices a paid FTE-month at the mean over the queues of the strategy's loaded rate."""
+    from core import map_jobs
+
+    phw = plan.headcount.paid_hours_per_week
+    problems = []
+    for name, sc in scenarios.items():
+        salary = float(np.mean([salary_fte_month(sc.queues[q].money, phw) for q in plan.queues]))
+        problems.append(hiring_problem(cfg, list(plan.queues), staffed[name][1], months, salary_fte_month=salary,
+                                       paid_hours_per_week=phw))
+    return dict(zip(scenarios, map_jobs(solve_hiring, problems, executor=executor)))
+
+
+def _shortfall_note(name: str, service: pd.DataFrame) -> list:
+    """A note naming the short months and the worst service there (none when nothing is short)."""
+    if service.empty:
+        return []
+    worst = service.loc[service["service_level_supplied"].idxmin()]
+    return [f"strategy {name}: {service['shortfall_fte'].sum():.1f} FTE-months short of need in "
+            f"{', '.join(sorted(set(service['month'])))} (budget, hiring lead time, class and lever limits); the "
+            f"service there is computed at the supplied agents (shortfall_service; worst: {worst['queue']} "
+            f"{worst['month']}, service level {100 * worst['service_level_supplied']:.1f}% instead of "
+            f"{100 * worst['service_level_need']:.1f}%) and the money values that service"]
 
 
 def _demand_monthly(days, models, weeks) -> pd.DataFrame:
