@@ -3,7 +3,8 @@
 :func:`run_capacity` reads the scenario study named by the capacity TOML (its plan, and per
 strategy = study scenario the queues' targets, handle-time factor and money), fits the long-range
 demand (:mod:`.demand`), staffs a representative week of every month (:mod:`.need`), solves the
-hiring MILP (:mod:`.hiring`) and prices every month (:mod:`.money`). Scenario what-ifs that act on
+hiring MILP (:mod:`.hiring`), computes the service where supply stays short (:mod:`.service`) and
+prices every month (:mod:`.money`). Scenario what-ifs that act on
 the 28-day forecast (surges, deflection, outsourcing) are not carried into the long range: the
 capacity TOML has its own what-ifs; the result's notes say which were left out.
 
