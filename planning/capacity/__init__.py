@@ -2,8 +2,8 @@
 
 :func:`run_capacity` runs the whole plan of a capacity TOML (:func:`load_capacity`); the parts are
 :mod:`.demand` (monthly and weekly volume with bands), :mod:`.need` (required FTE from interval-level
-staffing of representative weeks), :mod:`.hiring` (the hiring MILP) and :mod:`.money` (cost and
-value by month, NPV, break-even).
+staffing of representative weeks), :mod:`.hiring` (the hiring MILP), :mod:`.service` (the service a
+shortfall leaves) and :mod:`.money` (cost and value by month, NPV, break-even).
 """
 from .config import CapacityConfig, load_capacity, parse_capacity
 from .hiring import HiringPlan, HiringProblem, solve_hiring

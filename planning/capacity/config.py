@@ -27,7 +27,8 @@ _KEYS = {
     "supply": {"contracts", "queues", "transfers"},
     "hiring": {"contract", "lead_weeks", "training_weeks", "ramp", "class_min", "class_max", "trainers", "hire_cost",
                "training_cost", "class_cost", "overtime_cap", "overtime_premium", "outsource_cap_fte",
-               "outsource_cost_per_fte_month", "shortfall_penalty_per_fte_month", "budget", "time_limit_s"},
+               "outsource_cost_per_fte_month", "shortfall_penalty_per_fte_month", "budget", "time_limit_s",
+               "mip_rel_gap"},
 }
 WEEKS_PER_MONTH = 365.25 / 12 / 7  # 4.348
 
@@ -165,12 +166,12 @@ def _hiring(problems, h: dict, contracts: dict) -> dict:
             "trainers": (1, 1), "hire_cost": (0, 0.0), "training_cost": (0, 0.0), "class_cost": (0, 0.0),
             "overtime_cap": (0, 0.0), "overtime_premium": (0, 1.5), "outsource_cap_fte": (0, 0.0),
             "outsource_cost_per_fte_month": (0, 0.0), "shortfall_penalty_per_fte_month": (0, 1e6),
-            "time_limit_s": (0, 10.0)}
+            "time_limit_s": (0, 10.0), "mip_rel_gap": (0, 0.005)}
     out = {}
     for key, (lo, default) in spec.items():
         out[key] = _num(problems, f"hiring.{key}", h.get(key, default), lo=lo,
                         integer=key in ("class_min", "class_max", "trainers"),
-                        hi=1.0 if key == "overtime_cap" else None)
+                        hi=1.0 if key in ("overtime_cap", "mip_rel_gap") else None)
     ramp = h.get("ramp", [])
     if not isinstance(ramp, list):
         problems.append(("hiring.ramp", "expected a list of productivity shares in [0, 1], e.g. [0.5, 0.8]"))

@@ -28,7 +28,9 @@ per class, overtime and outsourcing per FTE-month, shortfall penalty. Budget cap
 hires' salaries + hiring + training + class costs <= ``hiring_budget``.
 
 Solved by :func:`scipy.optimize.milp` (HiGHS); the result carries the objective, HiGHS' dual bound
-and the relative gap ``(objective - bound) / |objective|``.
+and the relative gap ``(objective - bound) / |objective|``. The search stops at ``mip_rel_gap`` (status
+``optimal`` when the gap is ~0, else ``within gap target``) or at ``time_limit_s`` (``time_limit``;
+only then does the plan depend on the machine's speed).
 """
 from __future__ import annotations
 
@@ -247,5 +249,6 @@ def _plan(p, res, dt, base, salary_per_hire, X, O, U, Z, *, rounded: bool) -> Hi
              "outsourcing": float(u.sum() * p.outsource_cost_per_fte_month),
              "shortfall_penalty": float(z.sum() * p.shortfall_penalty)}
     cls = pd.DataFrame(classes, columns=["queue", "start_month", "hires", "productive_from_month"])
-    status = {0: "optimal", 1: "time_limit", 2: "infeasible", 3: "unbounded", 4: "other"}.get(res.status, str(res.status))
+    status = {0: "optimal" if gap <= 1e-6 else "within gap target", 1: "time_limit", 2: "infeasible",
+              3: "unbounded", 4: "other"}.get(res.status, str(res.status))
     return HiringPlan(cls, pd.DataFrame(monthly), obj, bound, gap, status, dt, parts)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["intraday_shape", "representative_weeks", "need_by_month"]
+__all__ = ["intraday_shape", "representative_weeks", "staff_week", "need_by_month"]
 
 
 def intraday_shape(forecast: pd.DataFrame) -> pd.DataFrame:
@@ -48,51 +48,75 @@ def intraday_shape(forecast: pd.DataFrame) -> pd.DataFrame:
 
 def representative_weeks(days: pd.DataFrame, shape: pd.DataFrame, *, week_start: int, timezone: str | None) -> pd.DataFrame:
     """``queue, month, interval_start, volume, aht_s``: one representative week per queue and month
-    (``days``: ``queue, date, month, volume, holiday`` from the long-range demand)."""
-    frames = []
-    for (q, month), g in days.groupby(["queue", "month"], sort=True):
-        normal = g[~g["holiday"]]
-        by_wd = (normal if len(normal) else g).groupby(g["date"].dt.day_of_week)["volume"].mean()
-        first = pd.Timestamp(f"{month}-01")
-        start = first + pd.Timedelta(days=(week_start - first.day_of_week) % 7)
-        dates = pd.date_range(start, periods=7, freq="D")
-        sq = shape[shape["queue"] == q]
-        for d in dates:
-            s = sq[sq["weekday"] == d.day_of_week]
-            frames.append(pd.DataFrame({"queue": q, "month": month, "local": d + s["slot"].to_numpy(),
-                                        "volume": s["share"].to_numpy() * float(by_wd.get(d.day_of_week, 0.0)),
-                                        "aht_s": s["aht_s"].to_numpy()}))
-    out = pd.concat(frames, ignore_index=True)
-    ts = pd.DatetimeIndex(out.pop("local"))
+    (``days``: ``queue, date, month, volume, holiday`` from the long-range demand), ordered by queue,
+    month and time. A weekday's daily volume is the mean over the month's non-holiday days of that
+    weekday (all days when the month has no other); 0 if the month has none."""
+    d = days.assign(weekday=days["date"].dt.day_of_week)
+    has_normal = (~d["holiday"]).groupby([d["queue"], d["month"]]).transform("any")
+    used = d[~d["holiday"] | ~has_normal]
+    by_wd = used.groupby(["queue", "month", "weekday"])["volume"].mean().rename("daily")
+    qm = d[["queue", "month"]].drop_duplicates().sort_values(["queue", "month"], kind="stable")
+    first = pd.to_datetime(qm["month"] + "-01")
+    start = first + pd.to_timedelta((week_start - first.dt.day_of_week) % 7, unit="D")
+    wk = qm.loc[qm.index.repeat(7)].reset_index(drop=True)
+    wk["date"] = start.repeat(7).to_numpy() + pd.to_timedelta(np.tile(np.arange(7), len(qm)), unit="D")
+    wk["weekday"] = wk["date"].dt.day_of_week
+    wk = wk.merge(by_wd, how="left", left_on=["queue", "month", "weekday"], right_index=True)
+    wk = wk.merge(shape, how="left", on=["queue", "weekday"])
+    local = wk["date"] + wk["slot"]
+    out = pd.DataFrame({"queue": wk["queue"].to_numpy(), "month": wk["month"].to_numpy(),
+                        "volume": wk["share"].to_numpy() * wk["daily"].fillna(0.0).to_numpy(),
+                        "aht_s": wk["aht_s"].to_numpy()})
+    ts = pd.DatetimeIndex(local)
     out["interval_start"] = ts.tz_localize(timezone, nonexistent="shift_forward", ambiguous=False) if timezone else ts
+    return out[["queue", "month", "volume", "aht_s", "interval_start"]]
+
+
+def staff_week(job: tuple) -> pd.DataFrame:
+    """One queue's representative weeks staffed (a job of :func:`need_by_month`: ``(queue config,
+    frame with interval_start, month, volume, aht_s already x the handle-time factor, interval_s)``):
+    :func:`planning.pipeline.requirements_for`'s frame with ``month`` and ``conversation_aht_s``."""
+    from ..pipeline import requirements_for
+
+    q_cfg, f, interval_s = job
+    req = requirements_for(q_cfg, f[["interval_start", "volume", "aht_s"]], interval_s)
+    req["month"] = f["month"].to_numpy()
+    req["conversation_aht_s"] = f["aht_s"].to_numpy(float)
+    return req
+
+
+def need_by_month(plan, weeks: pd.DataFrame, *, strategies: dict, shrinkage_by_month: dict, efficiency: dict,
+                  executor="serial") -> dict:
+    """Staff the representative weeks for every strategy: ``{strategy: (requirements, need)}``.
+
+    ``strategies``: name -> (queue -> :class:`planning.config.QueueConfig` with the strategy's
+    targets, queue -> real lengthening of conversations); ``shrinkage_by_month``: queue -> {month:
+    share}; ``efficiency``: queue -> roster factor; ``executor``: where the (strategy, queue) weeks
+    are staffed, one job each (:func:`core.map_jobs`; the same numbers on any). ``need``: ``queue,
+    month, agent_h_week, paid_h_week, need_fte, peak_agents, shrinkage, efficiency``."""
+    from core import map_jobs
+
+    keys, jobs = [], []
+    for name, (queue_configs, aht_factor) in strategies.items():
+        for q, w in weeks.groupby("queue", sort=False):
+            f = w.reset_index(drop=True).copy()
+            f["aht_s"] = f["aht_s"].to_numpy(float) * aht_factor.get(q, 1.0)
+            keys.append((name, q))
+            jobs.append((queue_configs[q], f, plan.interval_s))
+    staffed = dict(zip(keys, map_jobs(staff_week, jobs, executor=executor)))
+    out = {}
+    for name in strategies:
+        reqs = [req for (s, _), req in staffed.items() if s == name]
+        rows = [_need_row(plan, q, month, r, shrinkage_by_month[q][month], efficiency.get(q, 1.0))
+                for (s, q), req in staffed.items() if s == name for month, r in req.groupby("month", sort=True)]
+        out[name] = (pd.concat(reqs, ignore_index=True), pd.DataFrame(rows))
     return out
 
 
-def need_by_month(plan, weeks: pd.DataFrame, *, queue_configs: dict, aht_factor: dict, shrinkage_by_month: dict,
-                  efficiency: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Staff the representative weeks: ``(requirements, need)``.
-
-    ``queue_configs``: queue -> :class:`planning.config.QueueConfig` (the strategy's targets);
-    ``aht_factor``: queue -> real lengthening of conversations; ``shrinkage_by_month``: queue ->
-    {month: share}; ``efficiency``: queue -> roster factor. ``need``: ``queue, month, agent_h_week,
-    paid_h_week, need_fte, peak_agents, shrinkage, efficiency``."""
-    from ..pipeline import requirements_for
-
-    h = plan.interval_s / 3600.0
-    reqs, rows = [], []
-    for q, w in weeks.groupby("queue", sort=False):
-        f = w.reset_index(drop=True).copy()
-        f["aht_s"] = f["aht_s"].to_numpy(float) * aht_factor.get(q, 1.0)
-        req = requirements_for(queue_configs[q], f[["interval_start", "volume", "aht_s"]], plan.interval_s)
-        req["month"] = f["month"].to_numpy()
-        req["conversation_aht_s"] = f["aht_s"].to_numpy(float)
-        reqs.append(req)
-        for month, r in req.groupby("month", sort=True):
-            agent_h = float(r["agents"].sum() * h)
-            s = shrinkage_by_month[q][month]
-            e = efficiency.get(q, 1.0)
-            paid = agent_h / (1.0 - s) * e
-            rows.append({"queue": q, "month": month, "agent_h_week": agent_h, "paid_h_week": paid,
-                         "need_fte": paid / plan.headcount.paid_hours_per_week, "peak_agents": int(r["agents"].max()),
-                         "shrinkage": s, "efficiency": e})
-    return pd.concat(reqs, ignore_index=True), pd.DataFrame(rows)
+def _need_row(plan, q: str, month: str, r: pd.DataFrame, shrinkage: float, efficiency: float) -> dict:
+    """One queue-month of the need from its staffed week ``r`` (module docstring, step 4)."""
+    agent_h = float(r["agents"].sum() * plan.interval_s / 3600.0)
+    paid = agent_h / (1.0 - shrinkage) * efficiency
+    return {"queue": q, "month": month, "agent_h_week": agent_h, "paid_h_week": paid,
+            "need_fte": paid / plan.headcount.paid_hours_per_week, "peak_agents": int(r["agents"].max()),
+            "shrinkage": shrinkage, "efficiency": efficiency}

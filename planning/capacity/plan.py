@@ -3,7 +3,8 @@
 :func:`run_capacity` reads the scenario study named by the capacity TOML (its plan, and per
 strategy = study scenario the queues' targets, handle-time factor and money), fits the long-range
 demand (:mod:`.demand`), staffs a representative week of every month (:mod:`.need`), solves the
-hiring MILP (:mod:`.hiring`) and prices every month (:mod:`.money`). Scenario what-ifs that act on
+hiring MILP (:mod:`.hiring`), computes the service where supply stays short (:mod:`.service`) and
+prices every month (:mod:`.money`). Scenario what-ifs that act on
 the 28-day forecast (surges, deflection, outsourcing) are not carried into the long range: the
 capacity TOML has its own what-ifs; the result's notes say which were left out.
 
@@ -25,10 +26,12 @@ from .demand import apply_whatifs, fit_demand, monthly_totals, project_days, wee
 from .hiring import HiringProblem, solve_hiring
 from .money import break_even_month, month_money, npv, salary_fte_month
 from .need import intraday_shape, need_by_month, representative_weeks
+from .service import shortfall_service
 
 __all__ = ["CapacityResult", "run_capacity", "start_fte", "hiring_problem", "CAPACITY_TABLES"]
 
-CAPACITY_TABLES = ("demand_monthly", "demand_weekly", "need", "hiring_classes", "supply", "money", "summary")
+CAPACITY_TABLES = ("demand_monthly", "demand_weekly", "need", "hiring_classes", "supply", "shortfall_service", "money",
+                   "summary")
 
 
 @dataclass
@@ -111,18 +114,22 @@ def hiring_problem(cfg: CapacityConfig, queues, need: pd.DataFrame, months, *, s
         overtime_cap=h["overtime_cap"], overtime_cost_per_fte_month=salary * h["overtime_premium"],
         outsource_cap_fte=h["outsource_cap_fte"], outsource_cost_per_fte_month=h["outsource_cost_per_fte_month"],
         shortfall_penalty=h["shortfall_penalty_per_fte_month"], hiring_budget=h["budget"],
-        time_limit_s=h["time_limit_s"])
+        time_limit_s=h["time_limit_s"], mip_rel_gap=h["mip_rel_gap"])
 
 
-def _money(cfg, plan, strategy, req, need, hplan, months, month_days, money_by_q) -> pd.DataFrame:
+def _money(cfg, plan, strategy, ops, need, hplan, months, month_days, money_by_q) -> pd.DataFrame:
+    """Money per queue and month; ``ops``: the representative weeks with the service delivered
+    (at supply where the plan is short, :mod:`.service`)."""
     rows = []
     h = cfg.hiring
     cls = hplan.classes
     sup = hplan.monthly.set_index(["queue", "month"])
+    weeks = dict(iter(ops.groupby(["queue", "month"], sort=False)))
+    needs = need.set_index(["queue", "month"])
     for q in plan.queues:
         for t, m in enumerate(months):
-            r = req[(req["queue"] == q) & (req["month"] == m)]
-            n = need[(need["queue"] == q) & (need["month"] == m)].iloc[0]
+            r = weeks[(q, m)]
+            n = needs.loc[(q, m)]
             c = cls[(cls["queue"] == q) & (cls["start_month"] == t)]
             hire_cost = float(c["hires"].sum() * (h["hire_cost"] + h["training_cost"]) + len(c) * h["class_cost"])
             s = sup.loc[(q, t)]
@@ -137,10 +144,13 @@ def _money(cfg, plan, strategy, req, need, hplan, months, month_days, money_by_q
 
 
 def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, forecast=None,
-                 progress=None) -> CapacityResult:
+                 progress=None, executor=None) -> CapacityResult:
     """The capacity plan of ``cfg`` (see the module docstring). ``roster_basis``
     (:class:`planning.scenarios.paid_hours.RosterBasis`): scheduling efficiency per queue from a
-    stored roster; None: ``[need] scheduling_efficiency`` for every queue (stated in the notes)."""
+    stored roster; None: ``[need] scheduling_efficiency`` for every queue (stated in the notes).
+    ``executor``: where the (strategy, queue) representative weeks are staffed and the strategies'
+    hiring MILPs solved, one job each (:func:`core.map_jobs`; default a process pool with one worker
+    per CPU; the same numbers on any)."""
     from ..pipeline import load_histories
     from ..scenarios import load_study, study_forecast
 
@@ -166,38 +176,25 @@ def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, fore
     notes = [source] + [f"demand {q}: season from {m.season_source}; trend {m.trend_source}"
                         + (f" ({100 * np.expm1(m.slope_per_day * 365.25):+.1f}%/year)" if m.trend_source == "history" else "")
                         for q, m in models.items()]
-    shrink = _shrinkage(cfg, plan, months)
-    needs, reqs, supplies, classes, money, plans = [], [], [], [], [], {}
-    for name in cfg.strategies:
-        sc = study.scenarios[name]
-        left = [f"{q}: {k}" for q, qs in sc.queues.items() for k, v in
-                (("deflection", qs.deflection), ("outsource_share", qs.outsource_share), ("volume_change", qs.volume_change))
-                if v]
-        if left or sc.surges:
-            notes.append(f"strategy {name}: the scenario's 28-day what-ifs are not carried over "
-                         f"({', '.join(left + (['surges'] if sc.surges else []))}); use [[demand.whatif]]")
-        req, need = need_by_month(plan, weeks, queue_configs=sc.plan.queues,
-                                  aht_factor={q: qs.aht_factor for q, qs in sc.queues.items()},
-                                  shrinkage_by_month=shrink, efficiency=eff)
-        money_by_q = {q: qs.money for q, qs in sc.queues.items()}
-        phw = plan.headcount.paid_hours_per_week
-        salary = float(np.mean([salary_fte_month(money_by_q[q], phw) for q in plan.queues]))
-        hplan = solve_hiring(hiring_problem(cfg, list(plan.queues), need, months, salary_fte_month=salary,
-                                            paid_hours_per_week=phw))
-        plans[name] = hplan
-        short = hplan.monthly[hplan.monthly["shortfall_fte"] > 1e-6]
-        if len(short):
-            notes.append(f"strategy {name}: {short['shortfall_fte'].sum():.1f} FTE-months short of need in "
-                         f"{', '.join(sorted({months[t] for t in short['month']}))} (hiring lead time, class and "
-                         "lever limits): the money values the service at need, so there it is worse than valued")
+    scenarios = {name: study.scenarios[name] for name in cfg.strategies}
+    notes += _left_out(scenarios)
+    staffed = need_by_month(plan, weeks, strategies={name: (sc.plan.queues, {q: qs.aht_factor for q, qs in sc.queues.items()})
+                                                     for name, sc in scenarios.items()},
+                            shrinkage_by_month=_shrinkage(cfg, plan, months), efficiency=eff, executor=executor)
+    plans = _hiring_plans(cfg, plan, scenarios, staffed, months, executor)
+    needs, supplies, classes, money, services = [], [], [], [], []
+    for name, sc in scenarios.items():
+        (req, need), hplan = staffed[name], plans[name]
+        ops, service = shortfall_service(req, hplan.monthly, months, sc.plan.queues, plan.interval_s)
+        services.append(service.assign(strategy=name))
+        notes += _shortfall_note(name, service)
         needs.append(need.assign(strategy=name))
-        reqs.append(req.assign(strategy=name))
-        sup = hplan.monthly.assign(strategy=name, month=lambda f: [months[t] for t in f["month"]])
-        supplies.append(sup)
+        supplies.append(hplan.monthly.assign(strategy=name, month=lambda f: [months[t] for t in f["month"]]))
         classes.append(hplan.classes.assign(strategy=name, start=[months[t] for t in hplan.classes["start_month"]],
                                             productive_from=[months[t] if t < len(months) else "after the plan"
                                                              for t in hplan.classes["productive_from_month"]]))
-        money.append(_money(cfg, plan, name, req, need, hplan, months, month_days, money_by_q))
+        money.append(_money(cfg, plan, name, ops, need, hplan, months, month_days,
+                            {q: qs.money for q, qs in sc.queues.items()}))
     money_f = pd.concat(money, ignore_index=True)
     tables = {
         "demand_monthly": _demand_monthly(days, models, weeks),
@@ -205,10 +202,50 @@ def run_capacity(cfg: CapacityConfig, *, roster_basis=None, histories=None, fore
         "need": pd.concat(needs, ignore_index=True),
         "hiring_classes": pd.concat(classes, ignore_index=True),
         "supply": pd.concat(supplies, ignore_index=True),
+        "shortfall_service": pd.concat(services, ignore_index=True),
         "money": money_f,
         "summary": _summary(cfg, money_f, plans, months, plan.headcount.paid_hours_per_week),
     }
     return CapacityResult(cfg, tables, plans, notes, source)
+
+
+def _left_out(scenarios: dict) -> list:
+    """Notes on the scenarios' 28-day what-ifs, which the long range does not carry over."""
+    notes = []
+    for name, sc in scenarios.items():
+        left = [f"{q}: {k}" for q, qs in sc.queues.items() for k, v in
+                (("deflection", qs.deflection), ("outsource_share", qs.outsource_share), ("volume_change", qs.volume_change))
+                if v]
+        if left or sc.surges:
+            notes.append(f"strategy {name}: the scenario's 28-day what-ifs are not carried over "
+                         f"({', '.join(left + (['surges'] if sc.surges else []))}); use [[demand.whatif]]")
+    return notes
+
+
+def _hiring_plans(cfg, plan, scenarios: dict, staffed: dict, months, executor) -> dict:
+    """The hiring MILP of every strategy (one job each through :func:`core.map_jobs`). The MILP
+    prices a paid FTE-month at the mean over the queues of the strategy's loaded rate."""
+    from core import map_jobs
+
+    phw = plan.headcount.paid_hours_per_week
+    problems = []
+    for name, sc in scenarios.items():
+        salary = float(np.mean([salary_fte_month(sc.queues[q].money, phw) for q in plan.queues]))
+        problems.append(hiring_problem(cfg, list(plan.queues), staffed[name][1], months, salary_fte_month=salary,
+                                       paid_hours_per_week=phw))
+    return dict(zip(scenarios, map_jobs(solve_hiring, problems, executor=executor)))
+
+
+def _shortfall_note(name: str, service: pd.DataFrame) -> list:
+    """A note naming the short months and the worst service there (none when nothing is short)."""
+    if service.empty:
+        return []
+    worst = service.loc[service["service_level_supplied"].idxmin()]
+    return [f"strategy {name}: {service['shortfall_fte'].sum():.1f} FTE-months short of need in "
+            f"{', '.join(sorted(set(service['month'])))} (budget, hiring lead time, class and lever limits); the "
+            f"service there is computed at the supplied agents (shortfall_service; worst: {worst['queue']} "
+            f"{worst['month']}, service level {100 * worst['service_level_supplied']:.1f}% instead of "
+            f"{100 * worst['service_level_need']:.1f}%) and the money values that service"]
 
 
 def _demand_monthly(days, models, weeks) -> pd.DataFrame:

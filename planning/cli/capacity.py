@@ -35,6 +35,17 @@ def _money(v: float) -> str:
     return f"{v:,.0f}"
 
 
+def _service_view(sv):
+    """Short queue-months: supplied share of need, service level, ASA and abandon rate at need and at supply."""
+    import pandas as pd
+
+    pct = lambda v: (100 * v).round(1)   # noqa: E731 - shares as percent
+    return pd.DataFrame({"queue": sv["queue"], "month": sv["month"], "supplied % of need": pct(sv["supplied_share"]),
+                         "SL % need": pct(sv["service_level_need"]), "SL % supplied": pct(sv["service_level_supplied"]),
+                         "ASA s need": sv["asa_s_need"].round(1), "ASA s supplied": sv["asa_s_supplied"].round(1),
+                         "abandon % supplied": pct(sv["abandon_rate_supplied"])})
+
+
 def format_capacity(result) -> str:
     """The capacity plan as text."""
     import pandas as pd
@@ -56,6 +67,10 @@ def format_capacity(result) -> str:
         sup = t["supply"][t["supply"]["strategy"] == s]
         view = sup.pivot(index="month", columns="queue", values=["need_fte", "supply_fte", "shortfall_fte"]).round(1)
         lines += ["", f"{s}: need vs productive supply (FTE), shortfall after overtime and outsourcing:", view.to_string()]
+        sv = t["shortfall_service"][t["shortfall_service"]["strategy"] == s]
+        if len(sv):
+            lines += [f"{s}: service where supply stays short (the supplied agents on the month's representative "
+                      "week, same queue model):", _service_view(sv).to_string(index=False)]
         cls = t["hiring_classes"][t["hiring_classes"]["strategy"] == s]
         lines.append(f"{s}: hiring classes: " + ("; ".join(f"{r.queue} {r.hires} starting {r.start} (productive "
                                                            f"{r.productive_from})" for r in cls.itertuples()) or "none"))

@@ -12,10 +12,17 @@ free slot chosen by the routing rule:
 When every agent holds k chats (the one *full* state) a new chat waits FCFS; the queue above the
 full state is the birth-death tail of :mod:`.tail` (completions N k / aht_k, abandonment), entered
 and left only through the full state, so the stationary distribution below capacity is that of the
-finite chain with arrivals blocked at the full state, solved exactly (sparse LU) per interval.
+finite chain with arrivals blocked at the full state, solved exactly per interval.
+
+The chain moves one level at a time in the chats held h = sum i n_i (an arrival adds one, a
+completion removes one), so its generator is block tridiagonal by level; it is solved by linear
+level reduction (``R_h = -U_{h-1} (D_h + R_{h+1} L_{h+1})^{-1}`` from the full state down, then
+``pi_h = pi_{h-1} R_h`` up from the empty floor, each level rescaled to sum 1 with its log scale kept),
+batched over the intervals of one floor size with dense solves of the small level blocks: exact,
+and far cheaper than a sparse LU of the whole chain (whose fill-in grows with the floor).
 
 Size limit: the chain has C(N + k, k) states; up to :data:`MAX_STATES` it is solved exactly (a
-sparse LU per interval, a few ms). Beyond, the *routing penalty* approximation: the exact chain
+level reduction per interval, a few ms at the limit). Beyond, the *routing penalty* approximation: the exact chain
 of the largest floor within the limit (``n_ref`` agents, :func:`simulation.queueing.chat.reference_agents`),
 fed the same arrival rate per agent, gives the penalty of the routing rule over the even spread,
 log(mass below capacity, even) - log(same, routed); the even-spread chain of the real floor is
@@ -33,8 +40,7 @@ from functools import lru_cache
 from math import comb
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.linalg import spsolve
+from scipy import special
 
 from core.queue_model import CHAT_ROUTINGS
 
@@ -42,7 +48,7 @@ __all__ = ["ROUTINGS", "MAX_STATES", "n_states", "routed_below"]
 
 ROUTINGS = CHAT_ROUTINGS
 MAX_STATES = 2_000         # exact chain up to this many compositions (k=2: N <= 61, k=3: N <= 20, k=4: N <= 12)
-_BLOCK_STATES = 200_000    # states solved in one block-diagonal sparse system
+_BLOCK_CELLS = 2_000_000   # level-matrix entries (rows x the chain's level-block cells) held in one batch
 
 
 def n_states(n_agents: int, k: int) -> int:
@@ -137,8 +143,7 @@ def routed_below(n_agents: np.ndarray, k: int, lam: np.ndarray, rate: np.ndarray
     busy_below = np.zeros(rows)
     for n in np.unique(n_agents):
         idx = np.flatnonzero(n_agents == n)
-        size = n_states(int(n), k)
-        step = max(1, _BLOCK_STATES // size)
+        step = max(1, _BLOCK_CELLS // _levels(int(n), k, routing)[-1])
         for start in range(0, idx.size, step):
             r = idx[start:start + step]
             lb, hb, bb = _solve_block(int(n), k, lam[r], rate[r], routing)
@@ -146,37 +151,77 @@ def routed_below(n_agents: np.ndarray, k: int, lam: np.ndarray, rate: np.ndarray
     return log_below, held_below, busy_below
 
 
+@lru_cache(maxsize=256)
+def _levels(n_agents: int, k: int, routing: str):
+    """The chain by level h = chats held (0 .. N k): per level the agents holding >= 1 chat of its
+    states; the arrivals h-1 -> h and the completions h+1 -> h as (source, target) positions within
+    the levels, with the arrival share / (completion level, count); and the cells of all level blocks."""
+    held, busy, _, (a_src, a_dst, a_w), (d_src, d_dst, d_lvl, d_cnt) = _space(n_agents, k, routing)
+    lvl = held.astype(np.int64)
+    top = n_agents * k
+    pos = np.empty(lvl.size, np.int64)
+    members = [np.flatnonzero(lvl == h) for h in range(top + 1)]
+    for m in members:
+        pos[m] = np.arange(m.size)
+    ups = [np.flatnonzero(lvl[a_dst] == h) for h in range(top + 1)]
+    downs = [np.flatnonzero(lvl[d_dst] == h) for h in range(top + 1)]
+    up = [(pos[a_src[u]], pos[a_dst[u]], a_w[u]) for u in ups]
+    down = [(pos[d_src[d]], pos[d_dst[d]], d_lvl[d], d_cnt[d]) for d in downs]
+    sizes = [m.size for m in members]
+    cells = sum(sizes[h] * (sizes[h] + sizes[h + 1]) for h in range(top)) + 1
+    return [busy[m] for m in members], up, down, cells
+
+
 def _solve_block(n: int, k: int, lam: np.ndarray, rate: np.ndarray, routing: str):
-    """Stationary distributions of ``len(lam)`` chains of one floor size, as one sparse system."""
-    held, busy, full, (a_src, a_dst, a_w), (d_src, d_dst, d_lvl, d_cnt) = _space(n, k, routing)
-    m = held.size
+    """Stationary distributions of ``len(lam)`` chains of one floor size by linear level reduction
+    (module docstring): ``(log_below, held_below, busy_below)`` per row.
+
+    ``M_h = D_h + R_{h+1} L_{h+1}`` is the generator of the chain watched only on levels <= h,
+    restricted to level h: its rows sum to minus the state's completion rate. Its diagonal is set
+    from that (not by subtracting the returns from the outflow), so nothing cancels at heavy load."""
+    busy, up, down, _ = _levels(n, k, routing)
+    top = n * k
     b = lam.size
-    off = (np.arange(b) * m)[:, None]
-    # transposed generator Q^T: entry (dst, src) = rate src -> dst; diagonal = -outflow
-    a_val = lam[:, None] * a_w[None, :]
-    d_val = d_cnt[None, :] * rate[:, d_lvl]
-    src = np.concatenate([a_src[None, :] + off, d_src[None, :] + off], axis=1).ravel()
-    dst = np.concatenate([a_dst[None, :] + off, d_dst[None, :] + off], axis=1).ravel()
-    val = np.concatenate([a_val, d_val], axis=1).ravel()
-    out = np.bincount(src, weights=val, minlength=b * m)
-    # normalise by pi(full) = 1: replace the full state's balance equation with pi(full) = 1
-    keep = (dst % m) != full
-    diag = np.arange(b * m)
-    diag_keep = (diag % m) != full
-    fulls = off.ravel() + full
-    rows_ = np.concatenate([dst[keep], diag[diag_keep], fulls])
-    cols_ = np.concatenate([src[keep], diag[diag_keep], fulls])
-    vals_ = np.concatenate([val[keep], -out[diag_keep], np.ones(b)])
-    mat = sp.csc_matrix((vals_, (rows_, cols_)), shape=(b * m, b * m))
-    rhs = np.zeros(b * m)
-    rhs[fulls] = 1.0
-    pi = np.asarray(spsolve(mat, rhs)).reshape(b, m)
-    pi = np.maximum(pi, 0.0)
-    below = pi.copy()
-    below[:, full] = 0.0
-    total = below.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_below = np.log(total)
-        held_below = np.where(total > 0, below @ held / total, 0.0)
-        busy_below = np.where(total > 0, below @ busy / total, 0.0)
+    sizes = [v.size for v in busy]
+
+    def completions(h):  # (b, |h|) rate out of each state of level h to level h - 1, and L_h
+        src, dst, lv, cnt = down[h - 1]
+        val = cnt[None, :] * rate[:, lv]
+        out = np.zeros((b, sizes[h]))
+        np.add.at(out, (slice(None), src), val)
+        low = np.zeros((b, sizes[h], sizes[h - 1]))
+        low[:, src, dst] = val                 # one completion per (source, target) pair
+        return out, low
+
+    R = [None] * (top + 1)                     # R[h] (b, |h-1|, |h|): pi_h = pi_{h-1} R[h]
+    d_out, low = completions(top)
+    m = -d_out[:, :, None]                     # the full state: 1 x 1
+    for h in range(top, 0, -1):
+        src, dst, w = up[h]
+        u = np.zeros((b, sizes[h - 1], sizes[h]))
+        u[:, src, dst] = lam[:, None] * w[None, :]
+        R[h] = -np.linalg.solve(np.swapaxes(m, 1, 2), np.swapaxes(u, 1, 2)).swapaxes(1, 2)
+        if h > 1:
+            d_prev, low_prev = completions(h - 1)
+            m = R[h] @ low
+            idx = np.arange(sizes[h - 1])
+            m[:, idx, idx] = 0.0
+            m[:, idx, idx] = -(m.sum(axis=2) + d_prev)
+            low = low_prev
+    # up from the empty floor, each level rescaled to sum 1 (log scale kept)
+    v = np.ones((b, 1))
+    log_scale = np.zeros((b, top + 1))
+    busy_lvl = np.zeros((b, top + 1))
+    for h in range(1, top + 1):
+        w = np.einsum("bi,bij->bj", v, R[h])
+        tot = w.sum(axis=1)
+        v = w / tot[:, None]
+        log_scale[:, h] = log_scale[:, h - 1] + np.log(tot)
+        busy_lvl[:, h] = v @ busy[h]
+    below = log_scale[:, :top]
+    lse = special.logsumexp(below, axis=1)
+    weight = np.exp(below - lse[:, None])
+    log_below = lse - log_scale[:, top]
+    held_below = weight @ np.arange(top, dtype=float)
+    busy_below = np.sum(weight * busy_lvl[:, :top], axis=1)
     return log_below, held_below, busy_below

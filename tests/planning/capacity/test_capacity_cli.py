@@ -29,6 +29,12 @@ def test_capacity_cli_prints_exports_and_stores(tmp_path, capsys):
     assert sorted(money["month"].unique()) == ["2000-01", "2000-02", "2000-03", "2000-04"]
     assert set(money["strategy"]) == {"cost_center", "value_center"}
     assert (folder / "summary.csv").exists() and (folder / "hiring_classes.csv").exists()
+    # the value center is short of voice agents before its first class is productive: its service there
+    service = pd.read_parquet(folder / "shortfall_service.parquet")
+    short = pd.read_parquet(folder / "supply.parquet").query("shortfall_fte > 1e-6")
+    assert len(service) == len(short) > 0 and "service where supply stays short" in out
+    assert (service["service_level_supplied"] < service["service_level_need"]).all()
+    assert (service["supplied_share"] < 1).all()
     with RunStore(url) as store:
         ids = list_capacity(store)["capacity_id"]
         assert len(ids) == 1

@@ -150,3 +150,26 @@ def test_other_rules_above_the_limit_are_rougher(monkeypatch):
     for r, value in approx.items():
         exact = float(chat_metrics(*args, routing=r).p_wait)
         assert 0.75 * exact <= value <= exact
+
+
+@pytest.mark.parametrize("routing", ["least_loaded", "random"])
+@pytest.mark.parametrize("n_agents", [1, 5, 20])
+def test_one_chat_each_is_erlang_loss_at_extreme_loads(routing, n_agents):
+    """k = 1: below capacity the chain is the Erlang loss chain, pi(h) / pi(0) = a^h / h!, so
+    log_below = log sum_{h<N} a^h / h! - log(a^N / N!), exact even when pi(full) is 1e-300 of pi(0)
+    (a sparse LU of the whole chain lost it there) or nearly all mass is at the full state."""
+    from scipy.special import gammaln, logsumexp
+
+    aht = 300.0
+    loads = np.array([1e-9, 1e-3, 0.5, 3.0, 40.0, 400.0])   # a = lam x aht (Erlang)
+    lam = loads / aht
+    rate = np.full((loads.size, 1), 1.0 / aht)
+    log_below, held_below, busy_below = chat_routing.routed_below(np.full(loads.size, n_agents), 1, lam, rate,
+                                                                  routing)
+    h = np.arange(n_agents)
+    log_w = np.log(loads)[:, None] * h[None, :] - gammaln(h + 1)[None, :]
+    want = logsumexp(log_w, axis=1) - (n_agents * np.log(loads) - gammaln(n_agents + 1))
+    w = np.exp(log_w - logsumexp(log_w, axis=1)[:, None])
+    np.testing.assert_allclose(log_below, want, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(held_below, w @ h, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(busy_below, w @ h, rtol=1e-9, atol=1e-12)
