@@ -38,6 +38,21 @@ def render(queue: str) -> None:
         st.altair_chart(charts.capacity_need_vs_supply(pv.need_supply_frame(w["supply"], queue), queue, strategy), width="stretch")
     else:
         st.info(f"Queue '{queue}' is not in the capacity plan.")
+    short = pv.shortfall_service_frame(stored, strategy)
+    if short is not None and len(short):
+        st.subheader("Service where supply stays short (the stored plan)")
+        st.caption("The month's representative week staffed with the agents the plan supplies (Supplied: % of the "
+                   "need; same queue model); service level (SL), ASA and abandoned share at that supply, "
+                   "volume-weighted over its open intervals.")
+        pct = lambda label: st.column_config.NumberColumn(label, format="%.1f%%", width="small")
+        sec = lambda label: st.column_config.NumberColumn(label, format="%.1f s", width="small")
+        st.dataframe(short, hide_index=True, column_order=[  # narrow enough for 1024 px; the CSV has it all
+            "queue", "month", "supplied_pct", "service_level_need_pct", "service_level_supplied_pct",
+            "asa_supplied_s", "abandoned_supplied_pct"], column_config={
+            "queue": "Queue", "month": "Month", "supplied_pct": pct("Supplied"),
+            "service_level_need_pct": pct("SL at need"), "service_level_supplied_pct": pct("SL supplied"),
+            "asa_supplied_s": sec("ASA"), "abandoned_supplied_pct": pct("Abandoned")})
+        download(short, f"capacity_shortfall_service_{strategy}", key=f"dl_cap_short_{strategy}")
     st.subheader("Hiring classes")
     st.dataframe(w["classes"], hide_index=True, column_config={
         "queue": "Queue", "start": "Training starts", "hires": st.column_config.NumberColumn("Hires", format="%d")})

@@ -20,7 +20,8 @@ import pandas as pd
 
 from ..config import InputError
 
-__all__ = ["StoredCapacity", "latest_capacity", "capacity_whatif", "need_supply_frame", "money_frame"]
+__all__ = ["StoredCapacity", "latest_capacity", "capacity_whatif", "need_supply_frame", "money_frame",
+           "shortfall_service_frame"]
 
 
 @dataclass(frozen=True)
@@ -120,3 +121,23 @@ def money_frame(stored: StoredCapacity, strategy: str) -> pd.DataFrame:
     g = g.rename(columns={"total_cost": "cost"}).reset_index()
     g["cumulative_net_value"] = np.cumsum(g["net_value"].to_numpy(float))
     return g
+
+
+def shortfall_service_frame(stored: StoredCapacity, strategy: str) -> pd.DataFrame | None:
+    """The stored plan's service where the strategy's supply stays short of need (``staffcast
+    capacity``'s ``shortfall_service``), one row per short queue-month: ``queue, month, supplied %
+    of need, service level % at need and supplied, ASA s at need and supplied, abandoned % supplied,
+    intervals meeting every target %`` (volume-weighted over the representative week's open
+    intervals). Empty when nothing is short; None for a plan stored before the table existed."""
+    t = stored.tables.get("shortfall_service")
+    if t is None or "strategy" not in t:
+        return None
+    t = t[t["strategy"] == strategy]
+    return pd.DataFrame({
+        "queue": t["queue"].to_numpy(), "month": t["month"].to_numpy(),
+        "supplied_pct": 100 * t["supplied_share"].to_numpy(float),
+        "service_level_need_pct": 100 * t["service_level_need"].to_numpy(float),
+        "service_level_supplied_pct": 100 * t["service_level_supplied"].to_numpy(float),
+        "asa_need_s": t["asa_s_need"].to_numpy(float), "asa_supplied_s": t["asa_s_supplied"].to_numpy(float),
+        "abandoned_supplied_pct": 100 * t["abandon_rate_supplied"].to_numpy(float),
+        "intervals_meeting_targets_pct": 100 * t["intervals_meeting_targets_supplied"].to_numpy(float)})

@@ -388,8 +388,17 @@ def save_capacity_example(store_url: str) -> str:
     money = pd.DataFrame([{"strategy": s, "queue": "voice", "month": m, "total_cost": 150_000.0 * f,
                            "cross_sell_value": 60_000.0 * f, "churn_cost": 90_000.0 / f, "net_value": -180_000.0}
                           for s, f in (("cost_center", 1.0), ("value_center", 1.3)) for m in months])
+    short = pd.DataFrame([{"strategy": s, "queue": "voice", "month": m, "need_fte": 31.2, "supplied_fte": 31.2 * r,
+                           "shortfall_fte": 31.2 * (1 - r), "supplied_share": r, "agent_h_week_need": 1000.0,
+                           "agent_h_week_supplied": 1000.0 * r, "intervals_meeting_targets_supplied": 0.25,
+                           "service_level_need": 0.926, "service_level_supplied": sl, "asa_s_need": 2.7,
+                           "asa_s_supplied": asa, "p_wait_need": 0.1, "p_wait_supplied": 0.3,
+                           "abandon_rate_need": 0.02, "abandon_rate_supplied": ab}
+                          for s in ("cost_center", "value_center")
+                          for m, r, sl, asa, ab in (("2000-01", 0.84, 0.809, 7.8, 0.053),
+                                                    ("2000-02", 0.789, 0.754, 10.6, 0.071))])
     result = SimpleNamespace(config=parse_capacity(raw, base_dir=ROOT / "data"), notes=["example"],
-                             tables={"need": need, "summary": summary, "money": money})
+                             tables={"need": need, "summary": summary, "money": money, "shortfall_service": short})
     return save_capacity(result, store_url)
 
 
@@ -407,3 +416,7 @@ def test_capacity_page_shows_the_stored_plan_and_its_what_ifs(tmp_path):
     _ok(at)
     assert int(_metric(at, "Hires")) >= hires
     assert "Hiring classes" in _texts(at) and len(at.dataframe) >= 1
+    # the service the stored plan's shortfall leaves, in percent
+    short = next(d.value for d in at.dataframe if "service_level_supplied_pct" in d.value.columns)
+    assert "Service where supply stays short (the stored plan)" in _texts(at)
+    assert short["service_level_supplied_pct"].tolist() == pytest.approx([80.9, 75.4])

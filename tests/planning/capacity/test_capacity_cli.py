@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from planning.cli import main
 from planning.store import RunStore
@@ -41,6 +42,14 @@ def test_capacity_cli_prints_exports_and_stores(tmp_path, capsys):
         back = load_saved_capacity(store, ids[0])
     assert back["meta"]["illustrative"] and set(back["tables"]) >= {"money", "supply", "summary", "need"}
     pd.testing.assert_series_equal(back["tables"]["money"]["net_value"], money["net_value"], check_names=False)
+    # the Capacity page's table of that service: the value center's short months, in percent
+    from planning import views as pv
+
+    shown = pv.shortfall_service_frame(pv.latest_capacity(url), "value_center")
+    vc = service[service["strategy"] == "value_center"]
+    assert len(shown) == len(vc) > 0 and list(shown["month"]) == list(vc["month"])
+    assert shown["service_level_supplied_pct"].to_numpy() == pytest.approx(100 * vc["service_level_supplied"])
+    assert shown["supplied_pct"].to_numpy() == pytest.approx(100 * vc["supplied_share"])
     bad = tmp_path / "bad.toml"
     bad.write_text(raw.replace("months = 4 ", "months = 0 "))
     assert main(["capacity", "--config", str(bad), "--no-store", "-q"]) == 2
