@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..config import InputError
-from .rows import frames_from_json_rows, json_table_rows, to_json
+from .rows import frames_from_json_rows, json_rows_table, json_table_rows, to_json
 from .runs import RunStore, resolve_store_url
 from .studies import new_study_id
 
@@ -33,14 +33,7 @@ plans_t = sa.Table(
     sa.Column("summary_json", sa.Text, nullable=False),
 )
 
-results_t = sa.Table(
-    "capacity_results", capacity_metadata,
-    sa.Column("capacity_id", sa.String(64), sa.ForeignKey("capacity_plans.capacity_id", ondelete="CASCADE"),
-              primary_key=True),
-    sa.Column("table_name", sa.String(64), primary_key=True),
-    sa.Column("row_no", sa.Integer, primary_key=True),
-    sa.Column("data_json", sa.Text, nullable=False),
-)
+results_t = json_rows_table("capacity_results", capacity_metadata, "capacity_id", "capacity_plans")
 
 
 def save_capacity(result, store=None, plan_store: str | None = None) -> str:

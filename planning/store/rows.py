@@ -9,10 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
 from .schema import FRAME_TABLES
 
-__all__ = ["to_json", "plain_value", "frame_rows", "to_utc_naive", "json_table_rows", "frames_from_json_rows"]
+__all__ = ["to_json", "plain_value", "frame_rows", "to_utc_naive", "json_table_rows", "frames_from_json_rows",
+           "json_rows_table"]
 
 
 def to_json(obj) -> str:
@@ -112,6 +114,18 @@ def frame_rows(name: str, run_id: str, frame: pd.DataFrame) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- store
+
+
+def json_rows_table(name: str, metadata: sa.MetaData, key_col: str, parent: str) -> sa.Table:
+    """The store table ``name`` holding :func:`json_table_rows`: ``(key_col, table_name, row_no,
+    data_json)``, its rows deleted with the ``parent`` table's row of the same ``key_col``."""
+    return sa.Table(
+        name, metadata,
+        sa.Column(key_col, sa.String(64), sa.ForeignKey(f"{parent}.{key_col}", ondelete="CASCADE"), primary_key=True),
+        sa.Column("table_name", sa.String(64), primary_key=True),
+        sa.Column("row_no", sa.Integer, primary_key=True),
+        sa.Column("data_json", sa.Text, nullable=False),
+    )
 
 
 def json_table_rows(key_col: str, key: str, tables: dict[str, pd.DataFrame], encode=to_json) -> list[dict]:

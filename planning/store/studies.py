@@ -17,7 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..config import InputError
-from .rows import frames_from_json_rows, json_table_rows
+from .rows import frames_from_json_rows, json_rows_table, json_table_rows
 from .runs import RunStore, StoreError, resolve_store_url
 
 __all__ = ["save_study", "load_saved_study", "new_study_id", "study_metadata"]
@@ -36,14 +36,7 @@ studies_t = sa.Table(
     sa.Column("summary_json", sa.Text, nullable=False),
 )
 
-results_t = sa.Table(
-    "scenario_results", study_metadata,
-    sa.Column("study_id", sa.String(64), sa.ForeignKey("scenario_studies.study_id", ondelete="CASCADE"),
-              primary_key=True),
-    sa.Column("table_name", sa.String(64), primary_key=True),
-    sa.Column("row_no", sa.Integer, primary_key=True),
-    sa.Column("data_json", sa.Text, nullable=False),
-)
+results_t = json_rows_table("scenario_results", study_metadata, "study_id", "scenario_studies")
 
 
 def new_study_id() -> str:

@@ -80,27 +80,6 @@ def browser():
         b.close()
 
 
-def _store_small_schedule(store: Path, tmp: Path) -> None:
-    """A one-week voice schedule (``staffcast schedule`` on a small copy of the bundled plan, as
-    tests/planning/cli/test_cli_schedule.py makes it) stored for the Schedule page: the bundled
-    plan's own schedule step is the slowest part of a run (the CLI tests cover it)."""
-    import contextlib
-    import importlib.util
-    import io
-
-    from planning.cli import main
-
-    spec = importlib.util.spec_from_file_location("cli_schedule_helpers",
-                                                  ROOT / "tests" / "planning" / "cli" / "test_cli_schedule.py")
-    helpers = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(helpers)
-    err = io.StringIO()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
-        code = main(["schedule", "--config", str(helpers.small_plan(tmp)), "--store", f"sqlite:///{store}",
-                     "--out-dir", str(tmp / "out"), "-q"])
-    assert code == 0, err.getvalue()
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -299,8 +278,10 @@ def test_every_page_renders_without_errors_and_reacts(browser, server, tmp_path)
 
         # the latest stored schedule (the plan's own when refreshing the screenshots): the Schedule page
         # draws its coverage and a day's shifts
-        if not UPDATE:
-            _store_small_schedule(store, tmp_path)
+        if not UPDATE:  # a one-week voice schedule: the bundled plan's own is the slowest part of a run
+            from test_schedule_page import store_small_schedule
+
+            store_small_schedule(store, tmp_path)
         _open(page, server, "Schedule", ["Schedule: shifts, breaks and rosters", "Agents on duty against the requirement",
                                          "Shifts and breaks of one day", "Headcount by contract (per week)"], 2)
         for width in WIDTHS:

@@ -20,14 +20,21 @@ _helpers = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_helpers)
 
 
+def store_small_schedule(store: Path, tmp: Path) -> None:
+    """``staffcast schedule`` on a small copy of the bundled plan (one week of voice, as
+    tests/planning/cli/test_cli_schedule.py makes it) stored in the SQLite file ``store``. Used by
+    the browser test too."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["schedule", "--config", str(_helpers.small_plan(tmp)), "--store", f"sqlite:///{store}",
+                     "--out-dir", str(tmp / "out"), "-q"])
+    assert code == 0, err.getvalue()
+
+
 @pytest.fixture(scope="module")
 def store_url(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("schedule_page")
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["schedule", "--config", str(_helpers.small_plan(tmp)), "--store", str(tmp / "s.sqlite"),
-                     "--out-dir", str(tmp / "out"), "-q"])
-    assert code == 0, err.getvalue()
+    store_small_schedule(tmp / "s.sqlite", tmp)
     return f"sqlite:///{tmp / 's.sqlite'}"
 
 
