@@ -9,9 +9,9 @@ requirement (agents on duty per interval, before shrinkage); these covers know n
 (``contract_mix=False``), as pyworkforce's. Then both queues' cover with the contract mix
 (``staffcast+mix``) and a week's roster of its shifts. Prints solve time, paid hours over required agent-hours, gap to the LP bound, intervals
 short, and the ratio of paid hours against pyworkforce's; for staffcast also the gap to the best dual
-bound it proved (gap_bd_%). ``--optimum-s S`` adds a reference line to each 1x case (``optimum``; at 10x the staged solver's gap
-is proven small, and the full MIP from scratch finds poor schedules there in minutes): every
-part's full MIP (every count integer) by HiGHS with no gap tolerance, the case sharing ``S``
+bound it proved (gap_bd_%). ``--optimum-s S`` adds a reference line to each 1x case (``optimum``; at 10x the
+gap to the proven bound is already small): staffcast's own cover with no gap tolerance
+(``mip_rel_gap=0``: each part's full MIP runs until it proves its schedule optimal), within ``S``
 seconds; ``optimal`` in its status means every part was proved optimal, so its gap_lp_% is the
 least any schedule of this model can have (a goal below it cannot be met). The roster line counts agents by contract and the builder's problems
 (what it could not meet, e.g. a contract share the shifts do not fit).
@@ -35,10 +35,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from cpsat_cover import cpsat_part_solver  # noqa: E402  (bench/, beside this script)
-from scipy.optimize import milp  # noqa: E402
 from scheduling import (BreakRule, Contract, CostRules, Premium, ScheduleRules, ShiftTemplate,  # noqa: E402
                         WeeklyRules, build_roster, headcount, solve_cover)
-from scheduling.cover_solve import PartSolution, lp_relaxation  # noqa: E402
 
 B15 = dict(length_min=15, paid=True, name="break")
 
@@ -126,21 +124,6 @@ def pyworkforce_cover(req: pd.DataFrame, interval_s: int, rules: ScheduleRules, 
     return out
 
 
-def exact_part_solver(m, budget_s: float, gap: float) -> PartSolution:
-    """One part's full MIP (every integer column integer) by HiGHS within ``budget_s`` seconds and
-    relative ``gap`` (the optimum line passes 0): the reference the staged solver is measured against."""
-    t0 = time.perf_counter()
-    lp_obj, _ = lp_relaxation(m, budget_s)
-    res = milp(m.c, constraints=m.constraints, integrality=m.integrality,
-               options={"time_limit": max(budget_s - (time.perf_counter() - t0), 0.05), "mip_rel_gap": gap})
-    if res.x is None:
-        raise RuntimeError(f"no schedule found within the time limit ({res.message})")
-    bound = getattr(res, "mip_dual_bound", None)
-    bound = lp_obj if bound is None or not np.isfinite(bound) else max(lp_obj, float(bound))
-    return PartSolution(values=res.x, objective=float(res.fun), lp_bound=lp_obj, bound=min(bound, float(res.fun)),
-                        found_by="full", time_s=time.perf_counter() - t0, timed_out=res.status != 0)
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--time-limit-s", type=float, default=30.0)
@@ -158,13 +141,13 @@ def main(argv=None) -> None:
             rq = req[req["queue"] == q]
             case = f"{scale}x"
             pw = pyworkforce_cover(rq, interval_s, rules, args.pyworkforce_time_s)
-            for name, kw in (("staffcast", {}), ("cp-sat", dict(part_solver=cpsat_part_solver, workers=1))):
+            for name, kw in (("staffcast", {}), ("cp-sat", dict(part_solver=cpsat_part_solver, part_improver=None, workers=1))):
                 plan = solve_cover(rq, interval_s, rules, time_limit_s=args.time_limit_s, mip_rel_gap=0.005,
                                    contract_mix=False, **kw)
                 print(_cover_line(case, q, name, plan.summary, pw["paid_h"]))
             if args.optimum_s > 0 and scale == 1:
                 plan = solve_cover(rq, interval_s, rules, time_limit_s=args.optimum_s, mip_rel_gap=0.0,
-                                   contract_mix=False, workers=2, part_solver=exact_part_solver)
+                                   contract_mix=False)
                 print(_cover_line(case, q, "optimum", plan.summary, pw["paid_h"]))
             pw_over = 100 * (pw["paid_h"] / pw["required_h"] - 1)
             print(f"{case:<10}{q:<7}{'pyworkforce':<12}{pw['time_s']:>8.1f}{pw['paid_h']:>10.1f}"

@@ -19,7 +19,7 @@ import pandas as pd
 from .cover_mix import contract_mix as contract_mix_rows
 from .cover_model import CostClock, build_model, candidates, extract_shifts, independent_parts, template_shapes
 from .cover_share import share_out
-from .cover_solve import CoverInfeasible, PartSolution, solve_part
+from .cover_solve import CoverInfeasible, PartSolution, improve_part, solve_part
 from .plan import ShiftPlan
 from .rules import ScheduleRules
 from .timeline import requirement_grid
@@ -69,14 +69,17 @@ def _check_args(rules, coverage, time_limit_s, mip_rel_gap, workers, node_limit)
 def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules, *, time_limit_s: float = 30.0,
                 mip_rel_gap: float = 0.005, coverage: str | None = None, workers: int | None = None,
                 contract_mix: bool = True, node_limit: int | None = None, part_solver=solve_part,
-                part_cache: dict | None = None) -> ShiftPlan:
+                part_improver=improve_part, part_cache: dict | None = None) -> ShiftPlan:
     """Cheapest shifts with placed breaks covering ``requirement``.
 
     ``requirement``: ``interval_start``, ``required`` (agents on duty), optional ``queue``;
     ``interval_s``: the interval length in seconds. ``coverage`` overrides ``rules.coverage``.
     ``time_limit_s`` bounds the whole solve (shared among the independent parts by size); the best
     schedule found is returned with its gap. A part stops once its schedule is within
-    ``mip_rel_gap`` (relative) of its LP bound or HiGHS proves that gap to its dual bound.
+    ``mip_rel_gap`` (relative) of its LP bound or HiGHS proves that gap to its dual bound. A part
+    that stopped on its time short of that gap is continued with the time the other parts left
+    unused, by ``part_improver(model, solution, budget_s, gap, node_limit) -> PartSolution``
+    (default :func:`scheduling.cover_solve.improve_part`; None: no second pass).
     ``workers``: parts solved at once (None: one per CPU). ``contract_mix``: every part's shifts
     must split into agent-weeks of the contracts' shares within their hours, shift counts and the
     late-shift limit (:mod:`scheduling.cover_mix`; a plan whose contracts have fixed
@@ -128,13 +131,14 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
 
     reuse = part_cache is not None and mix is None
     rules_key = (repr(rules), mode, mip_rel_gap, node_limit, grid.interval_min, str(grid.timestamps([0])[0]))
-    reused = []
+    reused, keys = [], {}
 
     def solve_one(k: int, budget_s: float) -> tuple[PartSolution, object]:
         if not reuse:
             return solve_new(k, budget_s)
         p = parts[k]
-        key = (rules_key, p.queue, p.tpl.tobytes(), p.start.tobytes(), p.ivs.tobytes(), p.req[p.ivs].tobytes())
+        key = keys[k] = (rules_key, p.queue, p.tpl.tobytes(), p.start.tobytes(), p.ivs.tobytes(),
+                         p.req[p.ivs].tobytes())
         if key in part_cache:
             reused.append(k)
         else:
@@ -162,6 +166,12 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
 
     n_workers = min(workers or os.cpu_count() or 1, max(len(parts), 1))
     solved = _share_time(parts, solve_one, t0 + time_limit_s, n_workers)
+    if part_improver is not None:
+        for k, better in _use_time_left(parts, solved, part_improver, t0 + time_limit_s, n_workers, mip_rel_gap,
+                                        node_limit).items():
+            solved[k] = better
+            if k in keys:
+                part_cache[keys[k]] = better
     stats, rows = _collect(parts, solved, grid, shapes, clock, penalty_iv, mip_rel_gap, node_limit)
     stats.update(contract_mix=mix is not None, mix_dropped=sorted(mix_dropped), parts_reused=len(reused))
     shifts = pd.DataFrame(rows, columns=["queue", "template", "day", "start_min", "end_min", "paid_min", "cost",
@@ -172,6 +182,22 @@ def solve_cover(requirement: pd.DataFrame, interval_s: int, rules: ScheduleRules
         stats[key] += fixed
     return ShiftPlan(grid=grid, rules=rules, shifts=shifts, coverage_mode=mode,
                      solve_time_s=time.perf_counter() - t0, stats=stats)
+
+
+def _use_time_left(parts: list[_Part], solved: list, improver, deadline: float, workers: int, gap: float,
+                   node_limit: int | None) -> dict:
+    """``{part index: (solution, model)}`` for the parts that stopped on their time short of ``gap``,
+    each continued by ``improver`` (see :func:`solve_cover`) when the other parts finished early and
+    left time before ``deadline`` (shared among them by size)."""
+    late = [k for k, (sol, _) in enumerate(solved) if sol.timed_out and sol.gap() > gap + 1e-9]
+    if not late or deadline - time.perf_counter() < _MIN_PART_BUDGET_S:
+        return {}
+
+    def improve(j: int, budget_s: float):
+        sol, m = solved[late[j]]
+        return improver(m, sol, budget_s, gap, node_limit), m
+
+    return dict(zip(late, _share_time([parts[k] for k in late], improve, deadline, min(workers, len(late)))))
 
 
 def _mixed_models(parts, model, mix, time_limit_s: float):

@@ -3,19 +3,19 @@
 Steps, each keeping the cheapest schedule found so far (measured in docs/scheduling.md):
 
 1. **LP relaxation** (all counts continuous): its optimum is the *LP bound* reported, a lower bound
-   on every schedule of this model. HiGHS's own heuristics find good incumbents slowly on this
-   model (seconds per day part, and at a 4-second share of a 30-second week often a poor one),
-   while the LP optimum is nearly integral at high volumes;
+   on every schedule of this model. The LP optimum is nearly integral at high volumes;
 2. **LP neighbourhood**: shift counts integer and restricted to ``floor(x_lp) .. ceil(x_lp)``,
    break counts continuous: a small MIP HiGHS solves in well under a second;
 3. **break placement**: those shift counts fixed, break counts integer (a small problem). When no
    integer placement exists for them, every count integer with shift counts within one of them;
-4. unless that schedule is already within ``gap`` of the LP bound: **phase 1 on the whole model**
-   (shift counts integer, break counts continuous: a relaxation, so its dual bound is a valid bound
-   for the full problem), started from that schedule, with most of the remaining time; then break
-   placement again;
-5. only when there is still no schedule: the **full MIP** (every count integer) on what is left.
-   It is not used to improve a schedule: it takes seconds to start on a day part.
+4. only when steps 2-3 found no schedule: **phase 1** on the whole model (shift counts integer,
+   break counts continuous: a relaxation, so its dual bound is valid for the full problem), then
+   break placement;
+5. unless the schedule is already within ``gap`` of the LP bound: the **full MIP** (every count
+   integer) started from that schedule, with the time left. Its dual bound is a valid bound, and it
+   stops once it proves the schedule within ``gap`` of it. HiGHS's own heuristics find good
+   schedules late on this model, so the start matters: without one it takes seconds to find a
+   first schedule of a day part, and at high volume a poor one.
 
 The cheapest schedule over all steps is returned with the best valid bound (the LP bound or a
 phase-1 / full-MIP dual bound). HiGHS is called through ``highspy`` (starting solutions; scipy's
@@ -31,11 +31,11 @@ import numpy as np
 
 from .cover_model import Model
 
-__all__ = ["PartSolution", "solve_part", "lp_relaxation", "CoverInfeasible"]
+__all__ = ["PartSolution", "solve_part", "improve_part", "lp_relaxation", "CoverInfeasible"]
 
 _TOL = 1e-6
 _NEIGHBOURHOOD_SHARE = 0.25   # of the part's budget, at most, for step 2
-_PLACEMENT_RESERVE = 0.1      # of the remaining time kept back for break placement after phase 1
+_PHASE1_SHARE = 0.5           # of the remaining time, for phase 1 when the neighbourhood found no schedule
 _INF = highspy.kHighsInf
 
 
@@ -201,15 +201,14 @@ def solve_part(m: Model, budget_s: float, gap: float, node_limit: int | None = N
                       np.floor(x_lp + _TOL), np.ceil(x_lp - _TOL))
     if near.values is not None:
         keep(_place_breaks(solver, near.values[:m.n_x], clock, gap), "neighbourhood")
-    if not done() and clock.left(0) > 0.1:
-        r1 = solver.run("shifts", clock.left() * (1 - _PLACEMENT_RESERVE), gap,
-                        start=None if best is None else best[0].values)
+    if best is None and clock.left(0) > 0.1:
+        # no neighbourhood schedule: phase 1 finds integer shift counts first, the full MIP then starts from them
+        r1 = solver.run("shifts", clock.left() * _PHASE1_SHARE, gap)
         bound = max(bound, r1.bound)
         if r1.values is not None:
-            keep(_place_breaks(solver, r1.values[:m.n_x], clock, gap, None if best is None else best[0].values),
-                 "phase1")
-    if best is None:
-        full = solver.run("all", clock.left(0.2), gap)
+            keep(_place_breaks(solver, r1.values[:m.n_x], clock, gap), "phase1")
+    if not done() and clock.left(0) > 0.1:
+        full = solver.run("all", clock.left(0.2), gap, start=None if best is None else best[0].values)
         bound = max(bound, full.bound)
         keep(full, "full")
     if best is None:
@@ -218,3 +217,18 @@ def solve_part(m: Model, budget_s: float, gap: float, node_limit: int | None = N
     return PartSolution(values=run.values, objective=run.objective, lp_bound=lp.objective,
                         bound=min(bound, run.objective), found_by=how, time_s=clock.elapsed(),
                         timed_out=solver.timed_out)
+
+
+def improve_part(m: Model, sol: PartSolution, budget_s: float, gap: float, node_limit: int | None = None) -> PartSolution:
+    """``sol`` (a schedule of ``m`` that stopped on its time) improved by the full MIP started from
+    it, for about ``budget_s`` more seconds: the cheaper schedule and the better bound of the two
+    runs, the time of both (the second pass of :func:`scheduling.solve_cover` when parts finished
+    early and left time)."""
+    clock = _Clock(budget_s)
+    solver = _Highs(m, node_limit)
+    run = solver.run("all", clock.left(0.2), gap, start=sol.values)
+    better = run.values is not None and run.objective < sol.objective - _TOL
+    values, objective = (run.values, run.objective) if better else (sol.values, sol.objective)
+    return PartSolution(values=values, objective=objective, lp_bound=sol.lp_bound,
+                        bound=min(max(sol.bound, run.bound), objective), found_by="full" if better else sol.found_by,
+                        time_s=sol.time_s + clock.elapsed(), timed_out=solver.timed_out)

@@ -1,4 +1,5 @@
 """Shift cover: exact optimum against brute force, coverage net of breaks, soft coverage."""
+import dataclasses
 import itertools
 
 import numpy as np
@@ -6,6 +7,7 @@ import pandas as pd
 import pytest
 
 from scheduling import BreakRule, Contract, CostRules, Premium, ScheduleRules, ShiftTemplate, solve_cover
+from scheduling.cover_solve import improve_part, solve_part
 
 DAY = pd.Timestamp("2024-01-01")  # a Monday
 
@@ -129,3 +131,40 @@ def test_a_part_cache_solves_only_the_parts_whose_requirement_changed():
     pd.testing.assert_frame_equal(day1(again), day1(first))
     other = solve_cover(df, 1800, day_rules(coverage="soft"), contract_mix=False, node_limit=50, part_cache=cache)
     assert other.stats["parts_reused"] == 0
+
+
+def _stopped_early(m, budget_s, gap, **kw):
+    """A part's first schedule (within 50 % of its bound), as if its time had run out."""
+    return dataclasses.replace(solve_part(m, budget_s, 0.5, **kw), timed_out=True)
+
+
+def test_a_part_stopped_on_its_time_is_continued_with_the_time_left():
+    df = two_days(3, peak=3)
+    kw = dict(contract_mix=False, mip_rel_gap=0.0)
+    exact = solve_cover(df, 1800, day_rules(), **kw)
+    first = solve_cover(df, 1800, day_rules(), part_solver=_stopped_early, part_improver=None, **kw)
+    continued = solve_cover(df, 1800, day_rules(), part_solver=_stopped_early, **kw)
+    assert exact.summary["status"] == "optimal" and first.summary["status"] == "time_limit"
+    assert first.cost > exact.cost + 1  # the case is one where the first schedule is not the optimum
+    assert continued.cost == pytest.approx(exact.cost) and continued.summary["status"] == "optimal"
+    assert continued.stats["dual_bound"] == pytest.approx(exact.cost)
+    assert "full" in [f["found_by"] for f in continued.stats["part_figures"]]
+    assert (continued.coverage_frame()["over_under"] >= 0).all()
+
+
+def test_improve_part_keeps_the_cheaper_schedule_and_the_better_bound():
+    models = []
+
+    def grab(m, budget_s, gap, **kw):
+        models.append(m)
+        return solve_part(m, budget_s, gap, **kw)
+
+    solve_cover(two_days(3, peak=3), 1800, day_rules(), contract_mix=False, part_solver=grab, part_improver=None)
+    for m in models:
+        loose = solve_part(m, 30.0, 0.5)
+        best = improve_part(m, loose, 30.0, 0.0)
+        assert best.objective <= loose.objective + 1e-9 and best.bound >= loose.bound - 1e-9
+        assert best.gap() == pytest.approx(0.0, abs=1e-9) and best.lp_bound == loose.lp_bound
+        assert best.time_s >= loose.time_s
+        again = improve_part(m, best, 30.0, 0.0)  # nothing cheaper exists: the schedule is kept
+        np.testing.assert_array_equal(again.values, best.values)
