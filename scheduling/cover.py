@@ -1,4 +1,4 @@
-"""Shift cover with implicitly placed breaks, by integer programming (HiGHS via scipy.optimize.milp).
+"""Shift cover with implicitly placed breaks, by integer programming (HiGHS through highspy).
 
 The formulation (Aykin-style implicit break placement, exact) is in :mod:`scheduling.cover_model`;
 how one part is solved within its time in :mod:`scheduling.cover_solve`. This module checks the
