@@ -339,6 +339,17 @@ def test_example_plan_runs_end_to_end(example_run):
     assert len(sim) == int(req["open"].sum())
     assert sim["service_level"].notna().all()
 
+    # the schedule keeps ceil(agents / (1 - shrinkage_unplanned)) on duty (README, "planned versus
+    # unplanned"): only the 20 % unplanned part grosses up, except where the simulation check raised it
+    cov = pd.read_parquet(exp / "coverage.parquet").merge(req, on=["queue", "interval_start"])
+    checks = pd.read_parquet(exp / "schedule_checks.parquet")
+    raised = checks[checks["required_after"] > checks["required_before"]]
+    hit = pd.MultiIndex.from_frame(cov[["queue", "interval_start"]]).isin(
+        pd.MultiIndex.from_frame(raised[["queue", "interval_start"]]))
+    gross = np.ceil(cov["agents"] / (1 - 0.20) - 1e-9)
+    assert len(cov) == 2 * 7 * 48 and (cov.loc[~hit, "required"] == gross[~hit]).all()
+    assert (cov.loc[hit, "required"] > gross[hit]).all() and (cov["on_duty"] >= cov["required"]).all()
+
 
 def test_identical_rerun_is_recognised(example_run, capsys):
     r = example_run
