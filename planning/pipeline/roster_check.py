@@ -5,17 +5,23 @@ rounded down: an agent on a 15-minute break counts as away for its 30-minute int
 unplanned absence is drawn per agent and day (an agent is absent on a day with probability the
 queue's ``shrinkage_unplanned``; seeded) go through :func:`simulation.simulate`, one open block of
 the day at a time, for ``draws`` independent absence draws sharing the plan's ``[simulation]
-replications`` (at least 2 each, rounded up).
+replications``: by default one draw per replication (at least :data:`ABSENCE_DRAWS`), one
+replication each. For the same simulation work, that gives the t test below ``replications - 1``
+degrees of freedom instead of 2 with 3 draws of 3 replications (the spread between draws holds the
+absence and the simulation noise either way; replications within a draw only shrink the second).
 
 A metric's value in an interval is the mean over the draws; its 95 % bounds are
-``mean ± t(0.975, draws-1) · sd / sqrt(draws)`` over the draws (so they hold both the absence and
-the simulation noise). An interval misses a target when the bound is on the wrong side of it
-(:func:`simulation.target_misses`, criterion ``confident_miss``).
+``mean ± t(0.975, draws-1) · sd / sqrt(draws)`` over the draws (shown in the reason). Whether an
+interval misses a target is a one-sided t test per interval and target over the draws, with the
+false discovery rate of all the week's tests (all queues, all blocks) held at 5 % by
+Benjamini-Hochberg (:mod:`.roster_misses`, which says why): a roster that meets every target is
+flagged anywhere in the week with probability <= 5 %.
 """
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -24,12 +30,13 @@ from scipy import stats
 from core import map_jobs
 
 from ..config import PlanConfig, QueueConfig
+from .roster_misses import FALSE_DISCOVERY_RATE, flag_misses, miss_p_values, target_tests
 from .stages import interval_gaps, open_blocks, simulation_kwargs
 
 __all__ = ["RosterBlockJob", "roster_on_duty", "roster_check_jobs", "simulate_roster_block", "check_roster_plan",
-           "unplanned_share", "ABSENCE_DRAWS"]
+           "unplanned_share", "absence_draws", "ABSENCE_DRAWS"]
 
-ABSENCE_DRAWS = 3  # independent absence draws per block (the spread between them gives the bounds)
+ABSENCE_DRAWS = 3  # the fewest independent absence draws per block (the spread between them gives the test)
 _SKIP = ("interval", "start_s", "arrival_rate_per_h", "agents")
 
 
@@ -70,14 +77,27 @@ class RosterBlockJob:
     seed: int
 
 
+def absence_draws(replications: int, draws: int | None = None) -> tuple[int, int]:
+    """``(draws, replications per draw)`` for the plan's ``replications``: ``draws`` given, each
+    takes ``ceil(replications / draws)`` (at least 1); None: one replication per draw and
+    ``max(replications, ABSENCE_DRAWS)`` draws."""
+    if draws is None:
+        return max(replications, ABSENCE_DRAWS), 1
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 2:
+        raise ValueError(f"draws must be an integer >= 2 (the test needs a spread between draws), got {draws!r}")
+    return int(draws), max(1, -(-replications // int(draws)))
+
+
 def roster_check_jobs(config: PlanConfig, roster, requirement: pd.DataFrame, *, seed: int,
-                      draws: int = ABSENCE_DRAWS) -> list[RosterBlockJob]:
+                      draws: int | None = None) -> list[RosterBlockJob]:
     """The simulation work of a week's roster: one job per open block of each scheduled queue.
-    ``requirement``: the week's plan rows (``queue, interval_start, open, volume, aht_s``)."""
+    ``requirement``: the week's plan rows (``queue, interval_start, open, volume, aht_s``);
+    ``draws``: absence draws (see :func:`absence_draws`)."""
+    sc = config.simulation
+    draws, per_draw = absence_draws(sc.replications, draws)
     absent = {n: unplanned_share(config.queues[n]) for n in roster.plan.grid.queues}
     rngs = [np.random.default_rng(np.random.SeedSequence([seed, k])) for k in range(draws)]
     on_duty = [roster_on_duty(roster, absent, rng) for rng in rngs]
-    sc = config.simulation
     jobs = []
     for qi, name in enumerate(roster.plan.grid.queues):
         r = requirement[requirement["queue"] == name].sort_values("interval_start").reset_index(drop=True)
@@ -88,8 +108,7 @@ def roster_check_jobs(config: PlanConfig, roster, requirement: pd.DataFrame, *, 
         for bi, (i, j) in enumerate(open_blocks(r["open"].to_numpy(bool), gaps)):
             jobs.append(RosterBlockJob(
                 queue=config.queues[name], block=r.iloc[i:j][["interval_start", "volume", "aht_s"]].reset_index(drop=True),
-                agents=duty[:, i:j], interval_s=config.interval_s, replications=max(2, -(-sc.replications // draws)),
-                rate_cv=sc.rate_cv,
+                agents=duty[:, i:j], interval_s=config.interval_s, replications=per_draw, rate_cv=sc.rate_cv,
                 seed=int(np.random.SeedSequence([seed, qi, bi]).generate_state(1)[0])))
     return jobs
 
@@ -99,12 +118,15 @@ def unplanned_share(q: QueueConfig) -> float:
     return q.shrinkage_unplanned if q.shrinkage_unplanned is not None else q.shrinkage
 
 
-def simulate_roster_block(job: RosterBlockJob) -> pd.DataFrame:
-    """Simulate one block in every absence draw and score it against the queue's targets.
+def simulate_roster_block(job: RosterBlockJob, fdr: float = FALSE_DISCOVERY_RATE) -> pd.DataFrame:
+    """Simulate one block in every absence draw and test it against the queue's targets.
 
     Returns per interval ``queue, interval_start, agents_on_duty`` (mean over draws), each metric
-    with ``_lo``/``_hi`` (see the module docstring), ``missed`` and ``reason``."""
-    from simulation import RunSettings, simulate, target_misses
+    with ``_lo``/``_hi`` (see the module docstring), each target's metric with ``_p`` (its one-sided
+    p-value, :func:`.roster_misses.miss_p_values`), then ``missed``, ``reason``, ``p_value`` and
+    ``q_value`` (:func:`.roster_misses.flag_misses`) with this block's tests as the family;
+    :func:`check_roster_plan` decides again over the whole week's tests."""
+    from simulation import RunSettings, simulate
 
     blk = job.block
     rate_per_h = blk["volume"].to_numpy(float) * 3600.0 / job.interval_s
@@ -116,10 +138,10 @@ def simulate_roster_block(job: RosterBlockJob) -> pd.DataFrame:
         per_draw.append(by)
     cols = [c for c in per_draw[0].columns if c not in _SKIP and not c.endswith(("_lo", "_hi"))
             and pd.api.types.is_numeric_dtype(per_draw[0][c])]
-    out = pd.DataFrame({"queue": job.queue.name, "interval_start": blk["interval_start"].to_numpy(),
-                        "agents_on_duty": job.agents.mean(axis=0)})
-    for c in cols:
-        v = np.stack([d[c].to_numpy(float) for d in per_draw])
+    out = {"queue": job.queue.name, "interval_start": blk["interval_start"].to_numpy(),
+           "agents_on_duty": job.agents.mean(axis=0)}
+    values = {c: np.stack([d[c].to_numpy(float) for d in per_draw]) for c in cols}
+    for c, v in values.items():
         n = np.isfinite(v).sum(axis=0)
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN intervals (no contacts)
@@ -127,17 +149,22 @@ def simulate_roster_block(job: RosterBlockJob) -> pd.DataFrame:
             half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * np.nanstd(v, axis=0, ddof=1) / np.sqrt(n)
         half = np.where(n > 1, half, np.inf)
         out[c], out[f"{c}_lo"], out[f"{c}_hi"] = mean, mean - half, mean + half
-    misses = target_misses(out, job.queue.targets)
-    out["missed"] = misses.missed
-    out["reason"] = misses.reason
-    return out
+    for t in target_tests(job.queue.targets):
+        out[f"{t.column}_p"] = miss_p_values(values[t.column], t.target, t.sense)
+    return flag_misses(pd.DataFrame(out), {job.queue.name: job.queue.targets}, fdr)
 
 
 def check_roster_plan(config: PlanConfig, roster, requirement: pd.DataFrame, *, seed: int,
-                      draws: int = ABSENCE_DRAWS, workers: int | None = None) -> pd.DataFrame:
+                      draws: int | None = None, workers: int | None = None,
+                      fdr: float = FALSE_DISCOVERY_RATE) -> pd.DataFrame:
     """:func:`simulate_roster_block` over every open block of the week (through :func:`core.map_jobs`,
-    ``workers`` processes; default: CPU count). Empty frame when nothing is open."""
+    ``workers`` processes; default: CPU count), then ``missed``, ``reason``, ``p_value`` and
+    ``q_value`` decided over all the week's tests at false discovery rate ``fdr``
+    (:func:`.roster_misses.flag_misses`). ``draws``: see :func:`absence_draws`. Empty frame when
+    nothing is open."""
     jobs = roster_check_jobs(config, roster, requirement, seed=seed, draws=draws)
     if not jobs:
-        return pd.DataFrame(columns=["queue", "interval_start", "agents_on_duty", "missed", "reason"])
-    return pd.concat(map_jobs(simulate_roster_block, jobs, executor=workers), ignore_index=True)
+        return pd.DataFrame(columns=["queue", "interval_start", "agents_on_duty", "missed", "reason", "p_value",
+                                     "q_value"])
+    blocks = pd.concat(map_jobs(partial(simulate_roster_block, fdr=fdr), jobs, executor=workers), ignore_index=True)
+    return flag_misses(blocks, {q: config.queues[q].targets for q in roster.plan.grid.queues}, fdr)
