@@ -4,11 +4,12 @@ For one week's roster and each scheduled queue: the agents on duty per interval 
 rounded down: an agent on a 15-minute break counts as away for its 30-minute interval) after
 unplanned absence is drawn per agent and day (an agent is absent on a day with probability the
 queue's ``shrinkage_unplanned``; seeded) go through :func:`simulation.simulate`, one open block of
-the day at a time, for ``draws`` independent absence draws sharing the plan's ``[simulation]
-replications``: by default one draw per replication (at least :data:`ABSENCE_DRAWS`), one
-replication each. For the same simulation work, that gives the t test below ``replications - 1``
-degrees of freedom instead of 2 with 3 draws of 3 replications (the spread between draws holds the
-absence and the simulation noise either way; replications within a draw only shrink the second).
+the day at a time, for ``draws`` absence draws (stratified over the draws, :func:`absence_uniforms`)
+sharing the plan's ``[simulation] replications``: by default one draw per replication (at least
+:data:`ABSENCE_DRAWS`), one replication each. For the same simulation work, that gives the t test
+below ``replications - 1`` degrees of freedom instead of 2 with 3 draws of 3 replications (the
+spread between draws holds the absence and the simulation noise either way; replications within a
+draw only shrink the second).
 
 A metric's value in an interval is the mean over the draws; its 95 % bounds are
 ``mean ± t(0.975, draws-1) · sd / sqrt(draws)`` over the draws (shown in the reason). Whether an
@@ -34,23 +35,30 @@ from .roster_misses import FALSE_DISCOVERY_RATE, flag_misses, miss_p_values, tar
 from .stages import interval_gaps, open_blocks, simulation_kwargs
 
 __all__ = ["RosterBlockJob", "roster_on_duty", "roster_check_jobs", "simulate_roster_block", "check_roster_plan",
-           "unplanned_share", "absence_draws", "ABSENCE_DRAWS"]
+           "unplanned_share", "absence_draws", "absence_uniforms", "ABSENCE_DRAWS"]
 
 ABSENCE_DRAWS = 3  # the fewest independent absence draws per block (the spread between them gives the test)
 _SKIP = ("interval", "start_s", "arrival_rate_per_h", "agents")
 
 
-def roster_on_duty(roster, absent_prob: dict[str, float], rng: np.random.Generator | None) -> dict[str, np.ndarray]:
+def roster_on_duty(roster, absent_prob: dict[str, float], rng: np.random.Generator | None = None, *,
+                   uniforms: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Agents on duty per interval of each queue of ``roster`` (a :class:`scheduling.Roster`), net of
-    breaks; with ``rng``, each agent is absent on each day with probability ``absent_prob[queue]``
-    of the queue of that day's shift (its shifts that day are dropped)."""
+    breaks; with ``rng`` (or ``uniforms``: an (agents, days + 1) array in [0, 1) used in its place,
+    e.g. from :func:`absence_uniforms`), each agent is absent on each day with probability
+    ``absent_prob[queue]`` of the queue of that day's shift (its shifts that day are dropped)."""
     from scheduling.plan import on_duty_per_interval
 
+    if rng is not None and uniforms is not None:
+        raise ValueError("roster_on_duty: give rng or uniforms, not both")
     plan = roster.plan
     s = plan.shifts
     keep = roster.assignment >= 0
-    if rng is not None and len(s):
-        u = rng.random((len(roster.agents), plan.grid.n_days + 1))
+    shape = (len(roster.agents), plan.grid.n_days + 1)
+    u = rng.random(shape) if rng is not None else uniforms
+    if u is not None and np.shape(u) != shape:
+        raise ValueError(f"roster_on_duty: uniforms of shape {np.shape(u)}, expected (agents, days + 1) = {shape}")
+    if u is not None and len(s):
         who, day = roster.assignment.clip(0), s["day"].to_numpy()
         p = s["queue"].map(absent_prob).fillna(0.0).to_numpy(float)
         keep &= u[who, day] >= p
@@ -77,6 +85,19 @@ class RosterBlockJob:
     seed: int
 
 
+def absence_uniforms(n_agents: int, n_days: int, draws: int, *, seed: int) -> np.ndarray:
+    """(draws, agents, days) uniforms in [0, 1), stratified over the draws (Latin hypercube): for
+    each agent and day the draws hold one value in each of ``[j / draws, (j + 1) / draws)``, in a
+    random order. Each draw alone is a correct absence draw; together, an agent absent with
+    probability p is absent in ``floor(p draws)`` or ``ceil(p draws)`` of them, so no week's check
+    rests on draws that happened to lose more agents than the absence rate gives. (The draws are
+    then negatively dependent in their absence, so their spread overstates the noise of their mean:
+    the test errs on the side of no alarm.)"""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, draws]))
+    strata = rng.permuted(np.broadcast_to(np.arange(draws)[:, None, None], (draws, n_agents, n_days)), axis=0)
+    return (strata + rng.random((draws, n_agents, n_days))) / draws
+
+
 def absence_draws(replications: int, draws: int | None = None) -> tuple[int, int]:
     """``(draws, replications per draw)`` for the plan's ``replications``: ``draws`` given, each
     takes ``ceil(replications / draws)`` (at least 1); None: one replication per draw and
@@ -96,8 +117,8 @@ def roster_check_jobs(config: PlanConfig, roster, requirement: pd.DataFrame, *, 
     sc = config.simulation
     draws, per_draw = absence_draws(sc.replications, draws)
     absent = {n: unplanned_share(config.queues[n]) for n in roster.plan.grid.queues}
-    rngs = [np.random.default_rng(np.random.SeedSequence([seed, k])) for k in range(draws)]
-    on_duty = [roster_on_duty(roster, absent, rng) for rng in rngs]
+    u = absence_uniforms(len(roster.agents), roster.plan.grid.n_days + 1, draws, seed=seed)
+    on_duty = [roster_on_duty(roster, absent, uniforms=u[k]) for k in range(draws)]
     jobs = []
     for qi, name in enumerate(roster.plan.grid.queues):
         r = requirement[requirement["queue"] == name].sort_values("interval_start").reset_index(drop=True)

@@ -10,7 +10,7 @@ from scipy import stats
 
 from core import Targets
 from planning.pipeline import schedule_plan
-from planning.pipeline.roster_check import absence_draws, check_roster_plan, roster_check_jobs
+from planning.pipeline.roster_check import absence_draws, absence_uniforms, check_roster_plan, roster_check_jobs
 from planning.pipeline.roster_misses import FALSE_DISCOVERY_RATE, flag_misses, miss_p_values
 
 from test_schedule_stage import small_config, small_requirement
@@ -138,3 +138,13 @@ def test_an_under_staffed_interval_is_flagged_with_its_metric_value_and_p_value(
     assert row["reason"].startswith("service_level ") and "< target 0.8: p " in row["reason"]
     assert "(Benjamini-Hochberg, false discovery rate 0.05 over 68 tests)" in row["reason"]
     assert row["service_level"] < 0.5 and row["p_value"] < 1e-3 and row["q_value"] <= FALSE_DISCOVERY_RATE
+
+
+def test_absence_draws_are_stratified_so_each_agent_misses_its_share_of_them():
+    u = absence_uniforms(50, 8, 8, seed=4)
+    assert u.shape == (8, 50, 8) and (u >= 0).all() and (u < 1).all()
+    np.testing.assert_array_equal(np.sort(np.floor(u * 8), axis=0), np.broadcast_to(np.arange(8.0)[:, None, None], u.shape))
+    absent = (u < 0.2).sum(axis=0)  # p = 0.2 of 8 draws: 1.6
+    assert set(np.unique(absent)) <= {1, 2}
+    np.testing.assert_array_equal(u, absence_uniforms(50, 8, 8, seed=4))
+    assert not np.array_equal(u, absence_uniforms(50, 8, 8, seed=5))
