@@ -37,7 +37,7 @@ from .stages import interval_gaps, open_blocks, simulation_kwargs
 __all__ = ["RosterBlockJob", "roster_on_duty", "roster_check_jobs", "simulate_roster_block", "check_roster_plan",
            "unplanned_share", "absence_draws", "absence_uniforms", "ABSENCE_DRAWS"]
 
-ABSENCE_DRAWS = 3  # the fewest independent absence draws per block (the spread between them gives the test)
+ABSENCE_DRAWS = 3  # the fewest absence draws per block by default (the spread between them gives the test)
 _SKIP = ("interval", "start_s", "arrival_rate_per_h", "agents")
 
 

@@ -24,10 +24,13 @@ of rejections (``5 % x rejections / tests``) while Holm's stays near ``5 % / tes
 discovery among true ones costs one agent in one interval, so trading Holm's familywise guarantee
 for BH's power is the better deal here. BH assumes independent or positively dependent tests
 (PRDS); adjacent intervals of a block share their absence draw and the backlog, which moves their
-statistics the same way (positive dependence). The t test's tails are only approximate for the
-bounded, skewed metrics; their usual skew (the service level near 1 has a long low tail, waiting
-times a long high tail) inflates ``sd`` in the samples that move the mean towards a miss, which
-makes the one-sided test conservative rather than liberal.
+statistics the same way (positive dependence). The t test's far tails are only approximate for
+bounded, skewed metrics: a metric that saturates (agents busy near 1 with 3-4 chat agents) gives
+draws with a tiny spread when they happen to lose more agents than the absence rate, and a
+p-value far below its true one (seen once in 10 checks of the bundled roster, with independent
+absence draws); the absence draws are therefore stratified
+(:func:`.roster_check.absence_uniforms`), so that the draws together lose about the agents the
+rate gives.
 """
 from __future__ import annotations
 
