@@ -22,7 +22,7 @@ from .queueing import (SL_DEFINITIONS, AnnouncedWait, QueueMetrics, RetrialImpac
 # --- simulator ---
 from .distributions import Distribution, Empirical, Exponential, Gamma, LogNormal  # noqa: F401
 from .settings import RefineSettings, RunSettings  # noqa: F401
-from .scoring import TargetMisses, target_misses  # noqa: F401
+from .scoring import TargetMisses, target_column, target_misses  # noqa: F401
 from .simulator import METRIC_DEFINITIONS, SimulationResult, simulate  # noqa: F401
 from .refine import REFINE_RUN, RefineResult, refine_staffing  # noqa: F401
 from .callbacks import CallbackComparison, compare_callbacks  # noqa: F401

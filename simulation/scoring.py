@@ -19,7 +19,7 @@ import pandas as pd
 from core import TARGET_SPECS, Targets
 from .settings import CRITERIA
 
-__all__ = ["TargetMisses", "target_misses", "SL_COLUMNS"]
+__all__ = ["TargetMisses", "target_misses", "target_column", "SL_COLUMNS"]
 
 # service-level definition (core.SL_DEFINITIONS) -> simulator column
 SL_COLUMNS = {"offered": "service_level", "answered": "service_level_answered",
@@ -37,6 +37,12 @@ class TargetMisses:
     reason: list
 
 
+def target_column(targets: Targets, name: str) -> str:
+    """The simulator column that target ``name`` of ``targets`` bounds: the service level's column
+    under ``targets.sl_definition`` (:data:`SL_COLUMNS`), else :meth:`core.Targets.metric_name`."""
+    return SL_COLUMNS[targets.sl_definition] if name == "service_level" else targets.metric_name(name)
+
+
 def target_misses(by_interval: pd.DataFrame, targets: Targets,
                   criterion: str = "confident_miss") -> TargetMisses:
     """The intervals of a simulation's ``by_interval`` table that miss a target of ``targets``."""
@@ -48,7 +54,7 @@ def target_misses(by_interval: pd.DataFrame, targets: Targets,
     reason: list[str | None] = [None] * n
     for name, target in targets.given().items():
         spec = TARGET_SPECS[name]
-        col = SL_COLUMNS[targets.sl_definition] if name == "service_level" else targets.metric_name(name)
+        col = target_column(targets, name)
         if col == "agents_busy" and col not in by_interval:  # a table stored before the column existed
             col = "occupancy"
         below = spec.sense == "min"

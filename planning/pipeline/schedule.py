@@ -10,9 +10,10 @@ For each of the first ``weeks`` full plan weeks of the horizon (weeks start on `
 3. **roster**: :func:`scheduling.build_roster` (agents from ``[schedule] roster`` or numbered agents
    by contract share);
 4. **simulation check** (``[schedule] check``): :func:`.roster_check.check_roster_plan` simulates the
-   rostered agents with absence drawn per agent and day; intervals that miss a target with
-   confidence get their requirement raised by one agent and the week is covered and rostered again
-   (at most :data:`MAX_CHECK_ROUNDS` times); every miss is listed with its reason in ``checks``;
+   rostered agents with absence drawn per agent and day; intervals that miss a target (one-sided
+   t tests, false discovery rate 5 % over the week's tests) get their requirement raised by one
+   agent and the week is covered and rostered again (at most :data:`MAX_CHECK_ROUNDS` times);
+   every miss is listed with its reason (p-value and threshold) in ``checks``;
 5. **headcount** from the roster (:func:`scheduling.headcount`): people by contract and queue,
    paid hours, FTE.
 """
