@@ -48,6 +48,7 @@ class ScheduleTable(BaseModel):
     roster: Optional[Text] = None
     seed: Annotated[Integer, Range(0)] = 0
     check: Flag = True
+    check_draws: Optional[Annotated[Integer, Range(2)]] = None
     node_limit: Optional[Annotated[Integer, Range(1)]] = None
     contract_mix: Flag = True
 
@@ -57,7 +58,9 @@ class ScheduleConfig:
     """The validated ``[schedule]``: ``rules`` for :mod:`scheduling`, the ``queues`` to schedule,
     ``weeks`` full plan weeks, ``time_limit_s`` seconds per week's cover, ``roster`` (resolved path
     or None: numbered agents by contract share), ``seed``, ``check`` (simulation check of the roster),
-    ``node_limit`` and ``contract_mix`` (passed to :func:`scheduling.solve_cover`)."""
+    ``check_draws`` (its absence draws, one simulation replication each; None: the plan's
+    ``[simulation] replications``), ``node_limit`` and ``contract_mix`` (passed to
+    :func:`scheduling.solve_cover`)."""
 
     rules: ScheduleRules
     queues: tuple[str, ...]
@@ -66,6 +69,7 @@ class ScheduleConfig:
     roster: Path | None = None
     seed: int = 0
     check: bool = True
+    check_draws: int | None = None
     node_limit: int | None = None
     contract_mix: bool = True
 
@@ -128,5 +132,6 @@ def parse_schedule(table: Any, raw: dict, queues: dict, base: Path,
     if problems:
         return None, problems
     return ScheduleConfig(rules=rules, queues=tuple(chosen), weeks=t.weeks, time_limit_s=t.time_limit_s,
-                          roster=roster, seed=t.seed, check=t.check, node_limit=t.node_limit,
+                          roster=roster, seed=t.seed, check=t.check, check_draws=t.check_draws,
+                          node_limit=t.node_limit,
                           contract_mix=t.contract_mix), []

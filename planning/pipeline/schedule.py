@@ -180,7 +180,8 @@ def _check_and_refine(config: PlanConfig, week: WeekSchedule, agents, wi: int, p
     and the misses of every round (the last round's are the ones left)."""
     misses = []
     for rnd in range(MAX_CHECK_ROUNDS + 1):
-        checked = check_roster_plan(config, week.roster, week.requirement, seed=config.schedule.seed + 1000 * wi + rnd)
+        checked = check_roster_plan(config, week.roster, week.requirement, seed=config.schedule.seed + 1000 * wi + rnd,
+                                    draws=config.schedule.check_draws)
         rows = _miss_rows(checked, week, rnd)
         misses.append(rows)
         progress.info(f"schedule check week {week.week_start.date()} round {rnd}: {len(rows)} intervals miss a target",

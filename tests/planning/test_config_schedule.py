@@ -26,6 +26,7 @@ def test_the_bundled_schedule_is_valid():
     cfg = parse_config(raw(), base_dir=DATA)
     sc = cfg.schedule
     assert sc.queues == ("voice", "chat") and sc.weeks == 1 and sc.roster is None and sc.check
+    assert sc.check_draws == 24
     rules = sc.rules
     assert [t.length_h for t in rules.templates] == [4, 6, 8, 9]
     assert {k.name: (k.min_hours_per_week, k.max_hours_per_week) for k in rules.contracts} == {
@@ -43,7 +44,7 @@ def test_every_schedule_problem_is_named_by_its_dotted_key():
     sc["templates"][0]["breaks"].append({"length_min": -5, "earliest_offset_min": 10, "latest_offset_min": 20})
     sc["weekly"]["days_of"] = 2
     sc["contracts"][1]["max_hours_per_week"] = 10.0
-    sc.update(weeks=0, queus=["voice"], queues=["voice", "email"], time_limit_s="fast")
+    sc.update(weeks=0, queus=["voice"], queues=["voice", "email"], time_limit_s="fast", check_draws=1)
     found = problems(doc)
     assert found["schedule.templates[0].breaks[1].length_min"] == "expected > 0, got -5"
     assert found["schedule.weekly.days_of"].startswith("unknown key")
@@ -52,7 +53,8 @@ def test_every_schedule_problem_is_named_by_its_dotted_key():
     assert found["schedule.queus"].startswith("unknown key (did you mean 'queues'?)")
     assert found["schedule.queues[1]"] == "no queue 'email'; expected one of voice, chat"
     assert found["schedule.time_limit_s"].startswith("expected a number")
-    assert len(found) == 7
+    assert found["schedule.check_draws"] == "out of range: 1; expected >= 2"
+    assert len(found) == 8
 
 
 def test_a_bad_contract_is_reported_once():
