@@ -16,7 +16,6 @@ Without Chromium the test is skipped with the reason, unless ``STAFFCAST_REQUIRE
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -145,15 +144,6 @@ LAYOUT_CHECK = (Path(__file__).parent / "layout_check.js").read_text()
 WIDTHS = (1024, 1600)
 
 
-def _cli_fte() -> dict[str, float]:
-    """FTE per full week per queue as ``staffcast run`` computes it (formula staffing)."""
-    out = subprocess.run([sys.executable, "-m", "planning.cli", "run", "--config", str(ROOT / "data" / "plan.toml"),
-                          "--json", "--no-simulate", "--no-schedule", "--no-store", "--no-export", "--quiet"],
-                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    # the interval basis (the Staffing page's): the run without its [schedule] step, whose headline is the roster's
-    return {q: s.get("fte_per_week_intervals", s["fte_per_week"]) for q, s in json.loads(out)["summary"]["by_queue"].items()}
-
-
 def _full_page_shot(page, path: Path, width: int) -> None:
     """A screenshot of the whole page: Streamlit scrolls inside its main block, so the window is made
     as tall as the content for the shot."""
@@ -201,7 +191,9 @@ def test_every_page_renders_without_errors_and_reacts(browser, server, tmp_path)
     server, store = server
     SHOTS.mkdir(parents=True, exist_ok=True)
     docs = ROOT / "docs" / "screenshots"
-    cli_fte = _cli_fte()
+    from test_views import dashboard_fte  # test_views checks it against `staffcast run`'s FTE
+
+    voice_fte = dashboard_fte(["voice"])["voice"]
     ctx = browser.new_context(viewport={"width": WIDTHS[0], "height": 1000})
     page = ctx.new_page()
     console_errors = []
@@ -222,11 +214,11 @@ def test_every_page_renders_without_errors_and_reacts(browser, server, tmp_path)
                     docs.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(shot, docs / f"{name.lower()}.png")
 
-        # the dashboard starts from the plan: its FTE is the CLI's
+        # the dashboard starts from the plan: the page shows the FTE planning.views computes (the CLI's)
         _open(page, server, "Staffing", PAGES["Staffing"][0], 0)
         fte = page.locator('[data-testid="stMetric"]', has_text="Headcount (FTE per full week)")
         shown = fte.locator('[data-testid="stMetricValue"]').inner_text()
-        assert abs(float(shown) - cli_fte["voice"]) <= 0.05 + 1e-9, (shown, cli_fte)  # the CLI's JSON has 2 decimals
+        assert abs(float(shown) - voice_fte) <= 0.05 + 1e-9, (shown, voice_fte)  # shown with 1 decimal
         # a refused target says why next to its box, and the other changes apply
         _refused_then_restored(page, "Service level target (%)", "150", "Service level target (%): 150 is outside", "80")
         # a queue parameter the plan file refuses shows the plan's message; the plan can be saved

@@ -194,6 +194,21 @@ def cli_fte_by_queue() -> dict[str, float]:
     return {q: s.get("fte_per_week_intervals", s["fte_per_week"]) for q, s in json.loads(out)["summary"]["by_queue"].items()}
 
 
+def dashboard_fte(queues=None) -> dict[str, float]:
+    """FTE per full week per queue as the dashboard's Staffing page computes it on first load (the
+    bundled plan and its forecast settings)."""
+    cfg = pv.load_plan()
+    fs = pv.plan_forecast_settings(cfg)
+    hist, _ = load_histories(cfg)
+    c = pv.with_forecast_settings(cfg, model=fs[0], horizon_days=fs[1], history_weeks=fs[2])
+    out = {}
+    for queue in queues or cfg.queues:
+        fc, _ = pv.forecast_queue(c, hist, queue)
+        req = pv.requirements_for_queue(c, fc, queue)
+        out[queue] = pv.staffing_summary(req, pv.headcount_for_queue(c, req, queue), c.interval_s)["fte_per_week"]
+    return out
+
+
 def test_the_dashboard_starts_from_the_plan_and_its_fte_is_the_cli_s():
     cfg = pv.load_plan()
     fs = pv.plan_forecast_settings(cfg)
@@ -201,13 +216,8 @@ def test_the_dashboard_starts_from_the_plan_and_its_fte_is_the_cli_s():
     assert pv.departures_from_plan(cfg, fs, "chat", {"shrinkage": 0.30}) == []
     assert pv.departures_from_plan(cfg, ("profile", 28, 16), "chat", {"shrinkage": 0.4}) == [
         "model profile (plan: auto)", "chat shrinkage 0.4 (plan: 0.3)"]
-    hist, _ = load_histories(cfg)
     cli = cli_fte_by_queue()
-    for queue in cfg.queues:
-        c = pv.with_forecast_settings(cfg, model=fs[0], horizon_days=fs[1], history_weeks=fs[2])
-        fc, _ = pv.forecast_queue(c, hist, queue)
-        req = pv.requirements_for_queue(c, fc, queue)
-        fte = pv.staffing_summary(req, pv.headcount_for_queue(c, req, queue), c.interval_s)["fte_per_week"]
+    for queue, fte in dashboard_fte().items():
         assert round(fte, 2) == cli[queue], queue
 
 
