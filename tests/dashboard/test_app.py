@@ -340,7 +340,7 @@ def test_runs_page_stores_a_run_and_scores_it_against_actuals():
     at = _app("Runs", "chat")
     _ok(at)
     assert "No runs stored yet" in _texts(at)
-    # the schedule step is optional (the browser test stores a run with it and opens its Schedule page)
+    # the schedule step is optional (the Schedule page is tested on a small stored schedule)
     at.checkbox(key="w_run_sched").uncheck()
     at.button[0].click().run()  # "Run the plan and store it" (as of 4 weeks before the history ends)
     _ok(at)
