@@ -207,6 +207,8 @@ def test_every_page_renders_without_errors_and_reacts(browser, server, tmp_path)
                 page.wait_for_timeout(800)  # Vega redraws the charts for the new width
                 problems = page.evaluate(LAYOUT_CHECK)
                 assert not problems, f"{name} at {width} px: {problems}"
+            # one whole-page shot per page, at the width the docs use (both widths when refreshing them)
+            for width in WIDTHS if UPDATE else WIDTHS[-1:]:
                 shot = SHOTS / f"{name.lower()}_{width}.png"
                 _full_page_shot(page, shot, width)
                 assert shot.stat().st_size > 10_000
