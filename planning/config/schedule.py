@@ -58,8 +58,8 @@ class ScheduleConfig:
     """The validated ``[schedule]``: ``rules`` for :mod:`scheduling`, the ``queues`` to schedule,
     ``weeks`` full plan weeks, ``time_limit_s`` seconds per week's cover, ``roster`` (resolved path
     or None: numbered agents by contract share), ``seed``, ``check`` (simulation check of the roster),
-    ``check_draws`` (its absence draws, one simulation replication each; None: the plan's
-    ``[simulation] replications``), ``node_limit`` and ``contract_mix`` (passed to
+    ``check_draws`` (its absence draws, one simulation replication each; None: one per
+    ``[simulation] replications``, at least 3), ``node_limit`` and ``contract_mix`` (passed to
     :func:`scheduling.solve_cover`)."""
 
     rules: ScheduleRules

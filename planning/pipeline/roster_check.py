@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -139,14 +138,13 @@ def unplanned_share(q: QueueConfig) -> float:
     return q.shrinkage_unplanned if q.shrinkage_unplanned is not None else q.shrinkage
 
 
-def simulate_roster_block(job: RosterBlockJob, fdr: float = FALSE_DISCOVERY_RATE) -> pd.DataFrame:
+def simulate_roster_block(job: RosterBlockJob) -> pd.DataFrame:
     """Simulate one block in every absence draw and test it against the queue's targets.
 
     Returns per interval ``queue, interval_start, agents_on_duty`` (mean over draws), each metric
-    with ``_lo``/``_hi`` (see the module docstring), each target's metric with ``_p`` (its one-sided
-    p-value, :func:`.roster_misses.miss_p_values`), then ``missed``, ``reason``, ``p_value`` and
-    ``q_value`` (:func:`.roster_misses.flag_misses`) with this block's tests as the family;
-    :func:`check_roster_plan` decides again over the whole week's tests."""
+    with ``_lo``/``_hi`` (see the module docstring) and each target's metric with ``_p`` (its
+    one-sided p-value, :func:`.roster_misses.miss_p_values`). Which intervals miss is decided over
+    the whole week's tests (:func:`check_roster_plan`), not per block."""
     from simulation import RunSettings, simulate
 
     blk = job.block
@@ -172,7 +170,7 @@ def simulate_roster_block(job: RosterBlockJob, fdr: float = FALSE_DISCOVERY_RATE
         out[c], out[f"{c}_lo"], out[f"{c}_hi"] = mean, mean - half, mean + half
     for t in target_tests(job.queue.targets):
         out[f"{t.column}_p"] = miss_p_values(values[t.column], t.target, t.sense)
-    return flag_misses(pd.DataFrame(out), {job.queue.name: job.queue.targets}, fdr)
+    return pd.DataFrame(out)
 
 
 def check_roster_plan(config: PlanConfig, roster, requirement: pd.DataFrame, *, seed: int,
@@ -187,5 +185,5 @@ def check_roster_plan(config: PlanConfig, roster, requirement: pd.DataFrame, *, 
     if not jobs:
         return pd.DataFrame(columns=["queue", "interval_start", "agents_on_duty", "missed", "reason", "p_value",
                                      "q_value"])
-    blocks = pd.concat(map_jobs(partial(simulate_roster_block, fdr=fdr), jobs, executor=workers), ignore_index=True)
+    blocks = pd.concat(map_jobs(simulate_roster_block, jobs, executor=workers), ignore_index=True)
     return flag_misses(blocks, {q: config.queues[q].targets for q in roster.plan.grid.queues}, fdr)

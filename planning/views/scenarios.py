@@ -94,9 +94,11 @@ def run_study_for_dashboard(study, forecast: pd.DataFrame, *, simulate: bool = F
     from ..scenarios import run_study
     from ..scenarios.analysis import SENSITIVITY_DEFAULT
 
-    keep = [a for a in (study.sensitivity["assumptions"] or SENSITIVITY_DEFAULT) if a not in restaffing_assumptions(study)]
-    if not restaff and keep:  # (none kept: an empty list would mean the default list)
-        study = replace(study, sensitivity={**study.sensitivity, "assumptions": keep})
+    if not restaff:
+        left_out = restaffing_assumptions(study)
+        keep = [a for a in (study.sensitivity["assumptions"] or SENSITIVITY_DEFAULT) if a not in left_out]
+        if keep:  # (none kept: an empty list would mean the default list)
+            study = replace(study, sensitivity={**study.sensitivity, "assumptions": keep})
     try:
         return run_study(study, forecast=forecast, simulate=simulate, workers=1, executor="serial")
     except ValueError as exc:
